@@ -1,0 +1,3 @@
+from aigc_tui.cli import main
+
+raise SystemExit(main())

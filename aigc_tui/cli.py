@@ -1,0 +1,112 @@
+"""Entry point: `aigc-tui` opens the app; subcommands do the same work headless.
+
+Nothing heavy is imported at module level: `aigc-tui runs` and the app start in well under
+a second, and only the commands that train or sample import torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+class UserError(Exception):
+    """A problem with what the user asked for: printed as one line, exit status 2."""
+
+
+def _add_runs_dir(p: argparse.ArgumentParser, top: bool = False) -> None:
+    # SUPPRESS on subcommands, so `aigc-tui --runs-dir X runs` keeps X
+    p.add_argument("--runs-dir", metavar="DIR", default=None if top else argparse.SUPPRESS,
+                   help="runs root (default: $AIGC_TUI_HOME/runs or the user data dir)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aigc-tui",
+        description="Train and try generative models from the terminal. With no command, opens the app.",
+    )
+    _add_runs_dir(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("train", help="validate a recipe, create a run and train it")
+    p.add_argument("config", metavar="CONFIG", help="a recipe TOML (see sample_configs/)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a recipe key, e.g. --set run.steps=500 (repeatable)")
+    p.add_argument("--name", help="run name (default: the recipe's name)")
+    p.add_argument("--device", help="auto, cpu, cuda or cuda:N (default: the recipe's)")
+    p.add_argument("--nproc", type=int, default=1, help="processes under torchrun (DDP); implies --detach")
+    p.add_argument("--detach", action="store_true", help="start the worker in the background and return")
+    _add_runs_dir(p)
+
+    p = sub.add_parser("runs", help="list runs")
+    p.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+    _add_runs_dir(p)
+
+    p = sub.add_parser("stop", help="ask a run to save a checkpoint and stop")
+    p.add_argument("run", metavar="RUN")
+    _add_runs_dir(p)
+
+    p = sub.add_parser("request", help="send a control request to a running run")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("action", choices=["stop", "save", "sample"])
+    _add_runs_dir(p)
+
+    p = sub.add_parser("resume", help="continue a stopped, failed or lost run from a checkpoint")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("--from", dest="checkpoint", metavar="CHECKPOINT", help="checkpoint name (default: newest)")
+    p.add_argument("--detach", action="store_true")
+    _add_runs_dir(p)
+
+    p = sub.add_parser("watch", help="live view of a run in a plain terminal")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("--once", action="store_true", help="print one frame and exit")
+    _add_runs_dir(p)
+
+    p = sub.add_parser("sample", help="sample a grid of images from a GAN checkpoint or run")
+    p.add_argument("ref", metavar="CHECKPOINT|RUN", help="checkpoint dir, RUN, or RUN@step-N")
+    p.add_argument("-n", type=int, default=64, help="number of images (default 64)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--interpolate", type=int, metavar="SEED_B", help="interpolate from --seed to this seed")
+    p.add_argument("-o", "--output", help="PNG path (default: sample-<run>-<checkpoint>-s<seed>.png)")
+    p.add_argument("--device", default="cpu")
+    _add_runs_dir(p)
+
+    p = sub.add_parser("generate", help="generate text from an LM run, checkpoint or HF model")
+    p.add_argument("model", metavar="MODEL", help="a run, a checkpoint dir, a HF model dir or cached id")
+    p.add_argument("prompt", nargs="?", default="", metavar="PROMPT", help="the prompt, or - for stdin")
+    p.add_argument("--max-new-tokens", type=int, default=200)
+    p.add_argument("--temperature", type=float, default=0.8)
+    p.add_argument("--top-k", type=int, default=50)
+    p.add_argument("--top-p", type=float, default=1.0)
+    p.add_argument("--repetition-penalty", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--num-samples", type=int, default=1)
+    p.add_argument("--device", default="auto")
+    _add_runs_dir(p)
+
+    p = sub.add_parser("bench", help="measure training throughput and print ratios")
+    p.add_argument("--steps", type=int, default=60)
+    p.add_argument("--device", default="auto")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from aigc_tui.ui.app import run_app
+
+        return run_app(runs_dir=args.runs_dir)
+    from aigc_tui.commands import dispatch
+
+    try:
+        return dispatch(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

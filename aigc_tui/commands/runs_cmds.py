@@ -1,0 +1,128 @@
+"""`aigc-tui runs`, `stop`, `request` and `watch`: read the run directory, drop control requests."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from aigc_tui.cli import UserError
+from aigc_tui.paths import runs_root
+from aigc_tui.runs import (
+    ControlAction,
+    MetricsReader,
+    RunNotFound,
+    find_run,
+    list_runs,
+    request_control,
+)
+from aigc_tui.runs.store import Run
+from aigc_tui.runs.summary import format_duration, run_row
+
+STATE_STYLE = {"running": "green", "queued": "cyan", "finished": "blue", "stopped": "yellow", "failed": "red", "lost": "red"}
+
+
+def _find(args: argparse.Namespace) -> Run:
+    try:
+        return find_run(runs_root(args.runs_dir), args.run)
+    except RunNotFound as exc:
+        raise UserError(str(exc)) from None
+
+
+def list_cmd(args: argparse.Namespace) -> int:
+    rows = [run_row(r) for r in list_runs(runs_root(args.runs_dir))]
+    if args.json:
+        print(json.dumps([r.to_json() for r in rows], indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    if not rows:
+        print(f"no runs under {runs_root(args.runs_dir)}; start one with `aigc-tui train sample_configs/gan_mlp_digits.toml`")
+        return 0
+    table = Table(box=None, header_style="bold")
+    for col in ("id", "kind", "state", "step", "speed", "age", "device"):
+        table.add_column(col, no_wrap=True, overflow="ellipsis" if col == "device" else "fold")
+    now = time.time()
+    for r in rows:
+        speed = f"{r.throughput:,.0f} {r.throughput_unit}" if r.throughput else "-"
+        age = format_duration(now - r.started_at) if r.started_at else "-"
+        table.add_row(r.id, r.kind, f"[{STATE_STYLE.get(r.state, '')}]{r.state}[/]",
+                      f"{r.step}/{r.total}", speed, age, r.device or "-")
+    Console().print(table)
+    return 0
+
+
+def _send(run: Run, action: ControlAction) -> int:
+    status = run.status()
+    if not status.state.is_live:
+        raise UserError(f"run {run.id} is not running (it is {status.state.value})")
+    request_control(run.path, action)
+    print(f"{action.value} requested for {run.id}")
+    return 0
+
+
+def stop(args: argparse.Namespace) -> int:
+    return _send(_find(args), ControlAction.STOP)
+
+
+def request(args: argparse.Namespace) -> int:
+    return _send(_find(args), ControlAction(args.action))
+
+
+def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
+    """One frame of `watch`: header, progress, last metrics and a plotext loss plot."""
+    import plotext as plt
+    from rich.console import Group
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+    from rich.text import Text
+
+    row = run_row(run)
+    head = Text.assemble((row.name, "bold"), f"  {row.kind}  ", (row.state, STATE_STYLE.get(row.state, "")),
+                         f"  step {row.step}/{row.total}  {row.device}")
+    if row.throughput:
+        head.append(f"  {row.throughput:,.0f} {row.throughput_unit}  eta {format_duration(row.eta_seconds)}")
+    parts: list[object] = [head, ProgressBar(total=max(row.total, 1), completed=row.step, width=width - 2)]
+    if row.error:
+        parts.append(Text(f"error: {row.error}", style="red"))
+    if reader.last:
+        table = Table.grid(padding=(0, 2))
+        items = [(k, v) for k, v in reader.last.items() if k not in ("step", "time")]
+        for i in range(0, len(items), 4):
+            table.add_row(*(f"{k} [bold]{v:.4g}[/]" if isinstance(v, float) else f"{k} {v}" for k, v in items[i:i + 4]))
+        parts.append(table)
+    losses = [k for k in reader.series if k.startswith("loss") or k == "val_loss"]
+    if losses:
+        plt.clear_figure()
+        plt.plotsize(width - 2, 16)
+        plt.theme("clear")
+        for key in losses:
+            s = reader.series[key]
+            plt.plot(s.steps, s.values, label=key)
+        plt.xlabel("step")
+        parts.append(Text.from_ansi(plt.build()))
+    return Group(*parts)
+
+
+def watch(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.live import Live
+
+    run = _find(args)
+    reader = MetricsReader(run.path)
+    console = Console()
+    reader.poll()
+    if args.once:
+        console.print(render_frame(run, reader, console.width))
+        return 0
+    with Live(render_frame(run, reader, console.width), console=console, refresh_per_second=4) as live:
+        while True:
+            reader.poll()
+            live.update(render_frame(run, reader, console.width))
+            if not run.status().state.is_live:
+                break
+            time.sleep(0.5)
+    state = run.status()
+    console.print(f"run {run.id} ended {state.state.value} at step {state.step}")
+    return 0 if state.state.value in ("finished", "stopped") else 1

@@ -1,0 +1,49 @@
+"""Spawn a worker in its own session: closing the app or a dropped SSH connection never stops it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from aigc_tui.runs.status import RunState, RunStatus, process_start_time, update_status
+from aigc_tui.runs.store import Run
+
+
+def worker_command(run: Run, resume: Path | None = None, nproc: int = 1) -> list[str]:
+    tail = ["-m", "aigc_tui.train.worker", str(run.path), "--detached"]
+    if resume is not None:
+        tail += ["--resume", str(resume)]
+    if nproc > 1:  # torchrun, the distributed engine PyTorch ships
+        return [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", *tail]
+    return [sys.executable, *tail]
+
+
+def spawn_worker(run: Run, resume: Path | None = None, nproc: int = 1) -> int:
+    """Start the worker detached (new session, no terminal, output to log.txt); return its pid."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    with open(run.log_path, "ab") as log:
+        proc = subprocess.Popen(
+            worker_command(run, resume, nproc),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+            cwd=run.path,
+            env=env,
+        )
+    def mark_queued(status: RunStatus) -> bool:
+        if status.pid == proc.pid:
+            return False  # the worker wrote first (running, or even ended); its word wins
+        status.state = RunState.QUEUED
+        status.pid, status.pid_start = proc.pid, process_start_time(proc.pid)
+        status.error = status.traceback = status.ended_at = None
+        return True
+
+    update_status(run.path, mark_queued)
+    # Reap the child when it ends so a long-lived app collects no zombies.
+    threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
+    return proc.pid

@@ -1,0 +1,90 @@
+"""The checkpoint index: checkpoints/<name>/ each with meta.json; keep-last-K and keep-best."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHECKPOINTS_DIR = "checkpoints"
+META_FILE = "meta.json"
+TRAINER_STATE_FILE = "trainer_state.pt"
+
+
+@dataclass
+class CheckpointInfo:
+    path: Path
+    name: str
+    step: int
+    time: float
+    metrics: dict[str, float] = field(default_factory=dict)
+    kind: str = ""
+    reason: str = ""
+
+    @property
+    def run_dir(self) -> Path:
+        return self.path.parent.parent
+
+    @property
+    def resumable(self) -> bool:
+        return (self.path / TRAINER_STATE_FILE).is_file()
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+
+
+def checkpoint_name(step: int) -> str:
+    return f"step-{step:08d}"
+
+
+def read_checkpoint(path: Path) -> CheckpointInfo | None:
+    path = Path(path)
+    try:
+        meta: dict[str, Any] = json.loads((path / META_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return CheckpointInfo(
+        path=path,
+        name=path.name,
+        step=int(meta.get("step", 0)),
+        time=float(meta.get("time", 0.0)),
+        metrics={k: float(v) for k, v in meta.get("metrics", {}).items() if isinstance(v, (int, float))},
+        kind=str(meta.get("kind", "")),
+        reason=str(meta.get("reason", "")),
+    )
+
+
+def list_checkpoints(run_dir: Path) -> list[CheckpointInfo]:
+    """Complete checkpoints of a run, oldest first (temp directories are never listed)."""
+    folder = Path(run_dir) / CHECKPOINTS_DIR
+    if not folder.is_dir():
+        return []
+    found = [read_checkpoint(p) for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return sorted((c for c in found if c is not None), key=lambda c: (c.step, c.time))
+
+
+def best_checkpoint(checkpoints: list[CheckpointInfo], metric: str, mode: str = "min") -> CheckpointInfo | None:
+    scored = [c for c in checkpoints if math.isfinite(c.metrics.get(metric, math.nan))]
+    if not scored:
+        return None
+    pick = min if mode == "min" else max
+    return pick(scored, key=lambda c: c.metrics[metric])
+
+
+def prune_checkpoints(run_dir: Path, keep_last: int, best_metric: str = "", mode: str = "min") -> list[Path]:
+    """Delete all but the newest `keep_last` and the best by `best_metric`; return what went."""
+    checkpoints = list_checkpoints(run_dir)
+    keep = {c.path for c in checkpoints[-keep_last:]} if keep_last > 0 else {c.path for c in checkpoints}
+    if best_metric:
+        best = best_checkpoint(checkpoints, best_metric, mode)
+        if best is not None:
+            keep.add(best.path)
+    removed = []
+    for ckpt in checkpoints:
+        if ckpt.path not in keep:
+            shutil.rmtree(ckpt.path, ignore_errors=True)
+            removed.append(ckpt.path)
+    return removed

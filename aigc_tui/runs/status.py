@@ -1,0 +1,147 @@
+"""status.json: the run's state, written atomically by the worker, judged for liveness by readers."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from aigc_tui.runs.atomic import atomic_write_json
+
+STATUS_FILE = "status.json"
+LOCK_FILE = ".status.lock"
+
+
+@contextmanager
+def status_lock(run_dir: Path) -> Iterator[None]:
+    """Serialises status writers (launcher and worker) so neither clobbers the other."""
+    with open(Path(run_dir) / LOCK_FILE, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class RunState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+    STOPPED = "stopped"
+    LOST = "lost"  # never written: a reader's verdict on a worker that vanished
+
+    @property
+    def is_live(self) -> bool:
+        return self in (RunState.QUEUED, RunState.RUNNING)
+
+
+@dataclass
+class RunStatus:
+    state: RunState = RunState.QUEUED
+    pid: int | None = None
+    pid_start: int | None = None
+    host: str = field(default_factory=socket.gethostname)
+    device: str = ""
+    step: int = 0
+    total_steps: int = 0
+    started_at: float | None = None
+    updated_at: float = field(default_factory=time.time)
+    ended_at: float | None = None
+    error: str | None = None
+    traceback: str | None = None
+    throughput: float | None = None
+    throughput_unit: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["state"] = self.state.value
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunStatus:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["state"] = RunState(known.get("state", "queued"))
+        return cls(**known)
+
+    def write(self, run_dir: Path) -> None:
+        self.updated_at = time.time()
+        with status_lock(run_dir):
+            atomic_write_json(Path(run_dir) / STATUS_FILE, self.to_json())
+
+    @classmethod
+    def read(cls, run_dir: Path) -> RunStatus:
+        """Read status.json and judge liveness: a live state whose worker is gone reads as lost."""
+        path = Path(run_dir) / STATUS_FILE
+        try:
+            status = cls.from_json(json.loads(path.read_text()))
+        except FileNotFoundError:
+            return cls(state=RunState.LOST, error="status.json is missing")
+        except (json.JSONDecodeError, ValueError, TypeError) as exc:
+            return cls(state=RunState.LOST, error=f"status.json is unreadable: {exc}")
+        if status.state.is_live and not worker_alive(status):
+            status.error = (
+                f"worker pid {status.pid} on {status.host} is gone without writing an end state"
+                " (killed, out of memory or rebooted)"
+            )
+            status.state = RunState.LOST
+        return status
+
+
+def process_start_time(pid: int) -> int | None:
+    """Start time of a pid in clock ticks (Linux), to tell a reused pid from ours."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    try:
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (IndexError, ValueError):
+        return None
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is dead for our purposes
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def worker_alive(status: RunStatus) -> bool:
+    """True unless we can tell the worker is gone (same host, pid dead or reused)."""
+    if status.pid is None:
+        return True
+    if status.host != socket.gethostname():
+        return True  # cannot judge another host's process; trust the file
+    if not pid_alive(status.pid):
+        return False
+    if status.pid_start is not None:
+        started = process_start_time(status.pid)
+        if started is not None and started != status.pid_start:
+            return False
+    return True
+
+
+def update_status(run_dir: Path, mutate: Callable[[RunStatus], bool]) -> RunStatus:
+    """Read, change and write status.json under the lock; `mutate` returns False to leave it."""
+    with status_lock(run_dir):
+        status = RunStatus.read(run_dir)
+        if mutate(status):
+            status.updated_at = time.time()
+            atomic_write_json(Path(run_dir) / STATUS_FILE, status.to_json())
+    return status

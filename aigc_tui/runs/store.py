@@ -1,0 +1,177 @@
+"""Create, list and find runs under a runs root."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aigc_tui.runs.atomic import atomic_write_text
+from aigc_tui.runs.checkpoints import CHECKPOINTS_DIR, CheckpointInfo, list_checkpoints
+from aigc_tui.runs.control import CONTROL_DIR
+from aigc_tui.runs.status import STATUS_FILE, RunStatus
+
+CONFIG_FILE = "config.toml"
+LOG_FILE = "log.txt"
+SAMPLES_DIR = "samples"
+
+
+class RunNotFound(LookupError):
+    """No run matches what the user typed."""
+
+
+@dataclass(frozen=True)
+class Run:
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / CONFIG_FILE
+
+    @property
+    def log_path(self) -> Path:
+        return self.path / LOG_FILE
+
+    @property
+    def samples_dir(self) -> Path:
+        return self.path / SAMPLES_DIR
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.path / CHECKPOINTS_DIR
+
+    def config(self) -> dict[str, Any]:
+        try:
+            return tomllib.loads(self.config_path.read_text())
+        except (OSError, tomllib.TOMLDecodeError):
+            return {}
+
+    @property
+    def name(self) -> str:
+        return str(self.config().get("name") or self.id)
+
+    @property
+    def kind(self) -> str:
+        return str(self.config().get("kind", "?"))
+
+    def status(self) -> RunStatus:
+        return RunStatus.read(self.path)
+
+    def checkpoints(self) -> list[CheckpointInfo]:
+        return list_checkpoints(self.path)
+
+    def samples(self) -> list[Path]:
+        if not self.samples_dir.is_dir():
+            return []
+        return sorted(p for p in self.samples_dir.iterdir() if p.suffix in (".png", ".txt"))
+
+    def log_tail(self, lines: int = 50) -> list[str]:
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(0, os.SEEK_END)
+                size = f.tell()
+                f.seek(max(0, size - 64 * 1024))
+                text = f.read().decode("utf-8", errors="replace")
+        except OSError:
+            return []
+        return text.splitlines()[-lines:]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")[:40] or "run"
+
+
+def create_run(root: Path, config_toml: str, name: str) -> Run:
+    """Make `<root>/<id>/` with config.toml and a queued status; the id sorts by time."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for _ in range(100):
+        path = root / f"{stamp}-{_slug(name)}-{secrets.token_hex(2)}"
+        try:
+            path.mkdir()
+            break
+        except FileExistsError:
+            continue
+    else:  # pragma: no cover - 100 collisions of 16 random bits in one second
+        raise RuntimeError("could not pick a unique run id")
+    for sub in (CHECKPOINTS_DIR, SAMPLES_DIR, CONTROL_DIR):
+        (path / sub).mkdir()
+    atomic_write_text(path / CONFIG_FILE, config_toml)
+    RunStatus().write(path)
+    return Run(path)
+
+
+def list_runs(root: Path) -> list[Run]:
+    """Every run directory under the root, oldest first."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return sorted(
+        (Run(p) for p in root.iterdir() if p.is_dir() and (p / STATUS_FILE).exists()),
+        key=lambda r: r.id,
+    )
+
+
+def find_run(root: Path, ref: str) -> Run:
+    """A run by path, exact id, name (its newest run), or unique part of an id."""
+    candidate = Path(ref).expanduser()
+    if (candidate / STATUS_FILE).is_file():
+        return Run(candidate.resolve())
+    runs = list_runs(root)
+    named = [r for r in runs if r.id != ref and r.name == ref]
+    if named and not any(r.id == ref for r in runs):
+        return named[-1]  # a name means its newest run
+    for matcher in (
+        lambda r: r.id == ref,
+        lambda r: r.id.startswith(ref),
+        lambda r: ref in r.id,
+    ):
+        hits = [r for r in runs if matcher(r)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            ids = ", ".join(r.id for r in hits[:5])
+            raise RunNotFound(f"run '{ref}' is ambiguous: it matches {len(hits)} runs ({ids}); give more of the id")
+    raise RunNotFound(f"no run '{ref}' under {root} (see `aigc-tui runs`)")
+
+
+def find_checkpoint(root: Path, ref: str, prefer: str = "latest") -> CheckpointInfo:
+    """A checkpoint by directory path, `RUN@NAME`, or a run (its best, else latest, checkpoint).
+
+    `prefer` is "latest" or "best" (best by the recipe's keep_best metric, when it has one).
+    """
+    from aigc_tui.runs.checkpoints import best_checkpoint, read_checkpoint
+
+    candidate = Path(ref).expanduser()
+    if candidate.is_dir() and (candidate / "meta.json").is_file():
+        info = read_checkpoint(candidate.resolve())
+        if info is not None:
+            return info
+    run_ref, _, name = ref.partition("@")
+    run = find_run(root, run_ref)
+    checkpoints = run.checkpoints()
+    if not checkpoints:
+        raise RunNotFound(f"run {run.id} has no checkpoints yet")
+    if name:
+        for ckpt in checkpoints:
+            if ckpt.name == name or ckpt.name == f"step-{name.zfill(8)}":
+                return ckpt
+        names = ", ".join(c.name for c in checkpoints)
+        raise RunNotFound(f"run {run.id} has no checkpoint '{name}' (it has: {names})")
+    if prefer == "best":
+        run_cfg = run.config().get("run", {})
+        metric = run_cfg.get("keep_best", "")
+        best = best_checkpoint(checkpoints, metric, run_cfg.get("best_mode", "min")) if metric else None
+        if best is not None:
+            return best
+    return checkpoints[-1]

@@ -1,0 +1,65 @@
+"""One row per run, as `aigc-tui runs` and the app's runs table show it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+from aigc_tui.runs.store import Run
+
+
+@dataclass
+class RunRow:
+    id: str
+    name: str
+    kind: str
+    state: str
+    step: int
+    total: int
+    device: str
+    path: str
+    throughput: float | None
+    throughput_unit: str
+    eta_seconds: float | None
+    started_at: float | None
+    error: str | None
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def run_row(run: Run) -> RunRow:
+    status = run.status()
+    config = run.config()
+    eta = None
+    if status.state.is_live and status.started_at and status.step > 0 and status.total_steps:
+        per_step = (time.time() - status.started_at) / status.step
+        eta = per_step * (status.total_steps - status.step)
+    return RunRow(
+        id=run.id,
+        name=str(config.get("name", run.id)),
+        kind=str(config.get("kind", "?")),
+        state=status.state.value,
+        step=status.step,
+        total=status.total_steps or int(config.get("run", {}).get("steps", 0)),
+        device=status.device,
+        path=str(run.path),
+        throughput=status.throughput,
+        throughput_unit=status.throughput_unit,
+        eta_seconds=eta,
+        started_at=status.started_at,
+        error=status.error,
+    )
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    if seconds < 86400:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d{seconds % 86400 // 3600:02d}h"

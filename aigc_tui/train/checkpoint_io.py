@@ -1,0 +1,64 @@
+"""Checkpoint files: weights as safetensors, trainer state loaded with weights_only=True."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from aigc_tui.runs.atomic import atomic_directory
+from aigc_tui.runs.checkpoints import META_FILE, TRAINER_STATE_FILE
+
+
+class CheckpointError(RuntimeError):
+    pass
+
+
+def rng_state(device: torch.device, extra: dict[str, torch.Generator] | None = None) -> dict[str, Any]:
+    """RNG states as tensors (numpy RNG objects would not load with weights_only=True)."""
+    state: dict[str, Any] = {"torch": torch.get_rng_state()}
+    if device.type == "cuda":
+        state["cuda"] = torch.cuda.get_rng_state(device)
+    for name, gen in (extra or {}).items():
+        state[f"gen:{name}"] = gen.get_state()
+    return state
+
+
+def set_rng_state(state: dict[str, Any], device: torch.device, extra: dict[str, torch.Generator] | None = None) -> None:
+    torch.set_rng_state(state["torch"])
+    if device.type == "cuda" and "cuda" in state:
+        torch.cuda.set_rng_state(state["cuda"], device)
+    for name, gen in (extra or {}).items():
+        if f"gen:{name}" in state:
+            gen.set_state(state[f"gen:{name}"])
+
+
+def write_checkpoint(
+    final: Path,
+    write_weights: Callable[[Path], None],
+    trainer_state: dict[str, Any],
+    meta: dict[str, Any],
+    extra_files: dict[str, str] | None = None,
+) -> Path:
+    """Build the checkpoint under a temp name and rename it into place, so none is ever half-written."""
+    with atomic_directory(final) as tmp:
+        write_weights(tmp)
+        torch.save(trainer_state, tmp / TRAINER_STATE_FILE)
+        for name, text in (extra_files or {}).items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        (tmp / META_FILE).write_text(json.dumps({"time": time.time(), **meta}, indent=2, sort_keys=True))
+    return final
+
+
+def load_trainer_state(folder: Path) -> dict[str, Any]:
+    path = Path(folder) / TRAINER_STATE_FILE
+    if not path.is_file():
+        raise CheckpointError(f"{folder} holds weights only (no {TRAINER_STATE_FILE}); it cannot resume training")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # a foreign or tampered pickle is refused, not executed
+        raise CheckpointError(f"{path} is not a trainer state this program wrote: {exc}") from None

@@ -1,0 +1,67 @@
+"""Pick the device and precision; turn on the fast paths CUDA offers (TF32, bf16 autocast)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import torch
+
+
+class DeviceError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Placement:
+    device: torch.device
+    dtype: torch.dtype | None  # autocast dtype, None for fp32
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
+    def precision(self) -> str:
+        return {torch.bfloat16: "bf16", torch.float16: "fp16"}.get(self.dtype, "fp32")  # type: ignore[arg-type]
+
+    def autocast(self) -> contextlib.AbstractContextManager[None]:
+        if self.dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=self.device.type, dtype=self.dtype)
+
+    def describe(self) -> str:
+        if self.is_cuda:
+            return f"{self.device} ({torch.cuda.get_device_name(self.device)}, {self.precision})"
+        return f"{self.device} ({self.precision})"
+
+
+def resolve_device(spec: str) -> torch.device:
+    if spec == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if spec.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise DeviceError(f"device '{spec}' asked for, but CUDA is not available here; use --device cpu")
+        device = torch.device(spec)
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise DeviceError(f"device '{spec}' does not exist: this machine has {torch.cuda.device_count()} GPU(s)")
+        return device
+    if spec == "mps" and not torch.backends.mps.is_available():
+        raise DeviceError("device 'mps' asked for, but MPS is not available here")
+    return torch.device(spec)
+
+
+def placement(device_spec: str, precision: str) -> Placement:
+    device = resolve_device(device_spec)
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.set_float32_matmul_precision("high")
+        torch.backends.cudnn.benchmark = True
+    if precision == "auto":
+        bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
+        return Placement(device, torch.bfloat16 if bf16 else None)
+    if precision == "fp16" and device.type != "cuda":
+        raise DeviceError("precision 'fp16' needs a CUDA device; use bf16 or fp32 on the CPU")
+    return Placement(device, {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[precision])

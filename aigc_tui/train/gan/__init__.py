@@ -1,0 +1,1 @@
+"""GAN family: MLP GAN and DCGAN; bce, hinge and wgan-gp losses."""

@@ -1,0 +1,145 @@
+"""GAN training: n_critic discriminator updates then one generator update per step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from aigc_tui.config.gan import GanConfig
+from aigc_tui.data.images import BatchSampler, load_images
+from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
+from aigc_tui.train.gan.grid import save_grid
+from aigc_tui.train.gan.losses import d_loss, d_score, g_loss, gradient_penalty
+from aigc_tui.train.gan.models import build_models
+from aigc_tui.train.loop import Trainer
+
+WEIGHTS_FILE = "model.safetensors"
+METRIC_NAMES = ("loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "nonfinite")
+
+
+def fixed_noise(config: GanConfig, device: torch.device) -> torch.Tensor:
+    """The run's fixed noise batch: same seed, same z, so grids compare across training."""
+    gen = torch.Generator().manual_seed(config.run.seed + 7919)
+    return torch.randn(config.train.sample_count, config.model.latent_dim, generator=gen).to(device)
+
+
+def split_state(state: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    gen = {k.removeprefix("generator."): v for k, v in state.items() if k.startswith("generator.")}
+    disc = {k.removeprefix("discriminator."): v for k, v in state.items() if k.startswith("discriminator.")}
+    return gen, disc
+
+
+def load_generator_weights(generator: torch.nn.Module, folder: Path) -> None:
+    gen_state, _ = split_state(load_file(str(Path(folder) / WEIGHTS_FILE)))
+    generator.load_state_dict(gen_state)
+
+
+class GanTrainer(Trainer):
+    items_name = "images"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cfg: GanConfig = self.config  # type: ignore[assignment]
+        self.cfg = cfg
+        torch.manual_seed(cfg.run.seed)
+        self.images = load_images(cfg.data).to(self.device)
+        self.log(f"data: {cfg.data.source}, {self.images.shape[0]} images of {tuple(self.images.shape[1:])}")
+        self.sampler = BatchSampler(self.images, cfg.train.batch_size, cfg.run.seed)
+        self.generator, self.discriminator = (m.to(self.device) for m in build_models(cfg))
+        fused = {"fused": True} if self.place.is_cuda else {}
+        betas = (cfg.train.beta1, cfg.train.beta2)
+        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.train.lr_g, betas=betas, **fused)
+        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=cfg.train.lr_d, betas=betas, **fused)
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.place.precision == "fp16")
+        self.noise_gen = torch.Generator(device=self.device).manual_seed(cfg.run.seed + 1)
+        self.fixed_noise = fixed_noise(cfg, self.device)
+        self.g_fwd, self.d_fwd = self.generator, self.discriminator
+        if cfg.run.compile:
+            self.g_fwd, self.d_fwd = torch.compile(self.generator), torch.compile(self.discriminator)
+        self.acc = torch.zeros(len(METRIC_NAMES), device=self.device)
+        self.acc_steps = 0
+
+    def _z(self, n: int) -> torch.Tensor:
+        return torch.randn(n, self.cfg.model.latent_dim, device=self.device, generator=self.noise_gen)
+
+    def train_step(self) -> int:
+        t, loss_kind = self.cfg.train, self.cfg.train.loss
+        seen = 0
+        for k in range(t.n_critic):
+            real = self.sampler.batch(self.step * t.n_critic + k)
+            seen += real.shape[0]
+            with self.place.autocast():
+                fake = self.g_fwd(self._z(real.shape[0])).detach()
+                out_real, out_fake = self.d_fwd(real), self.d_fwd(fake)
+                loss_d = d_loss(loss_kind, out_real.float(), out_fake.float())
+            if loss_kind == "wgan-gp" and t.gp_weight > 0:
+                loss_d = loss_d + t.gp_weight * gradient_penalty(self.d_fwd, real, fake)
+            self.opt_d.zero_grad(set_to_none=True)
+            self.scaler.scale(loss_d).backward()
+            self.scaler.unscale_(self.opt_d)
+            norm_d = torch.nn.utils.clip_grad_norm_(self.discriminator.parameters(), float("inf"))
+            self.scaler.step(self.opt_d)
+        with self.place.autocast():
+            out_gen = self.d_fwd(self.g_fwd(self._z(real.shape[0])))
+            loss_g = g_loss(loss_kind, out_gen.float())
+        self.opt_g.zero_grad(set_to_none=True)
+        self.scaler.scale(loss_g).backward()
+        self.scaler.unscale_(self.opt_g)
+        norm_g = torch.nn.utils.clip_grad_norm_(self.generator.parameters(), float("inf"))
+        self.scaler.step(self.opt_g)
+        self.scaler.update()  # once per iteration, for both optimizers
+        with torch.no_grad():
+            stats = torch.stack([
+                loss_d.detach().float(), loss_g.detach().float(),
+                d_score(loss_kind, out_real.detach()), d_score(loss_kind, out_fake.detach()),
+                norm_d.float(), norm_g.float(),
+                (~torch.isfinite(loss_d.detach()) | ~torch.isfinite(loss_g.detach())).float(),
+            ])
+            self.acc += stats  # a NaN stays NaN for the interval, so the plot shows it
+        self.acc_steps += 1
+        return seen
+
+    def read_metrics(self) -> dict[str, float]:
+        values = self.acc.tolist()  # the one host sync of the interval
+        n = max(self.acc_steps, 1)
+        self.acc.zero_()
+        self.acc_steps = 0
+        metrics = {name: v / n for name, v in zip(METRIC_NAMES, values, strict=True)}
+        metrics["nonfinite"] = values[-1]
+        metrics["lr_g"] = self.opt_g.param_groups[0]["lr"]
+        metrics["lr_d"] = self.opt_d.param_groups[0]["lr"]
+        return metrics
+
+    def save_weights(self, folder: Path) -> None:
+        tensors = {f"generator.{k}": v.detach().cpu().contiguous() for k, v in self.generator.state_dict().items()}
+        tensors |= {f"discriminator.{k}": v.detach().cpu().contiguous() for k, v in self.discriminator.state_dict().items()}
+        save_file(tensors, str(folder / WEIGHTS_FILE), metadata={"format": "pt", "kind": "gan"})
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "rng": rng_state(self.device, {"noise": self.noise_gen}),
+        }
+
+    def load_state(self, folder: Path, state: dict[str, Any]) -> None:
+        gen_state, disc_state = split_state(load_file(str(folder / WEIGHTS_FILE), device=str(self.device)))
+        self.generator.load_state_dict(gen_state)
+        self.discriminator.load_state_dict(disc_state)
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        if state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
+        set_rng_state(state["rng"], self.device, {"noise": self.noise_gen})
+
+    @torch.no_grad()
+    def sample(self) -> Path:
+        was_training = self.generator.training
+        self.generator.eval()
+        images = self.generator(self.fixed_noise)
+        self.generator.train(was_training)
+        return save_grid(images, self.run_dir / "samples" / f"step-{self.step:08d}.png")

@@ -1,0 +1,204 @@
+"""The loop skeleton both families share: cadence, status, control, checkpoints, graceful stop.
+
+A family trainer fills in `train_step`, `read_metrics`, `save_weights`, `state`/`load_state`
+and `sample`; this class decides when each runs and records it in the run directory.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import time
+import traceback
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from aigc_tui.config import RecipeConfig, dump_toml
+from aigc_tui.runs.checkpoints import checkpoint_name, list_checkpoints, prune_checkpoints
+from aigc_tui.runs.control import ControlAction, take_requests
+from aigc_tui.runs.metrics import MetricsWriter
+from aigc_tui.runs.status import RunState, RunStatus, process_start_time
+from aigc_tui.runs.store import Run
+from aigc_tui.train.checkpoint_io import load_trainer_state, write_checkpoint
+from aigc_tui.train.device import Placement
+
+CONTROL_POLL_SECONDS = 0.25
+
+
+def format_metrics(step: int, total: int, values: dict[str, float]) -> str:
+    shown = " ".join(f"{k} {v:.4g}" for k, v in values.items() if not k.startswith(("lr", "grad_norm", "nonfinite")))
+    return f"step {step}/{total} {shown}"
+
+
+class Trainer(ABC):
+    """One run's training, driven by `run()`; subclasses hold the models and the step."""
+
+    items_name = "items"  # images, tokens: what throughput counts
+
+    def __init__(self, run: Run, config: RecipeConfig, place: Placement, log: Any) -> None:
+        self.run_dir = run.path
+        self.config = config
+        self.place = place
+        self.device = place.device
+        self.log = log
+        self.step = 0
+        self.last_metrics: dict[str, float] = {}
+        self._stop_reason: str | None = None
+
+    # --- what a family provides ---------------------------------------------------------
+    @abstractmethod
+    def train_step(self) -> int:
+        """One optimizer step; returns how many items (images, tokens) it consumed."""
+
+    @abstractmethod
+    def read_metrics(self) -> dict[str, float]:
+        """The device-side accumulators since the last call, read with one host sync, then reset."""
+
+    @abstractmethod
+    def save_weights(self, folder: Path) -> None: ...
+
+    @abstractmethod
+    def state(self) -> dict[str, Any]:
+        """Optimizer, scheduler and RNG state for an exact resume (tensors and plain types only)."""
+
+    @abstractmethod
+    def load_state(self, folder: Path, state: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def sample(self) -> Path | None:
+        """Write a sample for the current step under samples/ (and return its path)."""
+
+    def checkpoint_extras(self) -> dict[str, str]:
+        """Extra small files to store beside a checkpoint's weights."""
+        return {}
+
+    def eval_metrics(self) -> dict[str, float]:
+        """Metrics computed on held-out data at log time (LM validation); none by default."""
+        return {}
+
+    # --- the skeleton -------------------------------------------------------------------
+    def request_stop(self, reason: str) -> None:
+        self._stop_reason = reason
+
+    def resume_from(self, folder: Path) -> None:
+        state = load_trainer_state(folder)
+        self.load_state(folder, state)
+        self.step = int(state["step"])
+        self.last_metrics = dict(state.get("last_metrics", {}))
+        self.log(f"resumed from {folder.name} at step {self.step}")
+
+    def save_checkpoint(self, reason: str) -> Path:
+        run_cfg = self.config.run
+        folder = self.run_dir / "checkpoints" / checkpoint_name(self.step)
+        state = {**self.state(), "step": self.step, "last_metrics": self.last_metrics}
+        meta = {"step": self.step, "kind": self.config.kind, "reason": reason, "metrics": self.last_metrics}
+        extras = {"config.toml": dump_toml(self.config), **self.checkpoint_extras()}
+        write_checkpoint(folder, self.save_weights, state, meta, extras)
+        removed = prune_checkpoints(self.run_dir, run_cfg.keep_last, run_cfg.keep_best, run_cfg.best_mode)
+        self.log(f"checkpoint {folder.name} saved ({reason})" + (f"; pruned {len(removed)}" if removed else ""))
+        return folder
+
+    def _write_status(self, status: RunStatus, state: RunState, throughput: float | None = None) -> None:
+        status.state = state
+        status.step = self.step
+        if throughput is not None:
+            status.throughput = round(throughput, 2)
+        status.write(self.run_dir)
+
+    def run(self) -> RunState:
+        """Train to the configured steps; always leaves an end state in status.json."""
+        import os
+
+        run_cfg = self.config.run
+        status = RunStatus.read(self.run_dir)
+        status.pid = os.getpid()
+        status.pid_start = process_start_time(os.getpid())
+        status.device = self.place.describe()
+        status.total_steps = run_cfg.steps
+        status.throughput_unit = f"{self.items_name}/s"
+        status.started_at = status.started_at or time.time()
+        status.error = status.traceback = status.ended_at = None
+        previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+        signal.signal(signal.SIGTERM, lambda *_: self.request_stop("SIGTERM"))
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a dropped terminal never stops training
+        writer = MetricsWriter(self.run_dir)
+        try:
+            self._write_status(status, RunState.RUNNING)
+            self.log(f"training {self.config.name} on {status.device} from step {self.step} to {run_cfg.steps}")
+            end = self._loop(status, writer)
+        except KeyboardInterrupt:
+            self.log("interrupted: saving a checkpoint")
+            self.save_checkpoint("interrupted")
+            end = RunState.STOPPED
+        except Exception as exc:
+            tb = traceback.format_exc()
+            self.log(tb)
+            status.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+            status.traceback = "\n".join(tb.splitlines()[-15:])
+            end = RunState.FAILED
+        finally:
+            writer.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        status.ended_at = time.time()
+        self._write_status(status, end)
+        self.log(f"run ended {end.value} at step {self.step}" + (f": {status.error}" if status.error else ""))
+        return end
+
+    def _loop(self, status: RunStatus, writer: MetricsWriter) -> RunState:
+        run_cfg = self.config.run
+        items = 0
+        window_start = time.perf_counter()
+        next_poll = 0.0
+        saved_at = -1
+        while self.step < run_cfg.steps:
+            now = time.perf_counter()
+            if now >= next_poll:
+                next_poll = now + CONTROL_POLL_SECONDS
+                for action in take_requests(self.run_dir):
+                    if action is ControlAction.STOP:
+                        self.request_stop("stop requested")
+                    elif action is ControlAction.SAVE:
+                        self.save_checkpoint("save requested")
+                        saved_at = self.step
+                    elif action is ControlAction.SAMPLE:
+                        self._sample()
+            if self._stop_reason:
+                break
+            items += self.train_step()
+            self.step += 1
+            last = self.step == run_cfg.steps
+            if self.step % run_cfg.log_every == 0 or last:
+                values = self.read_metrics()  # the one host sync of the interval
+                elapsed = time.perf_counter() - window_start
+                values[f"{self.items_name}_per_s"] = items / elapsed if elapsed > 0 else math.nan
+                values.update(self.eval_metrics())
+                if self.device.type == "cuda":
+                    values["gpu_mem_gb"] = torch.cuda.max_memory_allocated(self.device) / 2**30
+                self.last_metrics = values
+                writer.write(self.step, values)
+                self.log(format_metrics(self.step, run_cfg.steps, values))
+                self._write_status(status, RunState.RUNNING, values[f"{self.items_name}_per_s"])
+                items, window_start = 0, time.perf_counter()
+            if run_cfg.sample_every and self.step % run_cfg.sample_every == 0:
+                self._sample()
+            if (run_cfg.checkpoint_every and self.step % run_cfg.checkpoint_every == 0) or last:
+                self.save_checkpoint("final" if last else "periodic")
+                saved_at = self.step
+                if last and not (run_cfg.sample_every and self.step % run_cfg.sample_every == 0):
+                    self._sample()
+        if self._stop_reason:
+            self.log(f"stopping ({self._stop_reason})")
+            if saved_at != self.step or not list_checkpoints(self.run_dir):
+                self.save_checkpoint("stopped")
+            self._sample()
+            return RunState.STOPPED
+        return RunState.FINISHED
+
+    def _sample(self) -> None:
+        path = self.sample()
+        if path is not None:
+            self.log(f"sample {path.name} written")
