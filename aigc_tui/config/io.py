@@ -65,7 +65,7 @@ def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:
         return f"unknown key '{loc}'; allowed here: {allowed}"
     if error.get("type") == "missing":
         return f"'{loc}' is required"
-    if not loc:
+    if not loc or msg.startswith(f"{loc}.") or msg.startswith(f"{loc} "):
         return msg
     value = error.get("input")
     if isinstance(value, dict):

@@ -57,10 +57,40 @@ class LmModelSection(StrictModel):
     lora_dropout: float = Field(0.05, ge=0, lt=1)
 
     @model_validator(mode="after")
-    def _heads(self) -> LmModelSection:
+    def _consistent(self) -> LmModelSection:
         if not self.pretrained and self.n_embd % self.n_head:
             raise ValueError(f"model.n_embd ({self.n_embd}) must be divisible by model.n_head ({self.n_head})")
+        if self.pretrained and not self.allow_download:
+            problem = pretrained_problem(self.pretrained)
+            if problem:
+                raise ValueError(problem)
         return self
+
+
+def pretrained_problem(name: str) -> str | None:
+    """Why `name` cannot be loaded offline, or None: a local directory, or a hub id in the local cache."""
+    path = Path(name).expanduser()
+    looks_like_path = name.startswith(("/", ".", "~")) or path.exists()
+    if looks_like_path:
+        if not path.is_dir():
+            return f"model.pretrained: {path} does not exist"
+        if not (path / "config.json").is_file():
+            return f"model.pretrained: {path} is not a Hugging Face model directory (no config.json)"
+        return None
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - transformers brings it
+        return None
+    try:
+        cached = try_to_load_from_cache(name, "config.json")
+    except ValueError as exc:  # not a valid repo id
+        return f"model.pretrained = {name!r}: {exc}"
+    if not isinstance(cached, str):
+        return (
+            f"model.pretrained = {name!r} is not in the local Hugging Face cache and downloads are off; "
+            "set model.allow_download = true, or point it at a local model directory"
+        )
+    return None
 
 
 class LmTrainSection(StrictModel):

@@ -1,0 +1,75 @@
+"""Text corpora: built-in ones shipped with every Python (no download) and the user's files."""
+
+from __future__ import annotations
+
+import json
+import sysconfig
+from pathlib import Path
+
+TEXT_SUFFIXES = {".txt", ".md", ".rst", ".py", ".json", ".jsonl", ".toml", ".yaml", ".yml", ".csv", ".html", ".tex", ".c", ".h", ".js", ".ts", ".rs", ".go", ".java", ".sh"}
+DOC_SEPARATOR = "\n\n"
+
+
+class CorpusError(RuntimeError):
+    pass
+
+
+def python_docs() -> list[str]:
+    """Python's own documentation topics (pydoc_data ships with CPython)."""
+    from pydoc_data.topics import topics
+
+    return [topics[k] for k in sorted(topics)]
+
+
+def python_stdlib(max_files: int = 400) -> list[str]:
+    """The standard library's own source, for a small code model."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(p for p in root.glob("*.py") if not p.name.startswith("_"))[:max_files]
+    return [p.read_text(encoding="utf-8", errors="replace") for p in files]
+
+
+def _read_file(path: Path) -> list[str]:
+    if path.suffix == ".jsonl":
+        docs = []
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                raise CorpusError(f"{path}:{n} is not valid JSON") from None
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise CorpusError(f"{path}:{n} has no string 'text' field")
+            docs.append(record["text"])
+        return docs
+    return [path.read_text(encoding="utf-8", errors="replace")]
+
+
+def user_text(path: Path) -> list[str]:
+    if path.is_file():
+        return _read_file(path)
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+    if not files:
+        raise CorpusError(f"folder {path} holds no text files ({', '.join(sorted(TEXT_SUFFIXES))})")
+    return [doc for f in files for doc in _read_file(f)]
+
+
+def load_documents(source: str, max_chars: int = 0) -> list[str]:
+    if source == "builtin:python-docs":
+        docs = python_docs()
+    elif source == "builtin:python-stdlib":
+        docs = python_stdlib()
+    else:
+        docs = user_text(Path(source.removeprefix("text:")).expanduser())
+    docs = [d for d in docs if d.strip()]
+    if max_chars:
+        kept, total = [], 0
+        for doc in docs:
+            if total >= max_chars:
+                break
+            kept.append(doc[: max_chars - total])
+            total += len(kept[-1])
+        docs = kept
+    if not docs:
+        raise CorpusError(f"corpus {source} is empty")
+    return docs

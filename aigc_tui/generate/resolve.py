@@ -1,0 +1,37 @@
+"""What MODEL means for `generate`: a run, a checkpoint, a HF model directory or a cached id (no torch)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aigc_tui.runs import RunNotFound
+from aigc_tui.runs.checkpoints import read_checkpoint
+from aigc_tui.runs.store import find_checkpoint
+
+
+class ModelRefError(LookupError):
+    pass
+
+
+def resolve_model(ref: str, runs_root: Path) -> str:
+    """A loadable model location: a directory path, or a hub id left for the local cache."""
+    path = Path(ref).expanduser()
+    if path.is_dir():
+        meta = read_checkpoint(path)
+        if meta is not None and meta.kind == "gan":
+            raise ModelRefError(f"{path} is a GAN checkpoint; use `aigc-tui sample` for images")
+        if (path / "config.json").is_file():
+            return str(path.resolve())
+        if not (path / "status.json").is_file():
+            raise ModelRefError(f"{path} is neither a run, a checkpoint nor a Hugging Face model directory")
+    try:
+        ckpt = find_checkpoint(runs_root, ref, prefer="best")
+    except RunNotFound as exc:
+        if "has no checkpoints" in str(exc) or path.exists():
+            raise ModelRefError(str(exc)) from None
+        if "/" in ref or not any(c in ref for c in "@:"):
+            return ref  # a hub id such as gpt2 or org/name: the loader checks the local cache
+        raise ModelRefError(str(exc)) from None
+    if ckpt.kind != "lm":
+        raise ModelRefError(f"run {ckpt.run_dir.name} trains a {ckpt.kind or 'non-LM'}; use `aigc-tui sample` for GANs")
+    return str(ckpt.path)

@@ -1,0 +1,72 @@
+"""Build or load causal LMs through transformers; offline unless the recipe allows a download."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from aigc_tui.config.lm import LmConfig, LmModelSection
+
+
+class ModelLoadError(RuntimeError):
+    pass
+
+
+def from_scratch(section: LmModelSection, vocab_size: int, eos_id: int) -> torch.nn.Module:
+    from transformers import AutoModelForCausalLM, GPT2Config, LlamaConfig
+
+    if section.arch == "gpt2":
+        cfg = GPT2Config(
+            vocab_size=vocab_size, n_positions=section.block_size, n_embd=section.n_embd,
+            n_layer=section.n_layer, n_head=section.n_head, resid_pdrop=section.dropout,
+            embd_pdrop=section.dropout, attn_pdrop=section.dropout, bos_token_id=eos_id, eos_token_id=eos_id,
+        )
+    else:
+        cfg = LlamaConfig(
+            vocab_size=vocab_size, hidden_size=section.n_embd, intermediate_size=4 * section.n_embd,
+            num_hidden_layers=section.n_layer, num_attention_heads=section.n_head,
+            num_key_value_heads=section.n_head, max_position_embeddings=section.block_size,
+            attention_dropout=section.dropout, bos_token_id=eos_id, eos_token_id=eos_id, tie_word_embeddings=True,
+        )
+    return AutoModelForCausalLM.from_config(cfg)
+
+
+def load_pretrained(name: str, allow_download: bool = False, trust_remote_code: bool = False):
+    """(model, tokenizer) from a local directory or the local HF cache; a clear error if absent."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    local = Path(name).expanduser()
+    source = str(local) if local.exists() else name
+    if local.exists() and not (local / "config.json").is_file():
+        raise ModelLoadError(f"{local} is not a Hugging Face model directory (no config.json)")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(
+            source, local_files_only=not allow_download, trust_remote_code=trust_remote_code
+        )
+        model = AutoModelForCausalLM.from_pretrained(
+            source, local_files_only=not allow_download, trust_remote_code=trust_remote_code
+        )
+    except OSError as exc:
+        if not local.exists() and not allow_download:
+            raise ModelLoadError(
+                f"model '{name}' is not a local directory nor in the local Hugging Face cache, and downloads "
+                "are off (set model.allow_download = true, or point model.pretrained at a local copy)"
+            ) from None
+        raise ModelLoadError(f"could not load model '{name}': {str(exc).splitlines()[0]}") from None
+    except ValueError as exc:
+        raise ModelLoadError(f"could not load model '{name}': {str(exc).splitlines()[0]}") from None
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer
+
+
+def add_lora(model, config: LmConfig):
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError:
+        raise ModelLoadError("model.lora = true needs peft: pip install 'aigc-tui[lora]'") from None
+    m = config.model
+    lora = LoraConfig(r=m.lora_r, lora_alpha=m.lora_alpha, lora_dropout=m.lora_dropout, task_type="CAUSAL_LM",
+                      target_modules="all-linear")
+    return get_peft_model(model, lora)

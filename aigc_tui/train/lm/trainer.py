@@ -1,0 +1,180 @@
+"""LM training: packed blocks, AdamW with warmup + cosine, accumulation, clipping, validation."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from aigc_tui.config.lm import LmConfig
+from aigc_tui.data.text import load_documents
+from aigc_tui.data.tokens import encode_corpus, train_tokenizer
+from aigc_tui.generate.stream import GenerationParams, generate_text
+from aigc_tui.runs.atomic import atomic_write_text
+from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
+from aigc_tui.train.lm.models import add_lora, from_scratch, load_pretrained
+from aigc_tui.train.loop import Trainer
+
+
+def lr_at(step: int, cfg: LmConfig) -> float:
+    """Linear warmup, then cosine decay from lr to min_lr over the run."""
+    t = cfg.train
+    if step < t.warmup_steps:
+        return t.lr * (step + 1) / t.warmup_steps
+    span = max(1, cfg.run.steps - t.warmup_steps)
+    progress = min(1.0, (step - t.warmup_steps) / span)
+    return t.min_lr + 0.5 * (t.lr - t.min_lr) * (1 + math.cos(math.pi * progress))
+
+
+class TokenBlocks:
+    """Random fixed-length windows of a token array; the window set is a function of the batch key."""
+
+    def __init__(self, tokens: np.ndarray, block: int, seed: int) -> None:
+        if len(tokens) <= block + 1:
+            raise ValueError(f"the corpus split has {len(tokens)} tokens; it needs more than block_size + 1 = {block + 1}")
+        self.tokens, self.block, self.seed = tokens, block, seed
+
+    def batch(self, key: int, size: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        gen = torch.Generator().manual_seed(self.seed * 1_000_003 + key)
+        starts = torch.randint(0, len(self.tokens) - self.block - 1, (size,), generator=gen).tolist()
+        rows = np.stack([self.tokens[s : s + self.block + 1].astype(np.int64) for s in starts])
+        data = torch.from_numpy(rows)
+        if device.type == "cuda":
+            data = data.pin_memory().to(device, non_blocking=True)
+        return data[:, :-1], data[:, 1:]
+
+
+class LmTrainer(Trainer):
+    items_name = "tokens"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cfg: LmConfig = self.config  # type: ignore[assignment]
+        self.cfg = cfg
+        torch.manual_seed(cfg.run.seed)
+        docs = load_documents(cfg.data.source, cfg.data.max_chars)
+        m = cfg.model
+        if m.pretrained:
+            self.model, self.tokenizer = load_pretrained(m.pretrained, m.allow_download, m.trust_remote_code)
+            self.log(f"model: {m.pretrained} ({sum(p.numel() for p in self.model.parameters()) / 1e6:.1f}M params)")
+        else:
+            self.tokenizer = train_tokenizer(docs, m.vocab_size)
+            self.model = from_scratch(m, len(self.tokenizer), self.tokenizer.eos_token_id)
+            self.log(f"model: {m.arch} from scratch, {sum(p.numel() for p in self.model.parameters()) / 1e6:.2f}M params")
+        if m.lora:
+            self.model = add_lora(self.model, cfg)
+        self.model.to(self.device)
+        train_ids, val_ids = encode_corpus(docs, self.tokenizer, cfg.data.val_fraction)
+        self.log(f"data: {cfg.data.source}, {len(train_ids):,} train / {len(val_ids):,} val tokens")
+        block = self._block_size()
+        self.train_blocks = TokenBlocks(train_ids, block, cfg.run.seed)
+        self.val_blocks = TokenBlocks(val_ids, block, cfg.run.seed + 1)
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        decay = [p for p in params if p.dim() >= 2]
+        no_decay = [p for p in params if p.dim() < 2]
+        t = cfg.train
+        self.optimizer = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": t.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+            lr=lr_at(0, cfg), betas=(t.beta1, t.beta2), **({"fused": True} if self.place.is_cuda else {}),
+        )
+        self.forward = torch.compile(self.model) if cfg.run.compile else self.model
+        self.acc = torch.zeros(3, device=self.device)  # loss sum, grad norm sum, non-finite count
+        self.acc_steps = 0
+
+    def _block_size(self) -> int:
+        from aigc_tui.generate.stream import context_length
+
+        limit = context_length(self.model)
+        block = self.cfg.model.block_size
+        return min(block, limit) if limit else block
+
+    def _loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        with self.place.autocast():
+            logits = self.forward(input_ids=x).logits
+        return torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), y.flatten())
+
+    def train_step(self) -> int:
+        t = self.cfg.train
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr_at(self.step, self.cfg)
+        self.model.train()
+        total = torch.zeros((), device=self.device)
+        for micro in range(t.grad_accum):
+            x, y = self.train_blocks.batch(self.step * t.grad_accum + micro, t.batch_size, self.device)
+            loss = self._loss(x, y) / t.grad_accum
+            loss.backward()
+            total += loss.detach()
+        params = [p for p in self.model.parameters() if p.grad is not None]
+        norm = torch.nn.utils.clip_grad_norm_(params, t.grad_clip if t.grad_clip > 0 else float("inf"))
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.acc += torch.stack([total, norm.float(), (~torch.isfinite(total)).float()])
+        self.acc_steps += 1
+        return t.batch_size * t.grad_accum * self.train_blocks.block
+
+    def read_metrics(self) -> dict[str, float]:
+        loss, norm, nonfinite = self.acc.tolist()
+        n = max(self.acc_steps, 1)
+        self.acc.zero_()
+        self.acc_steps = 0
+        return {"loss": loss / n, "grad_norm": norm / n, "nonfinite": nonfinite,
+                "lr": self.optimizer.param_groups[0]["lr"]}
+
+    @torch.no_grad()
+    def eval_metrics(self) -> dict[str, float]:
+        if self.step % self.cfg.train.eval_every and self.step != self.cfg.run.steps:
+            return {}
+        self.model.eval()
+        t = self.cfg.train
+        losses = torch.stack([self._loss(*self.val_blocks.batch(k, t.batch_size, self.device)) for k in range(t.eval_batches)])
+        val = losses.mean().item()
+        return {"val_loss": val, "val_ppl": math.exp(min(val, 50.0))}
+
+    def save_weights(self, folder: Path) -> None:
+        self.model.save_pretrained(folder, safe_serialization=True)
+        self.tokenizer.save_pretrained(folder)
+
+    def state(self) -> dict[str, Any]:
+        return {"optimizer": self.optimizer.state_dict(), "rng": rng_state(self.device)}
+
+    def load_state(self, folder: Path, state: dict[str, Any]) -> None:
+        from safetensors.torch import load_file
+
+        weights: dict[str, torch.Tensor] = {}
+        for shard in sorted(folder.glob("*.safetensors")):
+            weights |= load_file(str(shard), device=str(self.device))
+        if self.cfg.model.lora:
+            from peft import set_peft_model_state_dict
+
+            set_peft_model_state_dict(self.model, weights)
+        else:
+            missing, unexpected = self.model.load_state_dict(weights, strict=False)
+            tied = {k for k in missing if "lm_head" in k or "wte" in k or "embed_tokens" in k}
+            if set(missing) - tied or unexpected:
+                raise ValueError(f"checkpoint {folder} does not fit this model: missing {missing}, unexpected {unexpected}")
+            self.model.tie_weights()
+        self.optimizer.load_state_dict(state["optimizer"])
+        set_rng_state(state["rng"], self.device)
+
+    def _sample_text(self) -> str:
+        t = self.cfg.train
+        params = GenerationParams(max_new_tokens=t.sample_tokens, temperature=t.sample_temperature,
+                                  seed=self.cfg.run.seed)
+        rng = torch.get_rng_state()  # sampling must not disturb training's random stream
+        try:
+            self.model.eval()
+            return t.sample_prompt + generate_text(self.model, self.tokenizer, t.sample_prompt, params)
+        finally:
+            torch.set_rng_state(rng)
+            self.model.train()
+
+    def checkpoint_extras(self) -> dict[str, str]:
+        return {"sample.txt": self._sample_text()}
+
+    def sample(self) -> Path:
+        path = self.run_dir / "samples" / f"step-{self.step:08d}.txt"
+        atomic_write_text(path, self._sample_text())
+        return path

@@ -1,0 +1,151 @@
+"""Tiny LM runs on CPU: from scratch, fine-tunes of local HF models, exact resume, generate."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from conftest import merge, write_recipe
+from lm_fixtures import TINY_LM, make_tiny_model
+from safetensors.torch import load_file
+
+from aigc_tui.cli import main
+from aigc_tui.config import dump_toml, validate
+from aigc_tui.runs import MetricsReader, RunState, create_run, list_runs
+from aigc_tui.train.worker import build_trainer, run_worker
+
+
+def _new_run(runs_dir, recipe):
+    config = validate(recipe)
+    return create_run(runs_dir, dump_toml(config), config.name)
+
+
+@pytest.fixture(scope="module")
+def trained_lm(tmp_path_factory):
+    """One from-scratch run shared by the tests that only read it."""
+    import os
+
+    home = tmp_path_factory.mktemp("lmhome")
+    old = os.environ.get("AIGC_TUI_HOME")
+    os.environ["AIGC_TUI_HOME"] = str(home)
+    try:
+        run = _new_run(home / "runs", TINY_LM)
+        assert run_worker(run) is RunState.FINISHED
+    finally:
+        if old is not None:
+            os.environ["AIGC_TUI_HOME"] = old
+    return run
+
+
+def test_from_scratch_loss_falls_and_metrics_are_complete(trained_lm):
+    reader = MetricsReader(trained_lm.path)
+    reader.poll()
+    loss = reader.series["loss"].values
+    assert loss[-1] < loss[0] - 0.5, loss
+    assert reader.series["val_loss"].steps == [10, 20, 30]
+    val = reader.series["val_loss"].values[-1]
+    assert math.isclose(reader.series["val_ppl"].values[-1], math.exp(val), rel_tol=1e-6)
+    for name in ("lr", "grad_norm", "tokens_per_s"):
+        assert all(math.isfinite(v) and v > 0 for v in reader.series[name].values), name
+    lr = reader.series["lr"].values
+    assert lr[0] > lr[-1]  # warmup then cosine decay
+
+
+def test_checkpoint_is_a_plain_save_pretrained_directory(trained_lm):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    final = trained_lm.checkpoints()[-1]
+    assert final.step == 30 and final.kind == "lm" and final.resumable
+    model = AutoModelForCausalLM.from_pretrained(final.path)
+    tokenizer = AutoTokenizer.from_pretrained(final.path)
+    assert (final.path / "model.safetensors").is_file()
+    ids = tokenizer("The ", return_tensors="pt")["input_ids"]
+    assert model(ids).logits.shape[-1] == len(tokenizer)
+    sample = (final.path / "sample.txt").read_text()
+    assert sample.startswith("The ") and len(sample) > len("The ")
+
+
+def test_generate_streams_the_asked_number_of_tokens(trained_lm, capsys):
+    root = str(trained_lm.path.parent)
+    assert main(["generate", trained_lm.id, "def ", "--max-new-tokens", "12", "--seed", "5",
+                 "--device", "cpu", "--runs-dir", root]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("def ") and len(captured.out) > len("def ")
+    assert "[12 tokens; first token" in captured.err and "tokens/s]" in captured.err
+    main(["generate", trained_lm.id, "def ", "--max-new-tokens", "12", "--seed", "5", "--device", "cpu",
+          "--runs-dir", root])
+    assert capsys.readouterr().out == captured.out  # same seed, same text
+    assert main(["generate", trained_lm.id, "x", "--top-p", "0", "--runs-dir", root]) == 2
+    assert "top_p = 0.0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("arch", ["gpt2", "llama"])
+def test_fine_tune_a_local_hf_model(tmp_path, runs_dir, arch):
+    from transformers import AutoModelForCausalLM
+
+    base = make_tiny_model(tmp_path / f"tiny-{arch}", arch)
+    text = tmp_path / "corpus.txt"
+    text.write_text("def hello():\n    return 'hello world'\n" * 200)
+    recipe = merge(TINY_LM, name=f"ft-{arch}", data={"source": f"text:{text}", "max_chars": 0},
+                   model={"pretrained": str(base)}, run={"steps": 6, "checkpoint_every": 0, "keep_best": ""})
+    run = _new_run(runs_dir, recipe)
+    assert run_worker(run) is RunState.FINISHED, run.status().error
+    final = run.checkpoints()[-1]
+    tuned = AutoModelForCausalLM.from_pretrained(final.path)
+    original = AutoModelForCausalLM.from_pretrained(base)
+    changed = [k for k, v in tuned.state_dict().items() if not torch.equal(v, original.state_dict()[k])]
+    assert changed, "fine-tuning changed no weight"
+    assert type(tuned).__name__.lower().startswith(arch[:4])
+
+
+def test_lm_resume_is_exact(runs_dir):
+    recipe = merge(TINY_LM, run={"steps": 16, "checkpoint_every": 0, "keep_best": ""})
+    straight = _new_run(runs_dir, recipe)
+    assert run_worker(straight) is RunState.FINISHED
+    interrupted = _new_run(runs_dir, recipe)
+    trainer = build_trainer(interrupted, lambda _m: None)
+    step_once = trainer.train_step
+
+    def step_then_stop():
+        items = step_once()
+        if trainer.step + 1 == 8:
+            trainer.request_stop("test")
+        return items
+
+    trainer.train_step = step_then_stop
+    assert trainer.run() is RunState.STOPPED
+    assert run_worker(interrupted) is RunState.FINISHED
+    a = load_file(str(straight.checkpoints()[-1].path / "model.safetensors"))
+    b = load_file(str(interrupted.checkpoints()[-1].path / "model.safetensors"))
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+
+
+def test_token_cache_is_reused_across_runs(runs_dir, isolated_home):
+    recipe = merge(TINY_LM, run={"steps": 2, "checkpoint_every": 0, "keep_best": ""})
+    assert run_worker(_new_run(runs_dir, recipe)) is RunState.FINISHED
+    caches = list((isolated_home / "cache" / "tokens").iterdir())
+    assert len(caches) == 1
+    stamp = (caches[0] / "train.bin").stat().st_mtime_ns
+    assert run_worker(_new_run(runs_dir, recipe)) is RunState.FINISHED
+    assert (caches[0] / "train.bin").stat().st_mtime_ns == stamp
+
+
+LM_BAD = [
+    ({"model": {"pretrained": "/no/such/model"}}, "model.pretrained: /no/such/model does not exist"),
+    ({"model": {"pretrained": "some-org/not-cached-model"}}, "not in the local Hugging Face cache"),
+    ({"model": {"n_embd": 30, "n_head": 4}}, "must be divisible by model.n_head"),
+    ({"model": {"arch": "mamba"}}, "model.arch = 'mamba'"),
+    ({"data": {"source": "text:/no/such.txt"}}, "text path /no/such.txt does not exist"),
+    ({"data": {"source": "wikipedia"}}, "unknown text source 'wikipedia'"),
+    ({"train": {"grad_accum": 0}}, "train.grad_accum = 0"),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), LM_BAD, ids=[e for _, e in LM_BAD])
+def test_invalid_lm_recipe_is_refused(tmp_path, runs_dir, capsys, change, expected):
+    path = write_recipe(tmp_path / "bad.toml", merge(TINY_LM, **change))
+    assert main(["train", str(path), "--runs-dir", str(runs_dir)]) == 2
+    assert expected in capsys.readouterr().err
+    assert list_runs(runs_dir) == []
