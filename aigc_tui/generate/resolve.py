@@ -16,6 +16,8 @@ class ModelRefError(LookupError):
 def resolve_model(ref: str, runs_root: Path) -> str:
     """A loadable model location: a directory path, or a hub id left for the local cache."""
     path = Path(ref).expanduser()
+    if ref.startswith(("/", ".", "~")) and not path.exists():
+        raise ModelRefError(f"{path} does not exist")
     if path.is_dir():
         meta = read_checkpoint(path)
         if meta is not None and meta.kind == "gan":

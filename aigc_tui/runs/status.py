@@ -122,10 +122,13 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
+NEVER_STARTED_SECONDS = 120
+
+
 def worker_alive(status: RunStatus) -> bool:
-    """True unless we can tell the worker is gone (same host, pid dead or reused)."""
-    if status.pid is None:
-        return True
+    """True unless we can tell the worker is gone (same host, pid dead or reused, never started)."""
+    if status.pid is None:  # created but no worker claimed it: fine for a moment, lost after that
+        return time.time() - status.updated_at < NEVER_STARTED_SECONDS
     if status.host != socket.gethostname():
         return True  # cannot judge another host's process; trust the file
     if not pid_alive(status.pid):

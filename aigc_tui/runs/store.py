@@ -112,14 +112,18 @@ def create_run(root: Path, config_toml: str, name: str) -> Run:
 
 
 def list_runs(root: Path) -> list[Run]:
-    """Every run directory under the root, oldest first."""
+    """Every run directory under the root, oldest first (by creation, then id)."""
     root = Path(root)
     if not root.is_dir():
         return []
-    return sorted(
-        (Run(p) for p in root.iterdir() if p.is_dir() and (p / STATUS_FILE).exists()),
-        key=lambda r: r.id,
-    )
+
+    def created(run: Run) -> tuple[int, str]:
+        try:
+            return run.config_path.stat().st_mtime_ns, run.id  # written once, at creation
+        except OSError:
+            return 0, run.id
+
+    return sorted((Run(p) for p in root.iterdir() if p.is_dir() and (p / STATUS_FILE).exists()), key=created)
 
 
 def find_run(root: Path, ref: str) -> Run:

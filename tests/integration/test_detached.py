@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from conftest import TINY_GAN, cli_env, merge, write_recipe
+from helpers import TINY_GAN, cli_env, merge, write_recipe
 
 from aigc_tui.runs import RunState, find_run
 

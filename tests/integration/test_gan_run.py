@@ -7,7 +7,7 @@ import math
 
 import pytest
 import torch
-from conftest import TINY_GAN, merge
+from helpers import TINY_GAN, merge
 from PIL import Image
 from safetensors.torch import load_file
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import TINY_GAN
+from helpers import TINY_GAN
 from lm_fixtures import make_tiny_model
 from PIL import Image
 

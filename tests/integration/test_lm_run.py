@@ -6,7 +6,7 @@ import math
 
 import pytest
 import torch
-from conftest import merge, write_recipe
+from helpers import merge, write_recipe
 from lm_fixtures import TINY_LM, make_tiny_model
 from safetensors.torch import load_file
 

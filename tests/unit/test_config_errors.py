@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import TINY_GAN, merge, write_recipe
+from helpers import TINY_GAN, merge, write_recipe
 
 from aigc_tui.cli import main
 from aigc_tui.config import ConfigError, GanConfig, dump_toml, load_recipe, validate

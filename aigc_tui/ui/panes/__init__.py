@@ -1,0 +1,1 @@
+"""The app's four panes: Launch, Runs (and monitor), Checkpoints, Generate."""

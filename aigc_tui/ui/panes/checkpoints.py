@@ -1,0 +1,169 @@
+"""Checkpoints: every run's checkpoints in a tree; generate, resume, fork or delete one."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Static, Tree
+
+from aigc_tui.runs import CheckpointInfo, list_runs
+from aigc_tui.runs.metrics import MetricsReader
+from aigc_tui.runs.store import Run
+from aigc_tui.ui.panes.confirm import ConfirmScreen
+from aigc_tui.ui.panes.runs import PRIMARY_SERIES, resume_run
+from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
+
+
+def human_size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+class OpenGenerate(Message):
+    def __init__(self, checkpoint: CheckpointInfo) -> None:
+        super().__init__()
+        self.checkpoint = checkpoint
+
+
+class ForkCheckpoint(Message):
+    def __init__(self, checkpoint: CheckpointInfo) -> None:
+        super().__init__()
+        self.checkpoint = checkpoint
+
+
+class CheckpointsPane(Horizontal):
+    BINDINGS = [
+        Binding("g", "generate", "Sample/generate", id="ckpt.generate"),
+        Binding("r", "resume", "Resume from", id="ckpt.resume"),
+        Binding("f", "fork", "Fork to Launch", id="ckpt.fork"),
+        Binding("d,delete", "delete", "Delete", id="ckpt.delete"),
+        Binding("R", "reload", "Reload", id="ckpt.reload", show=False),
+    ]
+    DEFAULT_CSS = """
+    CheckpointsPane #ckpt-tree { width: 60; }
+    CheckpointsPane #ckpt-side { width: 1fr; }
+    CheckpointsPane #ckpt-detail { height: auto; padding: 0 1; background: $panel; }
+    """
+
+    def __init__(self, runs_dir: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runs_dir = runs_dir
+
+    def compose(self) -> ComposeResult:
+        tree: Tree[Any] = Tree("runs", id="ckpt-tree")
+        tree.show_root = False
+        yield tree
+        with Vertical(id="ckpt-side"):
+            yield Static("Select a checkpoint.", id="ckpt-detail")
+            yield LossPlot(id="ckpt-plot")
+
+    def on_mount(self) -> None:
+        self.action_reload()
+
+    def action_reload(self, focus_run: str | None = None) -> None:
+        self.load_tree(focus_run)
+
+    @work(thread=True, exclusive=True, group="ckpt-tree", exit_on_error=False)
+    def load_tree(self, focus_run: str | None = None) -> None:
+        runs = [(run, run.checkpoints()) for run in list_runs(self.runs_dir)]
+        self.app.call_from_thread(self._fill, runs, focus_run)
+
+    def _fill(self, runs: list[tuple[Run, list[CheckpointInfo]]], focus_run: str | None) -> None:
+        tree = self.query_one(Tree)
+        tree.clear()
+        focus_node = None
+        for run, checkpoints in reversed(runs):
+            node = tree.root.add(f"[b]{run.name}[/b]  {run.kind}  {len(checkpoints)} checkpoint(s)", data=run,
+                                 expand=run.id == focus_run or len(runs) <= 3)
+            for ckpt in reversed(checkpoints):
+                metrics = "  ".join(f"{k} {v:.3g}" for k, v in list(ckpt.metrics.items())[:2])
+                when = time.strftime("%m-%d %H:%M", time.localtime(ckpt.time))
+                resumable = "resumable" if ckpt.resumable else "weights only"
+                label = f"{ckpt.name}  {when}  {metrics}  {human_size(ckpt.size_bytes())}  {resumable}"
+                node.add_leaf(label, data=ckpt)
+            if run.id == focus_run:
+                focus_node = node
+        if focus_node is not None:
+            tree.move_cursor(focus_node)
+
+    def focus_run(self, run_id: str) -> None:
+        self.load_tree(run_id)
+
+    @property
+    def selected(self) -> CheckpointInfo | None:
+        node = self.query_one(Tree).cursor_node
+        return node.data if node is not None and isinstance(node.data, CheckpointInfo) else None
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        data = event.node.data
+        run = Run(data.run_dir) if isinstance(data, CheckpointInfo) else data if isinstance(data, Run) else None
+        if run is None:
+            return
+        detail = self.query_one("#ckpt-detail", Static)
+        if isinstance(data, CheckpointInfo):
+            metrics = "  ".join(f"{k} {v:.4g}" for k, v in data.metrics.items())
+            detail.update(f"[b]{run.name} / {data.name}[/b]  step {data.step}  ({data.reason})\n{metrics}\n"
+                          f"{run.id}/checkpoints/{data.name}")
+        else:
+            detail.update(f"[b]{run.name}[/b]  {run.kind}  {len(run.checkpoints())} checkpoint(s)\n{run.id}")
+        self._plot(run)
+
+    def _plot(self, run: Run) -> None:
+        reader = MetricsReader(run.path)
+        reader.poll()
+        series = [PlotSeries(n, reader.series[n].steps, reader.series[n].values)
+                  for n in PRIMARY_SERIES.get(run.kind, ()) if n in reader.series]
+        markers = [c.step for c in run.checkpoints()]
+        self.query_one(LossPlot).show(series, PlotOptions(smoothing=self.app.settings.smoothing, markers=markers),
+                                      title=f"{run.name} (| = checkpoint)")
+
+    def _need(self) -> CheckpointInfo | None:
+        ckpt = self.selected
+        if ckpt is None:
+            self.notify("select a checkpoint first", severity="warning")
+        return ckpt
+
+    def action_generate(self) -> None:
+        if (ckpt := self._need()) is not None:
+            self.post_message(OpenGenerate(ckpt))
+
+    def action_resume(self) -> None:
+        if (ckpt := self._need()) is None:
+            return
+        if not ckpt.resumable:
+            self.notify(f"{ckpt.name} holds weights only; it cannot resume", severity="warning")
+            return
+        resume_run(self, Run(ckpt.run_dir), ckpt.path)
+
+    def action_fork(self) -> None:
+        if (ckpt := self._need()) is not None:
+            self.post_message(ForkCheckpoint(ckpt))
+
+    def action_delete(self) -> None:
+        if (ckpt := self._need()) is None:
+            return
+        run = Run(ckpt.run_dir)
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            if run.status().state.is_live and ckpt == run.checkpoints()[-1]:
+                self.notify("that is the live run's newest checkpoint; stop the run first", severity="warning")
+                return
+            shutil.rmtree(ckpt.path, ignore_errors=True)
+            self.notify(f"deleted {run.name} / {ckpt.name}")
+            self.load_tree(run.id)
+
+        self.app.push_screen(ConfirmScreen(f"Delete checkpoint {ckpt.name} of {run.name}?\n{ckpt.path}"), done)

@@ -1,0 +1,164 @@
+"""Launch: pick a recipe, edit it in a validated form, pick a device, start a detached run."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from aigc_tui.config import dump_toml
+from aigc_tui.launch import spawn_worker
+from aigc_tui.paths import config_dir, sample_configs_dir
+from aigc_tui.runs import create_run
+from aigc_tui.runs.atomic import atomic_write_text
+from aigc_tui.ui.gpu import list_gpus
+from aigc_tui.ui.widgets.config_form import ConfigForm
+
+DEFAULT_RECIPE = "gan_mlp_digits"
+
+
+def recipe_paths() -> list[Path]:
+    """Shipped recipes, then the user's own (config dir `recipes/`)."""
+    found = []
+    for folder in (sample_configs_dir(), config_dir() / "recipes"):
+        if folder.is_dir():
+            found += sorted(folder.glob("*.toml"))
+    return found
+
+
+class RunStarted(Message):
+    def __init__(self, run_id: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+
+
+class LaunchPane(Horizontal):
+    DEFAULT_CSS = """
+    LaunchPane #recipes { width: 34; }
+    LaunchPane #launch-side { width: 1fr; }
+    LaunchPane #launch-bar { height: auto; padding: 0 1; }
+    LaunchPane #launch-bar Input { width: 28; }
+    LaunchPane #launch-bar Select { width: 1fr; }
+    LaunchPane #launch-errors { color: $error; height: auto; padding: 0 1; }
+    LaunchPane #recipe-help { color: $text-muted; padding: 0 1; height: auto; }
+    """
+
+    def __init__(self, runs_dir: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runs_dir = runs_dir
+        self.paths: list[Path] = []
+        self.config: Any = None
+        self.recipe_data: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="recipes")
+        with Vertical(id="launch-side"):
+            yield Static("Pick a recipe on the left.", id="recipe-help")
+            with Horizontal(id="launch-bar"):
+                yield Input(placeholder="run name", id="run-name")
+                yield Select([("auto", "auto"), ("cpu", "cpu")], value="auto", allow_blank=False, id="device")
+                yield Button("Start", variant="success", id="start", disabled=True)
+                yield Button("Save recipe", id="save-recipe", disabled=True)
+            yield Static("", id="launch-errors")
+            yield VerticalScroll(id="form-holder")
+
+    def on_mount(self) -> None:
+        self.reload_recipes()
+        self.load_devices()
+
+    def reload_recipes(self) -> None:
+        self.paths = recipe_paths()
+        options = self.query_one("#recipes", OptionList)
+        options.clear_options()
+        for path in self.paths:
+            user = "" if path.parent == sample_configs_dir() else "  (yours)"
+            options.add_option(Option(f"{path.stem}{user}", id=str(path)))
+        if self.paths and options.highlighted is None:
+            stems = [p.stem for p in self.paths]
+            options.highlighted = stems.index(DEFAULT_RECIPE) if DEFAULT_RECIPE in stems else 0
+
+    @work(thread=True, exclusive=True, group="gpus")
+    def load_devices(self) -> None:
+        gpus = list_gpus()
+        choices = [("auto", "auto")] + [(g.label, f"cuda:{g.index}") for g in gpus] + [("cpu", "cpu")]
+        self.app.call_from_thread(self.query_one("#device", Select).set_options, choices)
+
+    @on(OptionList.OptionHighlighted, "#recipes")
+    async def _recipe_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            await self.load_recipe(Path(event.option.id))
+
+    async def load_recipe(self, path: Path, data: dict[str, Any] | None = None) -> None:
+        """Show a recipe (or a forked config) as a form."""
+        if data is None:
+            try:
+                data = tomllib.loads(path.read_text())
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                self.query_one("#launch-errors", Static).update(f"{path.name}: {exc}")
+                return
+        data.setdefault("name", path.stem)
+        self.recipe_data = data
+        holder = self.query_one("#form-holder", VerticalScroll)
+        await holder.remove_children()
+        form = ConfigForm(data, id="config-form")
+        await holder.mount(form)
+        self.query_one("#recipe-help", Static).update(f"[b]{path.stem}[/b]  {data.get('description', '')}")
+        self.query_one("#run-name", Input).value = str(data.get("name", path.stem))
+        device = str(data.get("run", {}).get("device", "auto"))
+        select = self.query_one("#device", Select)
+        if device in [v for _, v in select._options]:
+            select.value = device
+        self.call_after_refresh(form._changed)
+
+    async def fork(self, config_toml: str, label: str) -> None:
+        data = tomllib.loads(config_toml)
+        data["name"] = f"{data.get('name', 'run')}-fork"
+        await self.load_recipe(Path(f"{label}.toml"), data)
+
+    @on(ConfigForm.Changed)
+    def _form_changed(self, event: ConfigForm.Changed) -> None:
+        holder = self.query_one("#form-holder")
+        if not holder.children or event.form is not holder.children[0]:
+            return  # a replaced form's late message
+        self.config = event.config
+        self.query_one("#launch-errors", Static).update("\n".join(event.errors))
+        self.query_one("#start", Button).disabled = event.config is None
+        self.query_one("#save-recipe", Button).disabled = event.config is None
+
+    def _final_config(self) -> Any:
+        form = self.query_one(ConfigForm)
+        config, errors = form.check()
+        if config is None:
+            self.query_one("#launch-errors", Static).update("\n".join(errors))
+            return None
+        name = self.query_one("#run-name", Input).value.strip() or config.name
+        device = self.query_one("#device", Select).value
+        return config.model_copy(update={"name": name, "run": config.run.model_copy(update={"device": device})})
+
+    @on(Button.Pressed, "#start")
+    def start(self) -> None:
+        config = self._final_config()
+        if config is None:
+            return
+        run = create_run(self.runs_dir, dump_toml(config), config.name)
+        spawn_worker(run)
+        self.notify(f"started {run.id}", title="Launch")
+        self.post_message(RunStarted(run.id))
+
+    @on(Button.Pressed, "#save-recipe")
+    def save_recipe(self) -> None:
+        config = self._final_config()
+        if config is None:
+            return
+        folder = config_dir() / "recipes"
+        path = folder / f"{config.name}.toml"
+        atomic_write_text(path, dump_toml(config))
+        self.notify(f"saved {path}", title="Recipe saved")
+        self.reload_recipes()

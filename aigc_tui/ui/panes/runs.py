@@ -1,0 +1,398 @@
+"""Runs and Monitor: the runs table, live loss plots, the sample grid or text, the log tail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Log, Static
+
+from aigc_tui.launch import spawn_worker
+from aigc_tui.runs import ControlAction, RunState, list_runs, request_control
+from aigc_tui.runs.checkpoints import best_checkpoint
+from aigc_tui.runs.store import Run
+from aigc_tui.runs.summary import RunRow, format_duration, run_row
+from aigc_tui.ui.gpu import list_gpus
+from aigc_tui.ui.tail import MetricsAppended
+from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
+from aigc_tui.ui.widgets.sample_image import SampleImage
+
+SMOOTHING_STEPS = (0.0, 0.6, 0.9, 0.99)
+WINDOWS = (None, 100, 1_000, 10_000)
+STATE_STYLE = {"running": "green", "queued": "cyan", "finished": "blue", "stopped": "yellow",
+               "failed": "bold red", "lost": "bold red"}
+PRIMARY_SERIES = {"gan": ("loss_d", "loss_g"), "lm": ("loss", "val_loss")}
+
+
+@dataclass
+class RowData:
+    row: RunRow
+    best: str
+    run: Run
+
+
+def collect_rows(runs_dir: Path) -> list[RowData]:
+    """File reads for the table, done off the UI thread."""
+    out = []
+    for run in list_runs(runs_dir):
+        row = run_row(run)
+        cfg = run.config().get("run", {})
+        metric = cfg.get("keep_best") or ""
+        best = best_checkpoint(run.checkpoints(), metric, cfg.get("best_mode", "min")) if metric else None
+        out.append(RowData(row, f"{metric} {best.metrics[metric]:.4g}" if best else "-", run))
+    return out
+
+
+class OpenCheckpoints(Message):
+    def __init__(self, run_id: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+
+
+class RunsPane(Vertical):
+    BINDINGS = [
+        Binding("x", "stop_run", "Stop", id="runs.stop"),
+        Binding("S", "save_run", "Save now", id="runs.save"),
+        Binding("p", "sample_run", "Sample now", id="runs.sample"),
+        Binding("r", "resume_run", "Resume", id="runs.resume"),
+        Binding("k", "open_checkpoints", "Checkpoints", id="runs.checkpoints"),
+        Binding("e", "cycle_smoothing", "Smoothing", id="runs.smoothing"),
+        Binding("l", "toggle_log", "Log y", id="runs.log_y"),
+        Binding("w", "cycle_window", "Window", id="runs.window"),
+        Binding("c", "toggle_compare", "Compare", id="runs.compare"),
+        Binding("left_square_bracket", "scrub(-1)", "Older grid", id="runs.older", show=False),
+        Binding("right_square_bracket", "scrub(1)", "Newer grid", id="runs.newer", show=False),
+        Binding("slash", "focus_filter", "Filter", id="runs.filter", show=False),
+    ]
+    DEFAULT_CSS = """
+    RunsPane #runs-table { height: 10; }
+    RunsPane #runs-filter { height: 3; }
+    RunsPane #run-header { height: auto; padding: 0 1; background: $panel; }
+    RunsPane #monitor { height: 1fr; }
+    RunsPane #sample-side { width: 44; }
+    RunsPane #sample-label { height: 1; color: $text-muted; }
+    RunsPane #sample-image { height: 1fr; }
+    RunsPane #sample-text { height: 1fr; overflow-y: auto; }
+    RunsPane #run-log { height: 7; }
+    """
+
+    def __init__(self, runs_dir: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runs_dir = runs_dir
+        self.rows: dict[str, RowData] = {}
+        self.selected: str | None = None
+        self.compare: set[str] = set()
+        self.options = PlotOptions()
+        self.sample_index = -1
+        self._plot_dirty = False
+        self._log_sig: tuple[int, float] | None = None
+        self._gpu_line = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter runs (name, kind, state)  /", id="runs-filter")
+        table = DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("No run selected.", id="run-header")
+        with Horizontal(id="monitor"):
+            yield LossPlot(id="loss-plot")
+            with Vertical(id="sample-side"):
+                yield Static("", id="sample-label")
+                yield SampleImage(id="sample-image")
+                yield Static("", id="sample-text")
+        yield Log(id="run-log", max_lines=500)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for col in ("name", "kind", "state", "step", "eta", "speed", "best", "device", "age"):
+            table.add_column(col, key=col)
+        self.options.smoothing = self.app.settings.smoothing
+        self.refresh_rows()
+        self.set_interval(1.0, self.refresh_rows)
+        self.set_interval(0.25, self._redraw_if_dirty)
+        self.set_interval(5.0, self.refresh_gpu)
+
+    # --- table ----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="runs-table", exit_on_error=False)
+    def refresh_rows(self) -> None:
+        rows = collect_rows(self.runs_dir)
+        self.app.call_from_thread(self._apply_rows, rows)
+
+    def _matches(self, data: RowData) -> bool:
+        text = self.query_one("#runs-filter", Input).value.strip().lower()
+        hay = f"{data.row.name} {data.row.kind} {data.row.state} {data.row.id}".lower()
+        return all(word in hay for word in text.split())
+
+    def _cells(self, data: RowData) -> list[str]:
+        r, now = data.row, self.app.clock()
+        speed = f"{r.throughput:,.0f} {r.throughput_unit}" if r.throughput else "-"
+        mark = "◆ " if r.id in self.compare else ""
+        return [f"{mark}{r.name}", r.kind, f"[{STATE_STYLE.get(r.state, '')}]{r.state}[/]", f"{r.step}/{r.total}",
+                format_duration(r.eta_seconds), speed, data.best, (r.device or "-").split(" (")[0],
+                format_duration(now - r.started_at) if r.started_at else "-"]
+
+    def _apply_rows(self, rows: list[RowData]) -> None:
+        table = self.query_one(DataTable)
+        self.rows = {d.row.id: d for d in rows}
+        visible = [d for d in reversed(rows) if self._matches(d)]  # newest first
+        keys = [d.row.id for d in visible]
+        if keys != [str(k.value) for k in table.rows]:
+            current = self.selected
+            table.clear()
+            for d in visible:
+                table.add_row(*self._cells(d), key=d.row.id)
+            if current in keys:
+                table.move_cursor(row=keys.index(current))
+        else:
+            for d in visible:
+                for col, value in zip(("name", "kind", "state", "step", "eta", "speed", "best", "device", "age"),
+                                      self._cells(d), strict=True):
+                    table.update_cell(d.row.id, col, value)
+        if self.selected is None and keys:
+            self.select(keys[0])
+        elif self.selected in self.rows:
+            self._update_header()
+            self._update_samples()
+            self._update_log()
+
+    @on(Input.Changed, "#runs-filter")
+    def _filter_changed(self) -> None:
+        self.refresh_rows()
+
+    @on(DataTable.RowHighlighted, "#runs-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is not None and event.row_key.value != self.selected:
+            self.select(str(event.row_key.value))
+
+    def select(self, run_id: str) -> None:
+        """Show a run in the monitor (and start tailing its metrics)."""
+        data = self.rows.get(run_id)
+        if data is None:
+            return
+        self.selected = run_id
+        self.sample_index = -1
+        self._log_sig = None
+        table = self.query_one(DataTable)
+        keys = [str(k.value) for k in table.rows]
+        if run_id in keys and table.cursor_row != keys.index(run_id):
+            table.move_cursor(row=keys.index(run_id))
+        self.app.tail.watch(run_id, data.run.path)
+        for other in self.compare:
+            if other in self.rows:
+                self.app.tail.watch(other, self.rows[other].run.path)
+        self._update_header()
+        self._update_samples()
+        self._update_log()
+        self._plot_dirty = True
+        self._redraw_if_dirty()
+
+    @property
+    def current(self) -> RowData | None:
+        return self.rows.get(self.selected or "")
+
+    # --- monitor --------------------------------------------------------------------------
+    def _update_header(self) -> None:
+        data = self.current
+        if data is None:
+            return
+        r = data.row
+        parts = [f"[b]{r.name}[/b]  {r.kind}  [{STATE_STYLE.get(r.state, '')}]{r.state}[/]  step {r.step}/{r.total}"]
+        if r.throughput:
+            parts.append(f"{r.throughput:,.0f} {r.throughput_unit}")
+        if r.eta_seconds is not None:
+            parts.append(f"eta {format_duration(r.eta_seconds)}")
+        parts.append(r.device or "")
+        if self._gpu_line and r.device.startswith("cuda"):
+            parts.append(self._gpu_line)
+        text = "  ".join(p for p in parts if p)
+        if r.error:
+            text += f"\n[red]error: {r.error}[/]"
+        self.query_one("#run-header", Static).update(text)
+
+    def _update_samples(self) -> None:
+        data = self.current
+        if data is None:
+            return
+        image = self.query_one("#sample-image", SampleImage)
+        label = self.query_one("#sample-label", Static)
+        text = self.query_one("#sample-text", Static)
+        status = data.run.status()
+        if status.state in (RunState.FAILED, RunState.LOST) and (status.traceback or status.error):
+            image.display = False
+            text.display = True
+            label.update("[red]why it ended[/]")
+            text.update(status.traceback or status.error or "")
+            return
+        samples = data.run.samples()
+        pngs = [p for p in samples if p.suffix == ".png"]
+        texts = [p for p in samples if p.suffix == ".txt"]
+        if pngs:
+            index = self.sample_index if -len(pngs) <= self.sample_index < len(pngs) else -1
+            chosen = pngs[index]
+            image.display, text.display = True, False
+            if str(image.image) != str(chosen):
+                image.image = chosen
+            pos = len(pngs) + index + 1 if index < 0 else index + 1
+            label.update(f"{chosen.stem}  ({pos}/{len(pngs)})  [ ] scrub")
+        elif texts:
+            image.display, text.display = False, True
+            label.update(f"sample at {texts[-1].stem}")
+            text.update(texts[-1].read_text(encoding="utf-8", errors="replace"))
+        else:
+            image.display, text.display = False, True
+            label.update("")
+            text.update("no samples yet")
+
+    def _update_log(self) -> None:
+        data = self.current
+        if data is None:
+            return
+        try:
+            stat = data.run.log_path.stat()
+            sig = (stat.st_size, stat.st_mtime)
+        except OSError:
+            sig = (0, 0.0)
+        if sig == self._log_sig:
+            return
+        self._log_sig = sig
+        log = self.query_one("#run-log", Log)
+        log.clear()
+        log.write_lines(data.run.log_tail(200))
+        self.call_after_refresh(log.scroll_end, animate=False)
+
+    def on_metrics_appended(self, message: MetricsAppended) -> None:
+        if message.run_id == self.selected or message.run_id in self.compare:
+            self._plot_dirty = True
+
+    def _redraw_if_dirty(self) -> None:
+        if not self._plot_dirty:
+            return
+        self._plot_dirty = False
+        data = self.current
+        if data is None:
+            return
+        series: list[PlotSeries] = []
+        reader = self.app.tail.reader(data.row.id)
+        names = PRIMARY_SERIES.get(data.row.kind, ())
+        if reader is not None:
+            for name in names:
+                if name in reader.series:
+                    s = reader.series[name]
+                    series.append(PlotSeries(name, s.steps, s.values))
+        for other in sorted(self.compare - {data.row.id}):
+            other_reader = self.app.tail.reader(other)
+            other_row = self.rows.get(other)
+            if other_reader is None or other_row is None:
+                continue
+            key = PRIMARY_SERIES.get(other_row.row.kind, ("loss",))[-1]
+            if key in other_reader.series:
+                s = other_reader.series[key]
+                series.append(PlotSeries(f"{other_row.row.name}:{key}", s.steps, s.values))
+        self.options.markers = [c.step for c in data.run.checkpoints()] if self.app.show_markers else []
+        self.query_one(LossPlot).show(series, self.options, title=data.row.name)
+
+    @work(thread=True, exclusive=True, group="gpu", exit_on_error=False)
+    def refresh_gpu(self) -> None:
+        data = self.current
+        if data is None or not data.row.device.startswith("cuda"):
+            return
+        index = int(data.row.device.split(":")[1].split()[0]) if ":" in data.row.device else 0
+        gpus = {g.index: g for g in list_gpus()}
+        gpu = gpus.get(index)
+        self._gpu_line = f"gpu {gpu.util_percent}%  {gpu.mem_used_gb:.1f}/{gpu.mem_total_gb:.0f} GB" if gpu else ""
+
+    # --- actions --------------------------------------------------------------------------
+    def _control(self, action: ControlAction) -> None:
+        data = self.current
+        if data is None:
+            self.notify("no run selected", severity="warning")
+            return
+        if not data.run.status().state.is_live:
+            self.notify(f"{data.row.name} is not running ({data.row.state})", severity="warning")
+            return
+        request_control(data.run.path, action)
+        self.notify(f"{action.value} requested for {data.row.name}")
+
+    def action_stop_run(self) -> None:
+        self._control(ControlAction.STOP)
+
+    def action_save_run(self) -> None:
+        self._control(ControlAction.SAVE)
+
+    def action_sample_run(self) -> None:
+        self._control(ControlAction.SAMPLE)
+
+    def action_resume_run(self, checkpoint: Path | None = None) -> None:
+        data = self.current
+        if data is None:
+            return
+        resume_run(self, data.run, checkpoint)
+
+    def action_open_checkpoints(self) -> None:
+        if self.selected:
+            self.post_message(OpenCheckpoints(self.selected))
+
+    def action_cycle_smoothing(self) -> None:
+        steps = SMOOTHING_STEPS
+        current = min(range(len(steps)), key=lambda i: abs(steps[i] - self.options.smoothing))
+        self.options.smoothing = steps[(current + 1) % len(steps)]
+        self.app.settings.smoothing = self.options.smoothing
+        self.app.settings.save()
+        self._plot_dirty = True
+
+    def action_toggle_log(self) -> None:
+        self.options.log_y = not self.options.log_y
+        self._plot_dirty = True
+
+    def action_cycle_window(self) -> None:
+        self.options.last_n_steps = WINDOWS[(WINDOWS.index(self.options.last_n_steps) + 1) % len(WINDOWS)]
+        self._plot_dirty = True
+
+    def action_toggle_compare(self) -> None:
+        table = self.query_one(DataTable)
+        keys = [str(k.value) for k in table.rows]
+        if not keys:
+            return
+        run_id = keys[table.cursor_row]
+        self.compare.symmetric_difference_update({run_id})
+        if run_id in self.compare and run_id in self.rows:
+            self.app.tail.watch(run_id, self.rows[run_id].run.path)
+        self._plot_dirty = True
+        self.refresh_rows()
+
+    def action_scrub(self, delta: int) -> None:
+        data = self.current
+        if data is None:
+            return
+        count = len([p for p in data.run.samples() if p.suffix == ".png"])
+        if not count:
+            return
+        pos = (count + self.sample_index if self.sample_index < 0 else self.sample_index) + delta
+        pos = max(0, min(count - 1, pos))
+        self.sample_index = pos - count  # negative: the newest stays "latest" as grids arrive
+        self._update_samples()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#runs-filter", Input).focus()
+
+
+def resume_run(widget: Any, run: Run, checkpoint: Path | None = None) -> bool:
+    """Resume a run detached (from `checkpoint` or its newest); notify why not if it can't."""
+    status = run.status()
+    if status.state.is_live:
+        widget.notify(f"{run.name} is {status.state.value}; stop it before resuming", severity="warning")
+        return False
+    if not any(c.resumable for c in run.checkpoints()):
+        widget.notify(f"{run.name} has no checkpoint to resume from", severity="warning")
+        return False
+    if checkpoint is None and status.state is RunState.FINISHED:
+        widget.notify(f"{run.name} already finished all its steps; fork it to train further", severity="warning")
+        return False
+    spawn_worker(run, resume=checkpoint)
+    widget.notify(f"resuming {run.name}" + (f" from {checkpoint.name}" if checkpoint else ""))
+    return True

@@ -1,0 +1,89 @@
+"""Small user settings (theme, smoothing) and the prompt history, kept in the user's dirs."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from textual.theme import Theme
+
+from aigc_tui.paths import app_home, config_dir, themes_dir
+from aigc_tui.runs.atomic import atomic_write_json
+
+THEME_KEYS = {"name", "primary", "secondary", "warning", "error", "success", "accent", "foreground",
+              "background", "surface", "panel", "boost", "dark", "luminosity_spread", "text_alpha", "variables"}
+
+
+@dataclass
+class Settings:
+    theme: str = "aigc-dark"
+    smoothing: float = 0.6
+
+    @classmethod
+    def load(cls) -> Settings:
+        try:
+            data = json.loads((config_dir() / "settings.json").read_text())
+            return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        except (OSError, ValueError, TypeError):
+            return cls()
+
+    def save(self) -> None:
+        atomic_write_json(config_dir() / "settings.json", asdict(self))
+
+
+def load_theme_file(path: Path) -> Theme:
+    """A theme TOML (Textual Theme fields); raises ValueError naming the problem."""
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"theme {path.name}: {exc}") from None
+    unknown = set(data) - THEME_KEYS
+    if unknown:
+        raise ValueError(f"theme {path.name}: unknown key(s) {', '.join(sorted(unknown))}")
+    if "name" not in data or "primary" not in data:
+        raise ValueError(f"theme {path.name}: needs at least name and primary")
+    try:
+        return Theme(**data)
+    except Exception as exc:
+        raise ValueError(f"theme {path.name}: {exc}") from None
+
+
+def load_themes() -> tuple[list[Theme], list[str]]:
+    """Shipped themes, then the user's (config dir `themes/`); returns (themes, problems)."""
+    themes, problems = [], []
+    for folder in (themes_dir(), config_dir() / "themes"):
+        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+            try:
+                themes.append(load_theme_file(path))
+            except ValueError as exc:
+                problems.append(str(exc))
+    return themes, problems
+
+
+def history_path() -> Path:
+    return app_home() / "prompt_history.jsonl"
+
+
+def load_history(limit: int = 200) -> list[str]:
+    try:
+        lines = history_path().read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    prompts = []
+    for line in lines:
+        try:
+            prompts.append(json.loads(line)["prompt"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return prompts[-limit:]
+
+
+def add_history(prompt: str) -> None:
+    if not prompt.strip():
+        return
+    path = history_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"prompt": prompt}) + "\n")

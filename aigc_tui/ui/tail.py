@@ -1,0 +1,65 @@
+"""One thread tails metrics for every watched run (after Toolong's poll watcher).
+
+Readers live here, off the UI thread; the app gets a light `MetricsAppended` message that
+collapses with others of the same run, and reads the series when it redraws.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from textual.message import Message
+
+from aigc_tui.runs.metrics import MetricsReader
+
+POLL_SECONDS = 0.5
+
+
+class MetricsAppended(Message):
+    def __init__(self, run_id: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, MetricsAppended) and message.run_id == self.run_id
+
+
+class MetricsTail:
+    def __init__(self, post) -> None:  # post: Callable[[Message], bool]
+        self._post = post
+        self._readers: dict[str, MetricsReader] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="metrics-tail", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def watch(self, run_id: str, run_dir: Path) -> MetricsReader:
+        with self._lock:
+            reader = self._readers.get(run_id)
+            if reader is None:
+                reader = self._readers[run_id] = MetricsReader(run_dir)
+        self.poll_now(run_id)
+        return reader
+
+    def reader(self, run_id: str) -> MetricsReader | None:
+        with self._lock:
+            return self._readers.get(run_id)
+
+    def poll_now(self, run_id: str) -> None:
+        with self._lock:
+            reader = self._readers.get(run_id)
+            if reader is not None and reader.poll():
+                self._post(MetricsAppended(run_id))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            with self._lock:
+                ids = list(self._readers)
+            for run_id in ids:
+                self.poll_now(run_id)

@@ -1,0 +1,1 @@
+"""Reusable widgets: loss plot, sample image, config form."""

@@ -1,0 +1,148 @@
+"""A form built from a recipe's pydantic schema: typed fields, defaults, inline errors."""
+
+from __future__ import annotations
+
+import tomllib
+import types
+import typing
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.widgets import Input, Label, Select, Static, Switch
+
+from aigc_tui.config import ConfigError, validate
+from aigc_tui.config.io import KINDS
+
+SECTIONS = ("run", "data", "model", "train")
+
+
+def _base(annotation: Any) -> Any:
+    """`int | None` -> int."""
+    if get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def _field_id(section: str, key: str) -> str:
+    return f"f-{section}-{key}"
+
+
+class ConfigForm(Vertical):
+    """Edits one recipe; posts `Changed` with the validated config or the error lines."""
+
+    DEFAULT_CSS = """
+    ConfigForm { height: auto; }
+    ConfigForm .section { text-style: bold; color: $primary; margin-top: 1; }
+    ConfigForm .row { height: 3; }
+    ConfigForm .row Label { width: 20; padding: 1 1 0 0; }
+    ConfigForm .row Input, ConfigForm .row Select { width: 1fr; }
+    ConfigForm .row .help { width: 2fr; color: $text-muted; padding: 1 0 0 1; }
+    ConfigForm Input.-invalid { border: tall $error; }
+    """
+
+    class Changed(Message):
+        def __init__(self, form: ConfigForm, config: Any, errors: list[str]) -> None:
+            super().__init__()
+            self.form, self.config, self.errors = form, config, errors
+
+    def __init__(self, data: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.data = data
+        self.kind = data.get("kind", "gan")
+        self.model_cls: type[BaseModel] = KINDS.get(self.kind, KINDS["gan"])
+        defaults = self.model_cls.model_validate({"kind": self.kind}) if self.kind in KINDS else None
+        self.defaults = defaults.model_dump(mode="json") if defaults else {}
+        self.types: dict[tuple[str, str], Any] = {}
+        self._ready = False  # Select posts Changed while the form is still being composed
+
+    def compose(self) -> ComposeResult:
+        for section in SECTIONS:
+            field = self.model_cls.model_fields.get(section)
+            if field is None:
+                continue
+            section_cls = field.annotation
+            yield Label(f"[{section}]", classes="section")
+            values = {**self.defaults.get(section, {}), **self.data.get(section, {})}
+            for key, info in section_cls.model_fields.items():
+                annotation = _base(info.annotation)
+                self.types[(section, key)] = annotation
+                value = values.get(key)
+                fid = _field_id(section, key)
+                with Horizontal(classes="row"):
+                    yield Label(key)
+                    if annotation is bool:
+                        yield Switch(value=bool(value), id=fid)
+                    elif get_origin(annotation) is Literal:
+                        yield Select([(str(a), a) for a in get_args(annotation)], value=value, allow_blank=False, id=fid)
+                    else:
+                        text = "" if value is None else (str(value) if not isinstance(value, list) else
+                                                         "[" + ", ".join(map(str, value)) + "]")
+                        kind = "integer" if annotation is int else "number" if annotation is float else "text"
+                        yield Input(text, type=kind, id=fid, placeholder="(default)" if value is None else "")
+                    yield Static((info.description or "").split("\n")[0], classes="help")
+
+    def values(self) -> dict[str, Any]:
+        """The recipe as the form holds it now (top-level keys kept from the loaded recipe)."""
+        out: dict[str, Any] = {k: v for k, v in self.data.items() if k not in SECTIONS}
+        for (section, key), annotation in self.types.items():
+            widget = self.query_one(f"#{_field_id(section, key)}")
+            if isinstance(widget, Switch):
+                value: Any = widget.value
+            elif isinstance(widget, Select):
+                value = widget.value
+            else:
+                raw = widget.value.strip()
+                if raw == "":
+                    continue  # empty: the default
+                if annotation is str:
+                    value = raw
+                else:
+                    try:
+                        value = tomllib.loads(f"v = {raw}")["v"]
+                    except tomllib.TOMLDecodeError:
+                        value = raw  # validation names it
+            out.setdefault(section, {})[key] = value
+        return out
+
+    def check(self) -> tuple[Any, list[str]]:
+        for widget in self.query(Input):
+            widget.remove_class("-invalid")
+        try:
+            config = validate(self.values())
+        except ConfigError as exc:
+            errors = str(exc).splitlines()
+            for line in errors:
+                for (section, key) in self.types:
+                    if line.startswith((f"{section}.{key} ", f"{section}.{key}:", f"unknown key '{section}.{key}'")):
+                        self.query_one(f"#{_field_id(section, key)}").add_class("-invalid")
+            return None, errors
+        return config, []
+
+    def on_mount(self) -> None:
+        self._ready = True
+
+    def _changed(self) -> None:
+        if not self._ready or not self.is_attached:  # e.g. a deferred call on a replaced form
+            return
+        try:
+            config, errors = self.check()
+        except NoMatches:  # being removed: its fields are going one by one
+            return
+        self.post_message(self.Changed(self, config, errors))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._changed()
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        event.stop()
+        self._changed()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._changed()

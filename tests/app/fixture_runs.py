@@ -1,0 +1,82 @@
+"""Fixture run directories with fixed data and fixed times, for app tests and snapshots."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from PIL import Image
+
+os.environ.setdefault("AIGC_TUI_IMAGE", "halfcell")  # before textual_image is imported
+os.environ["TZ"] = "UTC"  # checkpoint times in snapshots
+time.tzset()
+
+FIXED_NOW = 1_780_000_000.0
+
+
+def _status(run_dir: Path, **fields) -> None:
+    base = {"state": "finished", "pid": None, "pid_start": None, "host": "fixture-host", "device": "cpu (fp32)",
+            "step": 0, "total_steps": 0, "started_at": FIXED_NOW - 3600, "updated_at": FIXED_NOW - 60,
+            "ended_at": FIXED_NOW - 60, "error": None, "traceback": None, "throughput": None,
+            "throughput_unit": ""}
+    (run_dir / "status.json").write_text(json.dumps(base | fields))
+
+
+def _checkpoint(run_dir: Path, step: int, kind: str, metrics: dict) -> None:
+    folder = run_dir / "checkpoints" / f"step-{step:08d}"
+    folder.mkdir(parents=True)
+    (folder / "meta.json").write_text(json.dumps({"step": step, "time": FIXED_NOW - 3600 + step, "kind": kind,
+                                                  "reason": "periodic", "metrics": metrics}))
+    (folder / "model.safetensors").write_bytes(b"\0" * 2048)
+    (folder / "config.toml").write_text((run_dir / "config.toml").read_text())
+
+
+def make_fixture_runs(root: Path) -> Path:
+    """A finished GAN run, a finished LM run and a failed run: fixed data, fixed times."""
+    root.mkdir(parents=True, exist_ok=True)
+    gan = root / "20260101-000000-fixture-gan-aaaa"
+    for sub in ("checkpoints", "samples", "control"):
+        (gan / sub).mkdir(parents=True)
+    (gan / "config.toml").write_text('kind = "gan"\nname = "fixture-gan"\n[run]\nsteps = 400\n'
+                                     '[data]\nimage_size = 28\n')
+    _status(gan, step=400, total_steps=400, throughput=2500.0, throughput_unit="images/s")
+    with open(gan / "metrics.jsonl", "w") as f:
+        for step in range(20, 401, 20):
+            f.write(json.dumps({"step": step, "time": FIXED_NOW, "loss_d": 1.4 - step / 1000,
+                                "loss_g": 0.7 + step / 800}) + "\n")
+    for step in (200, 400):
+        _checkpoint(gan, step, "gan", {"loss_d": 1.0, "loss_g": 1.2})
+        img = Image.new("L", (60, 60))
+        for x in range(60):
+            for y in range(60):
+                img.putpixel((x, y), (x * 4 + y * step // 100) % 256)
+        img.save(gan / "samples" / f"step-{step:08d}.png")
+    (gan / "log.txt").write_text("[00:00:00] training fixture-gan\n[00:01:00] run ended finished at step 400\n")
+
+    lm = root / "20260101-000100-fixture-lm-bbbb"
+    for sub in ("checkpoints", "samples", "control"):
+        (lm / sub).mkdir(parents=True)
+    (lm / "config.toml").write_text('kind = "lm"\nname = "fixture-lm"\n[run]\nsteps = 300\nkeep_best = "val_loss"\n')
+    _status(lm, step=300, total_steps=300, throughput=9000.0, throughput_unit="tokens/s", state="stopped")
+    with open(lm / "metrics.jsonl", "w") as f:
+        for step in range(10, 301, 10):
+            rec = {"step": step, "time": FIXED_NOW, "loss": 8 - step / 60}
+            if step % 100 == 0:
+                rec["val_loss"] = 8.2 - step / 60
+            f.write(json.dumps(rec) + "\n")
+    _checkpoint(lm, 300, "lm", {"loss": 3.0, "val_loss": 3.2})
+    (lm / "samples" / "step-00000300.txt").write_text("The function returns the value of the object.")
+    (lm / "log.txt").write_text("[00:00:00] training fixture-lm\n")
+
+    failed = root / "20260101-000200-fixture-failed-cccc"
+    for sub in ("checkpoints", "samples", "control"):
+        (failed / sub).mkdir(parents=True)
+    (failed / "config.toml").write_text('kind = "gan"\nname = "fixture-failed"\n')
+    _status(failed, state="failed", step=12, total_steps=100, error="DataError: image folder /x holds no images",
+            traceback="Traceback (most recent call last):\n  ...\nDataError: image folder /x holds no images")
+    (failed / "log.txt").write_text("[00:00:00] failed before training started\n")
+    return root
+
+

@@ -1,0 +1,176 @@
+"""The app driven by Pilot: every pane, with real workers and a real generation helper."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import tomli_w
+from fixture_runs import FIXED_NOW
+from textual.widgets import Button, DataTable, Input, OptionList, Static, TextArea, Tree
+
+from aigc_tui.paths import config_dir
+from aigc_tui.runs import RunState, list_runs
+from aigc_tui.ui.app import make_app
+from aigc_tui.ui.panes.runs import RunsPane
+from aigc_tui.ui.widgets.loss_plot import LossPlot
+
+
+async def wait_for(pilot, predicate, timeout: float = 120.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        await pilot.pause(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.query_one(selector, Static).render())
+
+
+async def test_runs_pane_shows_every_run_and_monitors_the_selected_one(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 3, what="the runs table")
+        assert app.focused is table
+        pane = app.query_one(RunsPane)
+        assert pane.selected.endswith("fixture-failed-cccc")  # newest first
+        assert "error: DataError" in text_of(app, "#run-header")
+        assert "holds no images" in text_of(app, "#sample-text")
+
+        await pilot.press("down", "down")  # to the GAN run
+        await wait_for(pilot, lambda: pane.selected.endswith("fixture-gan-aaaa"), what="GAN selected")
+        await wait_for(pilot, lambda: app.query_one(LossPlot).series, what="the loss plot")
+        assert [s.label for s in app.query_one(LossPlot).series] == ["loss_d", "loss_g"]
+        assert "step-00000400  (2/2)" in text_of(app, "#sample-label")
+        await pilot.press("left_square_bracket")
+        assert "step-00000200  (1/2)" in text_of(app, "#sample-label")
+        await pilot.press("l", "w")
+        assert pane.options.log_y and pane.options.last_n_steps == 100
+        await pilot.press("x")  # stopping a finished run explains itself
+        await pilot.pause()
+        assert any("is not running (finished)" in str(n.message) for n in app._notifications)
+
+        await pilot.press("slash")
+        await pilot.press(*"lm")
+        await wait_for(pilot, lambda: table.row_count == 1, what="the filter")
+
+
+async def test_launch_form_validates_inline(runs_dir):
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.query("#f-train-lr_g"), what="the form")
+        field = app.query_one("#f-train-lr_g", Input)
+        field.value = "-1"
+        await wait_for(pilot, lambda: "train.lr_g" in text_of(app, "#launch-errors"), what="an inline error")
+        assert field.has_class("-invalid")
+        assert app.query_one("#start", Button).disabled
+        field.value = "0.0003"
+        await wait_for(pilot, lambda: not app.query_one("#start", Button).disabled, what="the error to clear")
+        assert text_of(app, "#launch-errors") == ""
+
+
+async def test_delete_asks_first(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="checkpoints")
+    target = next(fixture_runs.glob("*fixture-gan*/checkpoints/step-00000200"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(Tree)
+        await wait_for(pilot, lambda: len(tree.root.children) == 3, what="the tree")
+        gan_node = next(n for n in tree.root.children if "fixture-gan" in str(n.label))
+        gan_node.expand()
+        await pilot.pause()
+        leaf = next(n for n in gan_node.children if "step-00000200" in str(n.label))
+        tree.move_cursor(leaf)
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.press("n")
+        assert target.is_dir()
+        await pilot.press("d")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not target.exists(), what="the delete")
+
+
+async def test_theme_choice_persists(runs_dir):
+    app = make_app(runs_dir)
+    async with app.run_test() as pilot:
+        assert "phosphor" in app.available_themes  # loaded from themes/
+        app.theme = "phosphor"
+        await pilot.pause()
+    assert json.loads((config_dir() / "settings.json").read_text())["theme"] == "phosphor"
+    again = make_app(runs_dir)
+    async with again.run_test() as pilot:
+        await pilot.pause()
+        assert again.theme == "phosphor"
+
+
+async def test_launch_a_gan_watch_it_stop_it_find_its_checkpoint(runs_dir):
+    recipes = config_dir() / "recipes"
+    recipes.mkdir(parents=True)
+    tiny = {"kind": "gan", "name": "pilot-gan", "description": "tiny",
+            "run": {"steps": 1_000_000, "log_every": 5, "sample_every": 20, "checkpoint_every": 0},
+            "data": {"image_size": 8, "limit": 128},
+            "model": {"latent_dim": 8, "g_hidden": [16], "d_hidden": [16]}, "train": {"batch_size": 8}}
+    (recipes / "pilot-gan.toml").write_text(tomli_w.dumps(tiny))
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        options = app.query_one("#recipes", OptionList)
+        index = next(i for i in range(options.option_count) if "pilot-gan" in str(options.get_option_at_index(i).prompt))
+        options.highlighted = index
+        await wait_for(pilot, lambda: app.query_one("#run-name", Input).value == "pilot-gan", what="the recipe")
+        app.query_one("#device").value = "cpu"
+        await wait_for(pilot, lambda: not app.query_one("#start", Button).disabled, what="a valid form")
+        await pilot.click("#start")
+        (run,) = await wait_for(pilot, lambda: list_runs(runs_dir), what="the run directory")
+        try:
+            pane = app.query_one(RunsPane)
+            await wait_for(pilot, lambda: pane.selected == run.id, what="the monitor to open the run")
+            await wait_for(pilot, lambda: run.status().state is RunState.RUNNING, what="the worker to start")
+            reader = app.tail.reader(run.id)
+            first = await wait_for(pilot, lambda: len(reader.series.get("loss_d", ()).values if reader.series.get("loss_d") else []),
+                                   what="metrics")
+            await wait_for(pilot, lambda: len(reader.series["loss_d"].values) > first + 2, what="the series to grow")
+            await wait_for(pilot, lambda: [s.label for s in app.query_one(LossPlot).series] == ["loss_d", "loss_g"],
+                           what="the plot")
+            app.query_one(DataTable).focus()
+            await pilot.press("x")
+            await wait_for(pilot, lambda: run.status().state is RunState.STOPPED, what="the stop")
+            await pilot.press("k")
+            tree = app.query_one(Tree)
+            await wait_for(pilot, lambda: any("pilot-gan" in str(n.label) and n.children for n in tree.root.children),
+                           what="the checkpoint in the tree")
+            node = next(n for n in tree.root.children if "pilot-gan" in str(n.label))
+            assert "resumable" in str(node.children[0].label)
+        finally:
+            status = run.status()
+            if status.state.is_live and status.pid:
+                import os
+
+                os.kill(status.pid, 9)
+
+
+async def test_generate_streams_text_from_a_tiny_lm(runs_dir, tmp_path):
+    from lm_fixtures import make_tiny_model
+
+    model = make_tiny_model(tmp_path / "tiny-lm", "gpt2")
+    app = make_app(runs_dir, initial_tab="generate")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.query_one("#gen-model-path", Input).value = str(model)
+        app.query_one("#p-max_new_tokens", Input).value = "40"
+        app.query_one("#p-seed", Input).value = "3"
+        app.query_one("#gen-prompt", TextArea).text = "The "
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: "tokens/s" in text_of(app, "#gen-stats"), what="generation to end")
+        output = app.query_one("#gen-output", TextArea).text
+        assert output.startswith("The ") and len(output) > len("The ")
+        assert text_of(app, "#gen-stats").startswith("40 tokens")
+        history = app.query_one("#gen-history", OptionList)
+        assert history.option_count == 1  # the prompt was kept
+
+        app.query_one("#gen-model-path", Input).value = str(tmp_path / "no-such-model")
+        await pilot.press("ctrl+g")  # a clear error, and the pane stays usable
+        await wait_for(pilot, lambda: "error:" in text_of(app, "#gen-stats"), what="the error")
+        assert "no-such-model does not exist" in text_of(app, "#gen-stats")
+        assert not app.query_one("#gen-go", Button).disabled

@@ -1,0 +1,66 @@
+"""Snapshots of each pane at 120x40 over fixture runs (fixed data, frozen clock, half-cell images)."""
+
+from __future__ import annotations
+
+from fixture_runs import FIXED_NOW
+from textual.widgets import DataTable, Tree
+
+from aigc_tui.ui.app import make_app
+from aigc_tui.ui.panes.runs import RunsPane
+from aigc_tui.ui.widgets.loss_plot import LossPlot
+
+SIZE = (120, 40)
+
+
+async def _settle(pilot, predicate, tries: int = 100) -> None:
+    for _ in range(tries):
+        if predicate():
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+
+
+def test_runs_pane(snap_compare, fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+
+    async def before(pilot):
+        await _settle(pilot, lambda: app.query_one(DataTable).row_count == 3)
+        await pilot.press("down", "down")
+        pane = app.query_one(RunsPane)
+        await _settle(pilot, lambda: pane.selected and "gan" in pane.selected and app.query_one(LossPlot).series)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_launch_pane(snap_compare, fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="launch")
+
+    async def before(pilot):
+        await _settle(pilot, lambda: app.query("#f-train-lr_g"))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_checkpoints_pane(snap_compare, fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="checkpoints")
+
+    async def before(pilot):
+        tree = app.query_one(Tree)
+        await _settle(pilot, lambda: len(tree.root.children) == 3)
+        await pilot.press("down", "down", "down")  # into the LM run's checkpoint
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_generate_pane(snap_compare, fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="generate")
+
+    async def before(pilot):
+        await _settle(pilot, lambda: app.query_one("#gen-model")._options[1:])
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_help_screen(snap_compare, fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    assert snap_compare(app, terminal_size=SIZE, press=["question_mark"])
