@@ -46,6 +46,9 @@ class AigcApp(App[int]):
         self.runs_dir = runs_root(runs_dir)
         self.clock = clock
         self.initial_tab = initial_tab
+        # Not the first focusable (the runs filter box): keys must work the moment the app opens,
+        # and focusing a widget in a hidden pane would switch tabs.
+        self.AUTO_FOCUS = self.FOCUS.get(initial_tab, "#runs-table")
         self.settings = Settings.load()
         self.show_markers = True
         self.tail = MetricsTail(self.post_message)
@@ -91,9 +94,22 @@ class AigcApp(App[int]):
         self.focus_pane(event.pane.id or "")
 
     def focus_pane(self, tab: str) -> None:
+        """Focus the pane's main widget, unless another tab became active meanwhile.
+
+        Focusing a widget in a hidden pane makes TabbedContent switch to it, so a late
+        focus for a tab the user already left would drag them back.
+        """
         selector = self.FOCUS.get(tab)
-        if selector:
-            self.call_after_refresh(lambda: self.query_one(selector).focus())
+
+        def focus() -> None:
+            if self.query_one(TabbedContent).active != tab:
+                return
+            if tab == "generate":
+                self.query_one(GeneratePane).focus_main()
+            elif selector:
+                self.query_one(selector).focus()
+
+        self.call_after_refresh(focus)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

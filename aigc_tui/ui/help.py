@@ -20,6 +20,7 @@ connection never stops them. Reopen the app to find them again.
 | ctrl+p | command palette: every action, themes |
 | ? | this help |
 | q | quit (runs keep training) |
+| esc | leave a text field (while one has focus, keys type into it) |
 
 **Launch**: pick a recipe (↑/↓), edit the form (errors show inline), pick a device,
 name the run, *Start*. *Save recipe* keeps your edit in your recipes folder.

@@ -174,3 +174,34 @@ async def test_generate_streams_text_from_a_tiny_lm(runs_dir, tmp_path):
         await wait_for(pilot, lambda: "error:" in text_of(app, "#gen-stats"), what="the error")
         assert "no-such-model does not exist" in text_of(app, "#gen-stats")
         assert not app.query_one("#gen-go", Button).disabled
+
+
+async def test_number_keys_switch_panes_and_focus_follows(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tabs = app.query_one("TabbedContent")
+        for key, tab, focused in [("1", "launch", "recipes"), ("3", "checkpoints", "ckpt-tree"),
+                                  ("2", "runs", "runs-table"), ("4", "generate", "gen-prompt")]:
+            await pilot.press(key)
+            await pilot.pause(0.3)
+            assert tabs.active == tab
+            assert app.focused is not None and app.focused.id == focused, (key, app.focused)
+        await pilot.press("escape", "1")  # Esc is Stop in Generate; focus stays in the prompt, so 1 types
+        await pilot.pause(0.3)
+        assert tabs.active == "generate"
+
+
+async def test_launch_by_keyboard_alone(runs_dir):
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: not app.query_one("#start", Button).disabled, what="the default recipe")
+        await pilot.press("tab", "tab", "tab")
+        assert app.focused.id == "start"
+        await pilot.press("enter")
+        (run,) = await wait_for(pilot, lambda: list_runs(runs_dir), what="the run")
+        assert run.name == "mlp-gan-digits"
+        await wait_for(pilot, lambda: app.query_one("TabbedContent").active == "runs", what="the monitor")
+        from aigc_tui.runs import ControlAction, request_control
+
+        request_control(run.path, ControlAction.STOP)
+        await wait_for(pilot, lambda: not run.status().state.is_live, what="the worker to end")

@@ -51,7 +51,7 @@ class CheckpointsPane(Horizontal):
         Binding("R", "reload", "Reload", id="ckpt.reload", show=False),
     ]
     DEFAULT_CSS = """
-    CheckpointsPane #ckpt-tree { width: 60; }
+    CheckpointsPane #ckpt-tree { width: 1fr; }
     CheckpointsPane #ckpt-side { width: 1fr; }
     CheckpointsPane #ckpt-detail { height: auto; padding: 0 1; background: $panel; }
     """
@@ -87,7 +87,8 @@ class CheckpointsPane(Horizontal):
             node = tree.root.add(f"[b]{run.name}[/b]  {run.kind}  {len(checkpoints)} checkpoint(s)", data=run,
                                  expand=run.id == focus_run or len(runs) <= 3)
             for ckpt in reversed(checkpoints):
-                metrics = "  ".join(f"{k} {v:.3g}" for k, v in list(ckpt.metrics.items())[:2])
+                shown = PRIMARY_SERIES.get(run.kind, ())
+                metrics = "  ".join(f"{k} {ckpt.metrics[k]:.3g}" for k in shown if k in ckpt.metrics)
                 when = time.strftime("%m-%d %H:%M", time.localtime(ckpt.time))
                 resumable = "resumable" if ckpt.resumable else "weights only"
                 label = f"{ckpt.name}  {when}  {metrics}  {human_size(ckpt.size_bytes())}  {resumable}"

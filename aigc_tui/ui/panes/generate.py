@@ -50,7 +50,7 @@ class GeneratePane(Vertical):
     GeneratePane #gen-buttons { height: 3; }
     GeneratePane #gen-stats { height: 1; color: $text-muted; padding: 0 1; }
     GeneratePane #gen-output { height: 1fr; }
-    GeneratePane #gan-image { height: 1fr; }
+    GeneratePane #gan-image { height: 1fr; width: auto; }
     GeneratePane #gan-bar Input { width: 14; }
     """
 
@@ -127,8 +127,16 @@ class GeneratePane(Vertical):
     @on(Input.Changed, "#gen-model-path")
     def _model_changed(self) -> None:
         gan = self.kinds.get(self.model_ref) == "gan"
+        was_gan = self.query_one("#gan-controls").display
         self.query_one("#gan-controls").display = gan
         self.query_one("#lm-controls").display = not gan
+        if gan != was_gan and self.app.focused is None or (self.app.focused and not self.app.focused.visible):
+            self.focus_main()
+
+    def focus_main(self) -> None:
+        """The prompt for an LM, the seed for a GAN: whichever is on screen."""
+        gan = self.query_one("#gan-controls").display
+        self.query_one("#gan-seed" if gan else "#gen-prompt").focus()
 
     @on(OptionList.OptionSelected, "#gen-history")
     def _recall(self, event: OptionList.OptionSelected) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,8 @@ class LaunchPane(Horizontal):
         self.paths: list[Path] = []
         self.config: Any = None
         self.recipe_data: dict[str, Any] = {}
+        self._wanted: Path | None = None
+        self._load_lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="recipes")
@@ -92,8 +95,12 @@ class LaunchPane(Horizontal):
 
     @on(OptionList.OptionHighlighted, "#recipes")
     async def _recipe_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id:
-            await self.load_recipe(Path(event.option.id))
+        if not event.option.id:
+            return
+        path = self._wanted = Path(event.option.id)
+        async with self._load_lock:  # quick arrow presses: load in turn, skip what was passed over
+            if self._wanted == path:
+                await self.load_recipe(path)
 
     async def load_recipe(self, path: Path, data: dict[str, Any] | None = None) -> None:
         """Show a recipe (or a forked config) as a form."""
@@ -115,7 +122,6 @@ class LaunchPane(Horizontal):
         select = self.query_one("#device", Select)
         if device in [v for _, v in select._options]:
             select.value = device
-        self.call_after_refresh(form._changed)
 
     async def fork(self, config_toml: str, label: str) -> None:
         data = tomllib.loads(config_toml)

@@ -77,7 +77,7 @@ class RunsPane(Vertical):
     RunsPane #monitor { height: 1fr; }
     RunsPane #sample-side { width: 44; }
     RunsPane #sample-label { height: 1; color: $text-muted; }
-    RunsPane #sample-image { height: 1fr; }
+    RunsPane #sample-image { height: 1fr; width: auto; }
     RunsPane #sample-text { height: 1fr; overflow-y: auto; }
     RunsPane #run-log { height: 7; }
     """
@@ -152,13 +152,22 @@ class RunsPane(Vertical):
             for d in visible:
                 for col, value in zip(("name", "kind", "state", "step", "eta", "speed", "best", "device", "age"),
                                       self._cells(d), strict=True):
-                    table.update_cell(d.row.id, col, value)
+                    table.update_cell(d.row.id, col, value, update_width=True)
         if self.selected is None and keys:
             self.select(keys[0])
         elif self.selected in self.rows:
             self._update_header()
             self._update_samples()
             self._update_log()
+
+    @on(Input.Submitted, "#runs-filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.app.focused is self.query_one("#runs-filter"):
+            event.stop()
+            self.query_one(DataTable).focus()
 
     @on(Input.Changed, "#runs-filter")
     def _filter_changed(self) -> None:

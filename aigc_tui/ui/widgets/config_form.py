@@ -18,6 +18,7 @@ from aigc_tui.config import ConfigError, validate
 from aigc_tui.config.io import KINDS
 
 SECTIONS = ("run", "data", "model", "train")
+SKIP = {("run", "device")}  # the Launch pane's device picker owns it
 
 
 def _base(annotation: Any) -> Any:
@@ -66,9 +67,11 @@ class ConfigForm(Vertical):
             if field is None:
                 continue
             section_cls = field.annotation
-            yield Label(f"[{section}]", classes="section")
+            yield Label(f"── {section} ──", classes="section", markup=False)
             values = {**self.defaults.get(section, {}), **self.data.get(section, {})}
             for key, info in section_cls.model_fields.items():
+                if (section, key) in SKIP:
+                    continue
                 annotation = _base(info.annotation)
                 self.types[(section, key)] = annotation
                 value = values.get(key)
@@ -125,6 +128,7 @@ class ConfigForm(Vertical):
 
     def on_mount(self) -> None:
         self._ready = True
+        self.call_after_refresh(self._changed)  # validate once as loaded, to enable Start
 
     def _changed(self) -> None:
         if not self._ready or not self.is_attached:  # e.g. a deferred call on a replaced form
