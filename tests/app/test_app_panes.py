@@ -183,9 +183,8 @@ async def test_number_keys_switch_panes_and_focus_follows(fixture_runs):
         for key, tab, focused in [("1", "launch", "recipes"), ("3", "checkpoints", "ckpt-tree"),
                                   ("2", "runs", "runs-table"), ("4", "generate", "gen-prompt")]:
             await pilot.press(key)
-            await pilot.pause(0.3)
-            assert tabs.active == tab
-            assert app.focused is not None and app.focused.id == focused, (key, app.focused)
+            await wait_for(pilot, lambda tab=tab, focused=focused: tabs.active == tab and app.focused is not None
+                           and app.focused.id == focused, timeout=20, what=f"{tab} with {focused} focused")
         await pilot.press("escape", "1")  # Esc is Stop in Generate; focus stays in the prompt, so 1 types
         await pilot.pause(0.3)
         assert tabs.active == "generate"
