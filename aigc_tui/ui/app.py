@@ -91,6 +91,10 @@ class AigcApp(App[int]):
     FOCUS = {"launch": "#recipes", "runs": "#runs-table", "checkpoints": "#ckpt-tree", "generate": "#gen-prompt"}
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "checkpoints":
+            self.query_one(CheckpointsPane).load_tree()  # checkpoints appear while runs train
+        elif event.pane.id == "generate":
+            self.query_one(GeneratePane).action_reload_models()
         self.focus_pane(event.pane.id or "")
 
     def focus_pane(self, tab: str) -> None:

@@ -59,6 +59,7 @@ class CheckpointsPane(Horizontal):
     def __init__(self, runs_dir: Path, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runs_dir = runs_dir
+        self._pending_focus: str | None = None
 
     def compose(self) -> ComposeResult:
         tree: Tree[Any] = Tree("runs", id="ckpt-tree")
@@ -80,25 +81,35 @@ class CheckpointsPane(Horizontal):
         self.app.call_from_thread(self._fill, runs, focus_run)
 
     def _fill(self, runs: list[tuple[Run, list[CheckpointInfo]]], focus_run: str | None) -> None:
+        focus_run = focus_run or self._pending_focus
+        self._pending_focus = None
         tree = self.query_one(Tree)
+        was = tree.cursor_node.data if tree.cursor_node is not None else None
+        keep = getattr(was, "path", None)  # reselect the same run or checkpoint after a reload
         tree.clear()
         focus_node = None
         for run, checkpoints in reversed(runs):
             node = tree.root.add(f"[b]{run.name}[/b]  {run.kind}  {len(checkpoints)} checkpoint(s)", data=run,
                                  expand=run.id == focus_run or len(runs) <= 3)
+            if keep is not None and run.path == keep:
+                focus_node = node
             for ckpt in reversed(checkpoints):
                 shown = PRIMARY_SERIES.get(run.kind, ())
                 metrics = "  ".join(f"{k} {ckpt.metrics[k]:.3g}" for k in shown if k in ckpt.metrics)
                 when = time.strftime("%m-%d %H:%M", time.localtime(ckpt.time))
                 resumable = "resumable" if ckpt.resumable else "weights only"
                 label = f"{ckpt.name}  {when}  {metrics}  {human_size(ckpt.size_bytes())}  {resumable}"
-                node.add_leaf(label, data=ckpt)
+                leaf = node.add_leaf(label, data=ckpt)
+                if keep is not None and ckpt.path == keep:
+                    node.expand()
+                    focus_node = leaf
             if run.id == focus_run:
                 focus_node = node
         if focus_node is not None:
             tree.move_cursor(focus_node)
 
     def focus_run(self, run_id: str) -> None:
+        self._pending_focus = run_id  # survives a reload that starts meanwhile
         self.load_tree(run_id)
 
     @property

@@ -18,6 +18,8 @@ from aigc_tui.runs import CheckpointInfo, list_runs
 from aigc_tui.ui.settings import add_history, load_history
 from aigc_tui.ui.widgets.sample_image import SampleImage
 
+SHORT = {"max_new_tokens": "max", "temperature": "temp", "top_k": "top-k", "top_p": "top-p",
+         "repetition_penalty": "rep", "num_samples": "n"}
 PARAMS = [("max_new_tokens", "200", int), ("temperature", "0.8", float), ("top_k", "50", int),
           ("top_p", "1.0", float), ("repetition_penalty", "1.0", float), ("seed", "0", int),
           ("num_samples", "1", int)]
@@ -69,7 +71,7 @@ class GeneratePane(Vertical):
         with Vertical(id="lm-controls"):
             with Horizontal(id="gen-params"):
                 for name, default, kind in PARAMS:
-                    yield Label(name.replace("_", " ").replace("repetition penalty", "rep."))
+                    yield Label(SHORT.get(name, name))
                     yield Input(default, id=f"p-{name}", type="integer" if kind is int else "number")
             with Horizontal(id="gen-prompt-row"):
                 yield TextArea("def ", id="gen-prompt")
@@ -110,6 +112,8 @@ class GeneratePane(Vertical):
     def _set_models(self, choices: list[tuple[str, str, str]], select: str | None) -> None:
         self.kinds = {path: kind for _, path, kind in choices}
         model = self.query_one("#gen-model", Select)
+        if select is None and model.value != Select.BLANK:
+            select = str(model.value)  # a refresh keeps the user's choice
         model.set_options([(label, path) for label, path, _ in choices])
         if select and select in self.kinds:
             model.value = select
