@@ -35,7 +35,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a recipe key, e.g. --set run.steps=500 (repeatable)")
     p.add_argument("--name", help="run name (default: the recipe's name)")
     p.add_argument("--device", help="auto, cpu, cuda or cuda:N (default: the recipe's)")
-    p.add_argument("--nproc", type=int, default=1, help="processes under torchrun (DDP); implies --detach")
     p.add_argument("--detach", action="store_true", help="start the worker in the background and return")
     _add_runs_dir(p)
 

@@ -38,3 +38,16 @@ def merge(base: dict, **sections: dict) -> dict:
 def cli_env() -> dict[str, str]:
     """Environment for a CLI subprocess: the test's isolated home, one thread each."""
     return dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(REPO))
+
+
+def stop_after_step(trainer, step: int) -> None:
+    """Make a trainer stop after `step` through the same path a stop request or SIGTERM takes."""
+    step_once = trainer.train_step
+
+    def step_then_stop():
+        items = step_once()
+        if trainer.step + 1 == step:
+            trainer.request_stop("test")
+        return items
+
+    trainer.train_step = step_then_stop

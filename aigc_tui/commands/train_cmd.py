@@ -35,12 +35,10 @@ def train(args: argparse.Namespace) -> int:
         config = load_recipe(Path(args.config), overrides)
     except ConfigError as exc:
         raise UserError(str(exc).replace("\n", "\nerror: ")) from None
-    if args.nproc < 1:
-        raise UserError("--nproc must be at least 1")
     check_device(config.run.device)
     run = create_run(runs_root(args.runs_dir), dump_toml(config), config.name)
-    if args.detach or args.nproc > 1:
-        pid = spawn_worker(run, nproc=args.nproc)
+    if args.detach:
+        pid = spawn_worker(run)
         print(f"started {run.id} (pid {pid})\n{run.path}")
         return 0
     print(f"run {run.id}\n{run.path}", flush=True)

@@ -12,21 +12,19 @@ from aigc_tui.runs.status import RunState, RunStatus, process_start_time, update
 from aigc_tui.runs.store import Run
 
 
-def worker_command(run: Run, resume: Path | None = None, nproc: int = 1) -> list[str]:
+def worker_command(run: Run, resume: Path | None = None) -> list[str]:
     tail = ["-m", "aigc_tui.train.worker", str(run.path), "--detached"]
     if resume is not None:
         tail += ["--resume", str(resume)]
-    if nproc > 1:  # torchrun, the distributed engine PyTorch ships
-        return [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", *tail]
     return [sys.executable, *tail]
 
 
-def spawn_worker(run: Run, resume: Path | None = None, nproc: int = 1) -> int:
+def spawn_worker(run: Run, resume: Path | None = None) -> int:
     """Start the worker detached (new session, no terminal, output to log.txt); return its pid."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     with open(run.log_path, "ab") as log:
         proc = subprocess.Popen(
-            worker_command(run, resume, nproc),
+            worker_command(run, resume),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

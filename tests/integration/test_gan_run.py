@@ -7,7 +7,7 @@ import math
 
 import pytest
 import torch
-from helpers import TINY_GAN, merge
+from helpers import TINY_GAN, merge, stop_after_step
 from PIL import Image
 from safetensors.torch import load_file
 
@@ -111,15 +111,7 @@ def test_resume_is_exact(runs_dir):
 
     interrupted = _new_run(runs_dir, recipe)
     trainer = build_trainer(interrupted, lambda _msg: None)
-    step_once = trainer.train_step
-
-    def step_then_stop():  # stop after step 12 through the same path SIGTERM takes
-        items = step_once()
-        if trainer.step + 1 == 12:
-            trainer.request_stop("test")
-        return items
-
-    trainer.train_step = step_then_stop
+    stop_after_step(trainer, 12)
     assert trainer.run() is RunState.STOPPED
     assert [c.step for c in interrupted.checkpoints()] == [12]
     assert interrupted.status().state is RunState.STOPPED

@@ -6,7 +6,7 @@ import math
 
 import pytest
 import torch
-from helpers import merge, write_recipe
+from helpers import merge, stop_after_step, write_recipe
 from lm_fixtures import TINY_LM, make_tiny_model
 from safetensors.torch import load_file
 
@@ -105,15 +105,7 @@ def test_lm_resume_is_exact(runs_dir):
     assert run_worker(straight) is RunState.FINISHED
     interrupted = _new_run(runs_dir, recipe)
     trainer = build_trainer(interrupted, lambda _m: None)
-    step_once = trainer.train_step
-
-    def step_then_stop():
-        items = step_once()
-        if trainer.step + 1 == 8:
-            trainer.request_stop("test")
-        return items
-
-    trainer.train_step = step_then_stop
+    stop_after_step(trainer, 8)
     assert trainer.run() is RunState.STOPPED
     assert run_worker(interrupted) is RunState.FINISHED
     a = load_file(str(straight.checkpoints()[-1].path / "model.safetensors"))
