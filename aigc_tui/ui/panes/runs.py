@@ -71,15 +71,15 @@ class RunsPane(Vertical):
         Binding("slash", "focus_filter", "Filter", id="runs.filter", show=False),
     ]
     DEFAULT_CSS = """
-    RunsPane #runs-table { height: 10; }
+    RunsPane #runs-table { height: auto; max-height: 25%; }
     RunsPane #runs-filter { height: 3; }
-    RunsPane #run-header { height: auto; padding: 0 1; background: $panel; }
-    RunsPane #monitor { height: 1fr; }
-    RunsPane #sample-side { width: 44; }
+    RunsPane #run-header { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    RunsPane #monitor { height: 1fr; min-height: 8; }
+    RunsPane #sample-side { width: 40%; max-width: 60; }
     RunsPane #sample-label { height: 1; color: $text-muted; }
     RunsPane #sample-image { height: 1fr; width: auto; }
     RunsPane #sample-text { height: 1fr; overflow-y: auto; }
-    RunsPane #run-log { height: 7; }
+    RunsPane #run-log { height: 20%; min-height: 3; }
     """
 
     def __init__(self, runs_dir: Path, **kwargs: Any) -> None:
