@@ -204,3 +204,19 @@ async def test_launch_by_keyboard_alone(runs_dir):
 
         request_control(run.path, ControlAction.STOP)
         await wait_for(pilot, lambda: not run.status().state.is_live, what="the worker to end")
+
+
+async def test_save_an_edited_recipe_as_a_new_one(runs_dir):
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: not app.query_one("#start", Button).disabled, what="the default recipe")
+        app.query_one("#f-run-steps", Input).value = "123"
+        app.query_one("#run-name", Input).value = "my-digits"
+        await pilot.pause()
+        await pilot.click("#save-recipe")
+        saved = config_dir() / "recipes" / "my-digits.toml"
+        await wait_for(pilot, saved.exists, what="the saved recipe")
+        assert "steps = 123" in saved.read_text()
+        options = app.query_one("#recipes", OptionList)
+        await wait_for(pilot, lambda: any("my-digits  (yours)" in str(options.get_option_at_index(i).prompt)
+                                          for i in range(options.option_count)), what="the recipe in the list")

@@ -134,3 +134,14 @@ def test_a_failing_run_ends_failed_with_the_reason(runs_dir, tmp_path):
     assert status.state is RunState.FAILED
     assert "holds no images" in status.error
     assert "Traceback" in status.traceback or "DataError" in status.traceback
+
+
+def test_watch_prints_progress_and_ends_with_the_run(runs_dir, tiny_gan_recipe, capsys):
+    assert main(["train", str(tiny_gan_recipe), "--runs-dir", str(runs_dir)]) == 0
+    capsys.readouterr()
+    assert main(["watch", "tiny-gan", "--once", "--runs-dir", str(runs_dir)]) == 0
+    frame = capsys.readouterr().out
+    assert "tiny-gan" in frame and "finished" in frame and "step 30/30" in frame
+    assert "loss_d" in frame and "loss_g" in frame
+    assert main(["watch", "tiny-gan", "--runs-dir", str(runs_dir)]) == 0  # a finished run: returns at once
+    assert "ended finished at step 30" in capsys.readouterr().out

@@ -141,3 +141,24 @@ def test_invalid_lm_recipe_is_refused(tmp_path, runs_dir, capsys, change, expect
     assert main(["train", str(path), "--runs-dir", str(runs_dir)]) == 2
     assert expected in capsys.readouterr().err
     assert list_runs(runs_dir) == []
+
+
+def test_lora_fine_tune_saves_an_adapter_transformers_loads(tmp_path, runs_dir):
+    pytest.importorskip("peft")
+    from transformers import AutoModelForCausalLM
+
+    base = make_tiny_model(tmp_path / "base", "gpt2")
+    text = tmp_path / "corpus.txt"
+    text.write_text("def f():\n    return 1\n" * 300)
+    recipe = merge(TINY_LM, data={"source": f"text:{text}", "max_chars": 0},
+                   model={"pretrained": str(base), "lora": True},
+                   run={"steps": 6, "checkpoint_every": 3, "keep_best": ""})
+    run = _new_run(runs_dir, recipe)
+    trainer = build_trainer(run, lambda _m: None)
+    stop_after_step(trainer, 3)
+    assert trainer.run() is RunState.STOPPED
+    assert run_worker(run) is RunState.FINISHED, run.status().error  # resumes the adapter
+    final = run.checkpoints()[-1].path
+    assert (final / "adapter_model.safetensors").is_file()
+    model = AutoModelForCausalLM.from_pretrained(final)
+    assert any("lora" in name for name, _ in model.named_parameters())
