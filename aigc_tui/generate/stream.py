@@ -78,6 +78,8 @@ class _Streamer:
         if len(text) > self.emitted:
             self.on_text(text[self.emitted :])
             self.emitted = len(text)
+        if text.endswith("\n"):  # a clean boundary: decode from here on, not the whole output again
+            self.ids, self.emitted = [], 0
 
     def end(self) -> None:
         text = self.tokenizer.decode(self.ids, skip_special_tokens=True)

@@ -7,6 +7,7 @@ and `sample`; this class decides when each runs and records it in the run direct
 from __future__ import annotations
 
 import math
+import os
 import signal
 import time
 import traceback
@@ -110,8 +111,6 @@ class Trainer(ABC):
 
     def run(self) -> RunState:
         """Train to the configured steps; always leaves an end state in status.json."""
-        import os
-
         run_cfg = self.config.run
         status = RunStatus.read(self.run_dir)
         status.pid = os.getpid()

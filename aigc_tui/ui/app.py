@@ -11,7 +11,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from aigc_tui.config import config_from_toml  # noqa: F401  (light: pydantic only)
 from aigc_tui.generate.client import GenerationClient
 from aigc_tui.paths import runs_root
 from aigc_tui.ui.commands import AigcCommands
