@@ -28,9 +28,10 @@ class RunRow:
         return asdict(self)
 
 
-def run_row(run: Run) -> RunRow:
+def run_row(run: Run, config: dict | None = None) -> RunRow:
+    """A run's row; pass `config` when the caller caches it (it never changes after creation)."""
     status = run.status()
-    config = run.config()
+    config = run.config() if config is None else config
     eta = None
     if status.state.is_live and status.started_at and status.step > 0 and status.total_steps:
         per_step = (time.time() - status.started_at) / status.step

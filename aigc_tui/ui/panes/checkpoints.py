@@ -132,14 +132,15 @@ class CheckpointsPane(Horizontal):
             detail.update(f"[b]{run.name}[/b]  {run.kind}  {len(run.checkpoints())} checkpoint(s)\n{run.id}")
         self._plot(run)
 
+    @work(thread=True, exclusive=True, group="ckpt-plot", exit_on_error=False)
     def _plot(self, run: Run) -> None:
+        """Read the run's metrics off the UI thread (a long run's file can be large)."""
         reader = MetricsReader(run.path)
         reader.poll()
         series = [PlotSeries(n, reader.series[n].steps, reader.series[n].values)
                   for n in PRIMARY_SERIES.get(run.kind, ()) if n in reader.series]
-        markers = [c.step for c in run.checkpoints()]
-        self.query_one(LossPlot).show(series, PlotOptions(smoothing=self.app.settings.smoothing, markers=markers),
-                                      title=f"{run.name} (| = checkpoint)")
+        options = PlotOptions(smoothing=self.app.settings.smoothing, markers=[c.step for c in run.checkpoints()])
+        self.app.call_from_thread(self.query_one(LossPlot).show, series, options, f"{run.name} (| = checkpoint)")
 
     def _need(self) -> CheckpointInfo | None:
         ckpt = self.selected

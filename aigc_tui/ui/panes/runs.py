@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Log, Static
 
 from aigc_tui.launch import spawn_worker
-from aigc_tui.runs import ControlAction, RunState, list_runs, request_control
+from aigc_tui.runs import ControlAction, RunState, RunStatus, list_runs, request_control
 from aigc_tui.runs.checkpoints import best_checkpoint
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import RunRow, format_duration, run_row
@@ -37,16 +37,68 @@ class RowData:
     run: Run
 
 
-def collect_rows(runs_dir: Path) -> list[RowData]:
+@dataclass
+class MonitorData:
+    """What the monitor shows of the selected run, read off the UI thread."""
+
+    run_id: str
+    status: RunStatus
+    pngs: list[Path]
+    latest_text: tuple[str, str] | None  # (sample name, text) for LMs
+    log_sig: tuple[int, float]
+    log_lines: list[str] | None  # None: unchanged since the last read
+
+
+@dataclass
+class RowCache:
+    """Configs never change after creation; the best metric only when checkpoints do."""
+
+    configs: dict[str, dict] = field(default_factory=dict)
+    best: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+def _best_label(run: Run, config: dict, cache: RowCache) -> str:
+    cfg = config.get("run", {})
+    metric = cfg.get("keep_best") or ""
+    if not metric:
+        return "-"
+    try:
+        stamp = run.checkpoints_dir.stat().st_mtime_ns
+    except OSError:
+        return "-"
+    cached = cache.best.get(run.id)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    best = best_checkpoint(run.checkpoints(), metric, cfg.get("best_mode", "min"))
+    label = f"{metric} {best.metrics[metric]:.4g}" if best else "-"
+    cache.best[run.id] = (stamp, label)
+    return label
+
+
+def collect_rows(runs_dir: Path, cache: RowCache | None = None) -> list[RowData]:
     """File reads for the table, done off the UI thread."""
+    cache = cache or RowCache()
     out = []
     for run in list_runs(runs_dir):
-        row = run_row(run)
-        cfg = run.config().get("run", {})
-        metric = cfg.get("keep_best") or ""
-        best = best_checkpoint(run.checkpoints(), metric, cfg.get("best_mode", "min")) if metric else None
-        out.append(RowData(row, f"{metric} {best.metrics[metric]:.4g}" if best else "-", run))
+        config = cache.configs.get(run.id)
+        if not config:
+            config = cache.configs[run.id] = run.config()
+        out.append(RowData(run_row(run, config), _best_label(run, config, cache), run))
     return out
+
+
+def collect_monitor(run: Run, last_log_sig: tuple[int, float] | None) -> MonitorData:
+    status = run.status()
+    samples = run.samples()
+    texts = [p for p in samples if p.suffix == ".txt"]
+    latest = (texts[-1].stem, texts[-1].read_text(encoding="utf-8", errors="replace")) if texts else None
+    try:
+        stat = run.log_path.stat()
+        sig = (stat.st_size, stat.st_mtime)
+    except OSError:
+        sig = (0, 0.0)
+    lines = run.log_tail(200) if sig != last_log_sig else None
+    return MonitorData(run.id, status, [p for p in samples if p.suffix == ".png"], latest, sig, lines)
 
 
 class OpenCheckpoints(Message):
@@ -92,6 +144,8 @@ class RunsPane(Vertical):
         self.sample_index = -1
         self._plot_dirty = False
         self._log_sig: tuple[int, float] | None = None
+        self._cache = RowCache()
+        self.monitor: MonitorData | None = None
         self._gpu_line = ""
 
     def compose(self) -> ComposeResult:
@@ -120,8 +174,10 @@ class RunsPane(Vertical):
     # --- table ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="runs-table", exit_on_error=False)
     def refresh_rows(self) -> None:
-        rows = collect_rows(self.runs_dir)
-        self.app.call_from_thread(self._apply_rows, rows)
+        rows = collect_rows(self.runs_dir, self._cache)
+        selected = next((d.run for d in rows if d.row.id == self.selected), None)
+        monitor = collect_monitor(selected, self._log_sig) if selected is not None else None
+        self.app.call_from_thread(self._apply_rows, rows, monitor)
 
     def _matches(self, data: RowData) -> bool:
         text = self.query_one("#runs-filter", Input).value.strip().lower()
@@ -136,7 +192,7 @@ class RunsPane(Vertical):
                 format_duration(r.eta_seconds), speed, data.best, (r.device or "-").split(" (")[0],
                 format_duration(now - r.started_at) if r.started_at else "-"]
 
-    def _apply_rows(self, rows: list[RowData]) -> None:
+    def _apply_rows(self, rows: list[RowData], monitor: MonitorData | None = None) -> None:
         table = self.query_one(DataTable)
         self.rows = {d.row.id: d for d in rows}
         visible = [d for d in reversed(rows) if self._matches(d)]  # newest first
@@ -156,9 +212,11 @@ class RunsPane(Vertical):
         if self.selected is None and keys:
             self.select(keys[0])
         elif self.selected in self.rows:
+            if monitor is not None and monitor.run_id == self.selected:
+                self.monitor = monitor
+                self._update_samples()
+                self._update_log(monitor)
             self._update_header()
-            self._update_samples()
-            self._update_log()
 
     @on(Input.Submitted, "#runs-filter")
     def _filter_done(self) -> None:
@@ -194,9 +252,9 @@ class RunsPane(Vertical):
         for other in self.compare:
             if other in self.rows:
                 self.app.tail.watch(other, self.rows[other].run.path)
+        self.monitor = None
         self._update_header()
-        self._update_samples()
-        self._update_log()
+        self.refresh_rows()  # samples, status and log come back from the worker
         self._plot_dirty = True
         self._redraw_if_dirty()
 
@@ -224,22 +282,20 @@ class RunsPane(Vertical):
         self.query_one("#run-header", Static).update(text)
 
     def _update_samples(self) -> None:
-        data = self.current
-        if data is None:
+        """Show the latest grid (or the scrubbed one), the sampled text, or why the run ended."""
+        monitor = self.monitor
+        if monitor is None:
             return
         image = self.query_one("#sample-image", SampleImage)
         label = self.query_one("#sample-label", Static)
         text = self.query_one("#sample-text", Static)
-        status = data.run.status()
+        status = monitor.status
         if status.state in (RunState.FAILED, RunState.LOST) and (status.traceback or status.error):
-            image.display = False
-            text.display = True
+            image.display, text.display = False, True
             label.update("[red]why it ended[/]")
             text.update(status.traceback or status.error or "")
             return
-        samples = data.run.samples()
-        pngs = [p for p in samples if p.suffix == ".png"]
-        texts = [p for p in samples if p.suffix == ".txt"]
+        pngs = monitor.pngs
         if pngs:
             index = self.sample_index if -len(pngs) <= self.sample_index < len(pngs) else -1
             chosen = pngs[index]
@@ -248,30 +304,22 @@ class RunsPane(Vertical):
                 image.image = chosen
             pos = len(pngs) + index + 1 if index < 0 else index + 1
             label.update(f"{chosen.stem}  ({pos}/{len(pngs)})  [ ] scrub")
-        elif texts:
+        elif monitor.latest_text is not None:
             image.display, text.display = False, True
-            label.update(f"sample at {texts[-1].stem}")
-            text.update(texts[-1].read_text(encoding="utf-8", errors="replace"))
+            label.update(f"sample at {monitor.latest_text[0]}")
+            text.update(monitor.latest_text[1])
         else:
             image.display, text.display = False, True
             label.update("")
             text.update("no samples yet")
 
-    def _update_log(self) -> None:
-        data = self.current
-        if data is None:
+    def _update_log(self, monitor: MonitorData) -> None:
+        if monitor.log_lines is None or monitor.log_sig == self._log_sig:
             return
-        try:
-            stat = data.run.log_path.stat()
-            sig = (stat.st_size, stat.st_mtime)
-        except OSError:
-            sig = (0, 0.0)
-        if sig == self._log_sig:
-            return
-        self._log_sig = sig
+        self._log_sig = monitor.log_sig
         log = self.query_one("#run-log", Log)
         log.clear()
-        log.write_lines(data.run.log_tail(200))
+        log.write_lines(monitor.log_lines)
         self.call_after_refresh(log.scroll_end, animate=False)
 
     def on_metrics_appended(self, message: MetricsAppended) -> None:
@@ -375,10 +423,9 @@ class RunsPane(Vertical):
         self.refresh_rows()
 
     def action_scrub(self, delta: int) -> None:
-        data = self.current
-        if data is None:
+        if self.monitor is None:
             return
-        count = len([p for p in data.run.samples() if p.suffix == ".png"])
+        count = len(self.monitor.pngs)
         if not count:
             return
         pos = (count + self.sample_index if self.sample_index < 0 else self.sample_index) + delta

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from textual_plotext import PlotextPlot
 
-from aigc_tui.ui.series import prepare
+from aigc_tui.ui.series import EmaCache, prepare
 
 
 @dataclass
@@ -33,6 +33,7 @@ class LossPlot(PlotextPlot):
         self.series: list[PlotSeries] = []
         self.options = PlotOptions()
         self.title = ""
+        self._ema = EmaCache()  # redraws smooth only the points that arrived since the last one
 
     def show(self, series: list[PlotSeries], options: PlotOptions, title: str = "") -> None:
         self.series, self.options, self.title = series, options, title
@@ -49,7 +50,8 @@ class LossPlot(PlotextPlot):
         width = max(10, self.size.width - 12)
         drawn = 0
         for s in self.series:
-            xs, ys = prepare(s.steps, s.values, opts.smoothing, opts.last_n_steps, width, opts.log_y)
+            xs, ys = prepare(s.steps, s.values, opts.smoothing, opts.last_n_steps, width, opts.log_y,
+                             cache=self._ema, key=s.label)
             if xs:
                 plt.plot(xs, ys, label=s.label, marker="braille")
                 drawn += 1

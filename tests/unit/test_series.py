@@ -1,0 +1,49 @@
+"""What the loss plot draws: smoothing over the full series, then min/max decimation."""
+
+from __future__ import annotations
+
+import math
+
+from aigc_tui.ui.series import EmaCache, ema, minmax_decimate, prepare, window
+
+
+def test_ema_is_debiased_and_skips_nan():
+    assert ema([2.0, 2.0, 2.0], 0.9) == [2.0, 2.0, 2.0]  # no pull towards zero at the start
+    out = ema([1.0, float("nan"), 3.0], 0.5)
+    # 1.0 -> 0.5 / (1 - 0.5) = 1; NaN passes through; 3.0 -> (0.25 + 1.5) / (1 - 0.25) = 7/3
+    assert out[0] == 1.0 and math.isnan(out[1]) and math.isclose(out[2], 7 / 3)
+
+
+def test_incremental_ema_matches_full_and_restarts_on_rewind():
+    cache = EmaCache()
+    steps, values = list(range(10)), [float(v % 4) for v in range(10)]
+    first = cache.smooth("loss", steps[:6], values[:6], 0.8)[:]
+    assert first == ema(values[:6], 0.8)
+    assert cache.smooth("loss", steps, values, 0.8) == ema(values, 0.8)
+    rewound_steps, rewound_values = steps[:4] + [4, 5], values[:4] + [9.0, 9.0]
+    rewound_steps[-2:] = [40, 50]  # a resume rewrote the tail
+    assert cache.smooth("loss", rewound_steps, rewound_values, 0.8) == ema(rewound_values, 0.8)
+
+
+def test_decimation_keeps_spikes_and_nans_visible():
+    n = 100_000
+    steps = list(range(n))
+    values = [1.0] * n
+    values[54_321] = 50.0
+    values[77_777] = float("nan")
+    xs, ys = minmax_decimate(steps, values, 100)
+    assert len(xs) == len(ys) == 200
+    assert max(y for y in ys if math.isfinite(y)) == 50.0
+    assert any(math.isnan(y) for y in ys)
+    assert xs == sorted(xs) and xs[0] == 0 and xs[-1] == n - 1
+
+
+def test_window_and_a_million_points_prepare_to_plot_width():
+    steps = list(range(0, 1_000_000))
+    values = [float(i % 100) for i in steps]
+    assert window(steps, values, 1000)[0][0] == 999_999 - 1000
+    cache = EmaCache()
+    xs, ys = prepare(steps, values, 0.6, None, 150, cache=cache, key="loss")
+    assert len(xs) == 300
+    xs, ys = prepare(steps, values, 0.0, None, 150, log_y=True)
+    assert all(math.isfinite(y) for y in ys)
