@@ -220,3 +220,10 @@ async def test_save_an_edited_recipe_as_a_new_one(runs_dir):
         options = app.query_one("#recipes", OptionList)
         await wait_for(pilot, lambda: any("my-digits  (yours)" in str(options.get_option_at_index(i).prompt)
                                           for i in range(options.option_count)), what="the recipe in the list")
+
+
+async def test_first_run_of_the_app_says_how_to_start(runs_dir):
+    app = make_app(runs_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: "No runs yet" in text_of(app, "#run-header"), timeout=20, what="the empty state")
+        assert "Press 1 to launch one" in text_of(app, "#run-header")

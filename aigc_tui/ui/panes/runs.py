@@ -209,6 +209,11 @@ class RunsPane(Vertical):
                 for col, value in zip(("name", "kind", "state", "step", "eta", "speed", "best", "device", "age"),
                                       self._cells(d), strict=True):
                     table.update_cell(d.row.id, col, value, update_width=True)
+        if not rows:
+            self.query_one("#run-header", Static).update(
+                f"No runs yet under {self.runs_dir}.\nPress [b]1[/b] to launch one (the default trains a GAN on"
+                " built-in digits), or run `aigc-tui train sample_configs/gan_mlp_digits.toml --detach`."
+            )
         if self.selected is None and keys:
             self.select(keys[0])
         elif self.selected in self.rows:
