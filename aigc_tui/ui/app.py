@@ -45,9 +45,9 @@ class AigcApp(App[int]):
         self.runs_dir = runs_root(runs_dir)
         self.clock = clock
         self.initial_tab = initial_tab
-        # Not the first focusable (the runs filter box): keys must work the moment the app opens,
-        # and focusing a widget in a hidden pane would switch tabs.
-        self.AUTO_FOCUS = self.FOCUS.get(initial_tab, "#runs-table")
+        # No auto-focus: it would pick the runs filter box, or land after the user's first key and
+        # switch tabs back; on_mount focuses the initial pane's widget before any key is handled.
+        self.AUTO_FOCUS = None
         self.settings = Settings.load()
         self.show_markers = True
         self.tail = MetricsTail(self.post_message)
@@ -75,7 +75,10 @@ class AigcApp(App[int]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.tail.start()
-        self.focus_pane(self.initial_tab)
+        if self.initial_tab == "generate":
+            self.query_one(GeneratePane).focus_main()
+        elif self.initial_tab in self.FOCUS:
+            self.query_one(self.FOCUS[self.initial_tab]).focus()
 
     def watch_theme(self, theme: str) -> None:
         if getattr(self, "settings", None) and theme != self.settings.theme:

@@ -180,11 +180,15 @@ async def test_number_keys_switch_panes_and_focus_follows(fixture_runs):
     app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         tabs = app.query_one("TabbedContent")
+        # as a person would: keys after the first screen is up (start-up tab messages settled)
+        await wait_for(pilot, lambda: app.query_one(DataTable).row_count == 3, what="the runs table")
+        await pilot.pause(0.3)
         for key, tab, focused in [("1", "launch", "recipes"), ("3", "checkpoints", "ckpt-tree"),
                                   ("2", "runs", "runs-table"), ("4", "generate", "gen-prompt")]:
             await pilot.press(key)
             await wait_for(pilot, lambda tab=tab, focused=focused: tabs.active == tab and app.focused is not None
-                           and app.focused.id == focused, timeout=20, what=f"{tab} with {focused} focused")
+                           and app.focused.id == focused, timeout=20,
+                           what=f"{tab} with {focused} focused (now {tabs.active}, {app.focused})")
         await pilot.press("escape", "1")  # Esc is Stop in Generate; focus stays in the prompt, so 1 types
         await pilot.pause(0.3)
         assert tabs.active == "generate"
