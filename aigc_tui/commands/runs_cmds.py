@@ -17,9 +17,7 @@ from aigc_tui.runs import (
     request_control,
 )
 from aigc_tui.runs.store import Run
-from aigc_tui.runs.summary import format_duration, run_row
-
-STATE_STYLE = {"running": "green", "queued": "cyan", "finished": "blue", "stopped": "yellow", "failed": "red", "lost": "red"}
+from aigc_tui.runs.summary import STATE_STYLE, format_duration, run_row
 
 
 def _find(args: argparse.Namespace) -> Run:

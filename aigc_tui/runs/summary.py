@@ -7,6 +7,9 @@ from dataclasses import asdict, dataclass
 
 from aigc_tui.runs.store import Run
 
+STATE_STYLE = {"running": "green", "queued": "cyan", "finished": "blue", "stopped": "yellow",
+               "failed": "bold red", "lost": "bold red"}  # rich styles, shared by the CLI and the app
+
 
 @dataclass
 class RunRow:

@@ -95,6 +95,8 @@ def prepare(
     steps: Sequence[int], values: Sequence[float], smoothing: float, last_n_steps: int | None, width: int,
     log_y: bool = False, cache: EmaCache | None = None, key: str = "",
 ) -> tuple[list[int], list[float]]:
+    n = min(len(steps), len(values))  # the tail thread may have appended to one list only
+    steps, values = steps[:n], values[:n]
     smoothed = cache.smooth(key, steps, values, smoothing) if cache else ema(values, smoothing)
     xs, ys = window(steps, smoothed, last_n_steps)
     xs, ys = minmax_decimate(xs, ys, max(1, width))

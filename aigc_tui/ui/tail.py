@@ -31,6 +31,7 @@ class MetricsTail:
         self._readers: dict[str, MetricsReader] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="metrics-tail", daemon=True)
 
     def start(self) -> None:
@@ -38,28 +39,28 @@ class MetricsTail:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
 
     def watch(self, run_id: str, run_dir: Path) -> MetricsReader:
+        """Start tailing a run; the tail thread reads it at once (never the caller's thread)."""
         with self._lock:
             reader = self._readers.get(run_id)
             if reader is None:
                 reader = self._readers[run_id] = MetricsReader(run_dir)
-        self.poll_now(run_id)
+        self._wake.set()
         return reader
 
     def reader(self, run_id: str) -> MetricsReader | None:
         with self._lock:
             return self._readers.get(run_id)
 
-    def poll_now(self, run_id: str) -> None:
-        with self._lock:
-            reader = self._readers.get(run_id)
-            if reader is not None and reader.poll():
-                self._post(MetricsAppended(run_id))
-
     def _loop(self) -> None:
-        while not self._stop.wait(POLL_SECONDS):
+        """Only this thread polls readers, so file reads never hold the lock the UI takes."""
+        while not self._stop.is_set():
             with self._lock:
-                ids = list(self._readers)
-            for run_id in ids:
-                self.poll_now(run_id)
+                readers = list(self._readers.items())
+            for run_id, reader in readers:
+                if reader.poll():
+                    self._post(MetricsAppended(run_id))
+            self._wake.wait(POLL_SECONDS)
+            self._wake.clear()

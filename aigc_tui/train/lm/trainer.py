@@ -12,7 +12,7 @@ import torch
 from aigc_tui.config.lm import LmConfig
 from aigc_tui.data.text import load_documents
 from aigc_tui.data.tokens import encode_corpus, train_tokenizer
-from aigc_tui.generate.stream import GenerationParams, generate_text
+from aigc_tui.generate.stream import GenerationParams, context_length, generate_text
 from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.lm.models import add_lora, from_scratch, load_pretrained
@@ -85,8 +85,6 @@ class LmTrainer(Trainer):
         self.acc_steps = 0
 
     def _block_size(self) -> int:
-        from aigc_tui.generate.stream import context_length
-
         limit = context_length(self.model)
         block = self.cfg.model.block_size
         return min(block, limit) if limit else block

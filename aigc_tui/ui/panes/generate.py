@@ -63,6 +63,7 @@ class GeneratePane(Vertical):
         self.request: str | None = None
         self.started = 0.0
         self.last_image: Path | None = None
+        self._samples_started: set[int] = set()  # samples of the current request given a header
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="gen-model-bar"):
@@ -131,10 +132,11 @@ class GeneratePane(Vertical):
     @on(Input.Changed, "#gen-model-path")
     def _model_changed(self) -> None:
         gan = self.kinds.get(self.model_ref) == "gan"
-        was_gan = self.query_one("#gan-controls").display
+        hidden = self.query_one("#lm-controls" if gan else "#gan-controls")
         self.query_one("#gan-controls").display = gan
         self.query_one("#lm-controls").display = not gan
-        if gan != was_gan and self.app.focused is None or (self.app.focused and not self.app.focused.visible):
+        focused = self.app.focused
+        if focused is None or hidden in focused.ancestors:  # focus must not stay on a hidden field
             self.focus_main()
 
     def focus_main(self) -> None:
@@ -204,8 +206,9 @@ class GeneratePane(Vertical):
         if kind == "loaded":
             stats.update(f"generating with {Path(event['model']).name}…")
         elif kind == "text":
-            if event.get("sample", 0) > 0 and not getattr(self, "_sample_seen", {}).get(event["sample"]):
-                self._sample_seen = {**getattr(self, "_sample_seen", {}), event["sample"]: True}
+            sample = event.get("sample", 0)
+            if sample > 0 and sample not in self._samples_started:
+                self._samples_started.add(sample)
                 output.insert(f"\n\n--- sample {event['sample'] + 1} ---\n" + self.query_one("#gen-prompt", TextArea).text,
                               output.document.end)
             output.insert(event["text"], output.document.end)
@@ -216,7 +219,7 @@ class GeneratePane(Vertical):
             note = "  (stopped)" if event.get("cancelled") else ""
             stats.update(f"{s.get('new_tokens', 0)} tokens  first token {first * 1000:.0f} ms  "
                          f"{s.get('tokens_per_s', 0):.1f} tokens/s{note}" if first is not None else f"no tokens{note}")
-            self._sample_seen = {}
+            self._samples_started.clear()
             self._finish()
         elif kind == "error":
             stats.update(f"[red]error: {event['message']}[/]")

@@ -17,7 +17,7 @@ from aigc_tui.launch import spawn_worker
 from aigc_tui.runs import ControlAction, RunState, RunStatus, list_runs, request_control
 from aigc_tui.runs.checkpoints import best_checkpoint
 from aigc_tui.runs.store import Run
-from aigc_tui.runs.summary import RunRow, format_duration, run_row
+from aigc_tui.runs.summary import STATE_STYLE, RunRow, format_duration, run_row
 from aigc_tui.ui.gpu import list_gpus
 from aigc_tui.ui.tail import MetricsAppended
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
@@ -25,8 +25,6 @@ from aigc_tui.ui.widgets.sample_image import SampleImage
 
 SMOOTHING_STEPS = (0.0, 0.6, 0.9, 0.99)
 WINDOWS = (None, 100, 1_000, 10_000)
-STATE_STYLE = {"running": "green", "queued": "cyan", "finished": "blue", "stopped": "yellow",
-               "failed": "bold red", "lost": "bold red"}
 PRIMARY_SERIES = {"gan": ("loss_d", "loss_g"), "lm": ("loss", "val_loss")}
 
 
