@@ -11,10 +11,6 @@ import sys
 from collections.abc import Sequence
 
 
-class UserError(Exception):
-    """A problem with what the user asked for: printed as one line, exit status 2."""
-
-
 def _add_runs_dir(p: argparse.ArgumentParser, top: bool = False) -> None:
     # SUPPRESS on subcommands, so `aigc-tui --runs-dir X runs` keeps X
     p.add_argument("--runs-dir", metavar="DIR", default=None if top else argparse.SUPPRESS,
@@ -97,11 +93,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(runs_dir=args.runs_dir)
     from aigc_tui.commands import dispatch
+    from aigc_tui.errors import AigcError
 
     try:
         return dispatch(args)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except AigcError as exc:
+        print("\n".join(f"error: {line}" for line in exc.one_line().splitlines()), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -21,7 +21,8 @@ WARMUP = 10
 
 
 def _throughput(recipe: str, overrides: list[str], steps: int, per_step: Callable | None = None) -> float:
-    from aigc_tui.train.worker import build_trainer, quiet_libraries
+    from aigc_tui.models.quiet import quiet_libraries
+    from aigc_tui.train.worker import build_trainer
 
     quiet_libraries()
     config = load_recipe(sample_configs_dir() / recipe, overrides)

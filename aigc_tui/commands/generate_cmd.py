@@ -5,35 +5,28 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aigc_tui.cli import UserError
-from aigc_tui.generate.resolve import ModelRefError, resolve_model
+from aigc_tui.generate.resolve import resolve_model
 from aigc_tui.paths import runs_root
 
 
 def generate(args: argparse.Namespace) -> int:
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
-    from aigc_tui.generate.stream import GenerationParams
+    from aigc_tui.models.lm_stream import GenerationParams
 
     params = GenerationParams(
         max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
         repetition_penalty=args.repetition_penalty, seed=args.seed, num_samples=args.num_samples,
     )
-    try:
-        params.check()
-        location = resolve_model(args.model, runs_root(args.runs_dir))
-    except (ValueError, ModelRefError) as exc:
-        raise UserError(str(exc)) from None
-    from aigc_tui.generate.stream import stream_generate
-    from aigc_tui.train.device import DeviceError, resolve_device
-    from aigc_tui.train.lm.models import ModelLoadError, load_pretrained
-    from aigc_tui.train.worker import quiet_libraries
+    params.check()
+    location = resolve_model(args.model, runs_root(args.runs_dir))
+    from aigc_tui.models.device import resolve_device
+    from aigc_tui.models.lm import load_pretrained
+    from aigc_tui.models.lm_stream import stream_generate
+    from aigc_tui.models.quiet import quiet_libraries
 
     quiet_libraries()
-    try:
-        device = resolve_device(args.device)
-        model, tokenizer = load_pretrained(location)
-    except (ModelLoadError, DeviceError) as exc:
-        raise UserError(str(exc)) from None
+    device = resolve_device(args.device)
+    model, tokenizer = load_pretrained(location)
     model.to(device).eval()
     out = sys.stdout
     for index in range(params.num_samples):
@@ -41,11 +34,8 @@ def generate(args: argparse.Namespace) -> int:
             out.write(f"\n--- sample {index + 1} ---\n")
         out.write(prompt)
         out.flush()
-        try:
-            stats = stream_generate(model, tokenizer, prompt, params, lambda t: (out.write(t), out.flush()),
-                                    sample_index=index)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
+        stats = stream_generate(model, tokenizer, prompt, params, lambda t: (out.write(t), out.flush()),
+                                sample_index=index)
         first = f"{stats.first_token_s * 1000:.0f} ms" if stats.first_token_s is not None else "-"
         print(f"\n[{stats.new_tokens} tokens; first token {first}; {stats.tokens_per_s:.1f} tokens/s]",
               file=sys.stderr, flush=True)

@@ -6,12 +6,11 @@ import argparse
 import json
 import time
 
-from aigc_tui.cli import UserError
+from aigc_tui.errors import AigcError
 from aigc_tui.paths import runs_root
 from aigc_tui.runs import (
     ControlAction,
     MetricsReader,
-    RunNotFound,
     find_run,
     list_runs,
     request_control,
@@ -21,10 +20,7 @@ from aigc_tui.runs.summary import STATE_STYLE, format_duration, run_row
 
 
 def _find(args: argparse.Namespace) -> Run:
-    try:
-        return find_run(runs_root(args.runs_dir), args.run)
-    except RunNotFound as exc:
-        raise UserError(str(exc)) from None
+    return find_run(runs_root(args.runs_dir), args.run)
 
 
 def list_cmd(args: argparse.Namespace) -> int:
@@ -54,7 +50,7 @@ def list_cmd(args: argparse.Namespace) -> int:
 def _send(run: Run, action: ControlAction) -> int:
     status = run.status()
     if not status.state.is_live:
-        raise UserError(f"run {run.id} is not running (it is {status.state.value})")
+        raise AigcError(f"run {run.id} is not running (it is {status.state.value})")
     request_control(run.path, action)
     print(f"{action.value} requested for {run.id}")
     return 0

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from aigc_tui.cli import UserError
-from aigc_tui.config import ConfigError, dump_toml, load_recipe
+from aigc_tui.config import dump_toml, load_recipe
+from aigc_tui.errors import AigcError
 from aigc_tui.launch import spawn_worker
 from aigc_tui.paths import runs_root
-from aigc_tui.runs import RunNotFound, RunState, create_run, find_run
+from aigc_tui.runs import RunState, create_run, find_run
 from aigc_tui.runs.store import Run, find_checkpoint
 
 
@@ -19,10 +19,10 @@ def check_device(device: str) -> None:
         import torch
 
         if not torch.cuda.is_available():
-            raise UserError(f"device '{device}' asked for, but CUDA is not available here; use --device cpu")
+            raise AigcError(f"device '{device}' asked for, but CUDA is not available here; use --device cpu")
         index = int(device.split(":")[1]) if ":" in device else 0
         if index >= torch.cuda.device_count():
-            raise UserError(f"device '{device}' does not exist: this machine has {torch.cuda.device_count()} GPU(s)")
+            raise AigcError(f"device '{device}' does not exist: this machine has {torch.cuda.device_count()} GPU(s)")
 
 
 def train(args: argparse.Namespace) -> int:
@@ -31,10 +31,7 @@ def train(args: argparse.Namespace) -> int:
         overrides.append(f"run.device={args.device!r}".replace("'", '"'))
     if args.name:
         overrides.append(f'name="{args.name}"')
-    try:
-        config = load_recipe(Path(args.config), overrides)
-    except ConfigError as exc:
-        raise UserError(str(exc).replace("\n", "\nerror: ")) from None
+    config = load_recipe(Path(args.config), overrides)
     check_device(config.run.device)
     run = create_run(runs_root(args.runs_dir), dump_toml(config), config.name)
     if args.detach:
@@ -59,20 +56,17 @@ def run_foreground(run: Run, resume: Path | None = None) -> int:
 
 def resume(args: argparse.Namespace) -> int:
     root = runs_root(args.runs_dir)
-    try:
-        run = find_run(root, args.run)
-        checkpoint = find_checkpoint(root, f"{run.path}@{args.checkpoint}") if args.checkpoint else None
-    except RunNotFound as exc:
-        raise UserError(str(exc)) from None
+    run = find_run(root, args.run)
+    checkpoint = find_checkpoint(root, f"{run.path}@{args.checkpoint}") if args.checkpoint else None
     status = run.status()
     if status.state.is_live:
-        raise UserError(f"run {run.id} is {status.state.value} (pid {status.pid}); stop it before resuming")
+        raise AigcError(f"run {run.id} is {status.state.value} (pid {status.pid}); stop it before resuming")
     if checkpoint is not None and not checkpoint.resumable:
-        raise UserError(f"checkpoint {checkpoint.name} holds weights only; it cannot resume training")
+        raise AigcError(f"checkpoint {checkpoint.name} holds weights only; it cannot resume training")
     if checkpoint is None and not any(c.resumable for c in run.checkpoints()):
-        raise UserError(f"run {run.id} has no checkpoint to resume from")
+        raise AigcError(f"run {run.id} has no checkpoint to resume from")
     if status.step >= status.total_steps and status.state is RunState.FINISHED:
-        raise UserError(
+        raise AigcError(
             f"run {run.id} already finished all {status.total_steps} steps; "
             "train a new run (or fork its checkpoint) to go further"
         )

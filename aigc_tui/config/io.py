@@ -11,13 +11,11 @@ from pydantic import BaseModel, ValidationError
 
 from aigc_tui.config.gan import GanConfig
 from aigc_tui.config.lm import LmConfig
+from aigc_tui.errors import ConfigError
 
 RecipeConfig = GanConfig | LmConfig
 KINDS: dict[str, type[GanConfig] | type[LmConfig]] = {"gan": GanConfig, "lm": LmConfig}
 
-
-class ConfigError(ValueError):
-    """A recipe that cannot run; the message names the field, the value and what is allowed."""
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:

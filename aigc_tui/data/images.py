@@ -13,12 +13,10 @@ import torch
 import torch.nn.functional as F
 
 from aigc_tui.config.gan import ImageDataSection
+from aigc_tui.errors import DataError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 
-
-class DataError(RuntimeError):
-    pass
 
 
 def _resize_uint8(images: torch.Tensor, size: int) -> torch.Tensor:

@@ -6,12 +6,11 @@ import json
 import sysconfig
 from pathlib import Path
 
+from aigc_tui.errors import DataError as CorpusError
+
 TEXT_SUFFIXES = {".txt", ".md", ".rst", ".py", ".json", ".jsonl", ".toml", ".yaml", ".yml", ".csv", ".html", ".tex", ".c", ".h", ".js", ".ts", ".rs", ".go", ".java", ".sh"}
 DOC_SEPARATOR = "\n\n"
 
-
-class CorpusError(RuntimeError):
-    pass
 
 
 def python_docs() -> list[str]:

@@ -23,6 +23,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+from aigc_tui.errors import ConfigError, ModelError
 from aigc_tui.paths import runs_root
 
 _out_lock = threading.Lock()
@@ -43,8 +44,8 @@ class Helper:
 
     def model(self, ref: str, device: str) -> tuple[Any, Any, str]:
         from aigc_tui.generate.resolve import resolve_model
-        from aigc_tui.train.device import resolve_device
-        from aigc_tui.train.lm.models import load_pretrained
+        from aigc_tui.models.device import resolve_device
+        from aigc_tui.models.lm import load_pretrained
 
         location = resolve_model(ref, self.runs_dir)
         key = f"{location}|{device}"
@@ -56,14 +57,14 @@ class Helper:
         return self.loaded[1], self.loaded[2], location
 
     def generate(self, req: dict[str, Any]) -> None:
-        from aigc_tui.generate.stream import GenerationParams, stream_generate
+        from aigc_tui.models.lm_stream import GenerationParams, stream_generate
 
         rid = req["id"]
         known = {f.name for f in fields(GenerationParams)}
         raw = req.get("params", {})
         unknown = set(raw) - known
         if unknown:
-            raise ValueError(f"unknown generation parameter(s): {', '.join(sorted(unknown))}")
+            raise ConfigError(f"unknown generation parameter(s): {', '.join(sorted(unknown))}")
         params = GenerationParams(**raw)
         params.check()
         model, tokenizer, location = self.model(str(req["model"]), str(req.get("device", "cpu")))
@@ -82,11 +83,11 @@ class Helper:
         emit(id=rid, event="done", stats=totals[-1] if totals else {}, samples=totals, cancelled=cancel.is_set())
 
     def gan(self, req: dict[str, Any]) -> None:
-        from aigc_tui.train.gan.sample import interpolation_grid, sample_grid
+        from aigc_tui.models.gan_sample import interpolation_grid, sample_grid
 
         checkpoint, out = Path(req["checkpoint"]), Path(req["out"])
         if not (checkpoint / "model.safetensors").is_file():
-            raise ValueError(f"{checkpoint} is not a GAN checkpoint (no model.safetensors)")
+            raise ModelError(f"{checkpoint} is not a GAN checkpoint (no model.safetensors)")
         if req["op"] == "gan_grid":
             sample_grid(checkpoint, out, n=int(req.get("n", 64)), seed=int(req.get("seed", 0)))
         else:
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="aigc_tui.generate.helper")
     parser.add_argument("--runs-dir", default=None)
     args = parser.parse_args(argv)
-    from aigc_tui.train.worker import quiet_libraries
+    from aigc_tui.models.quiet import quiet_libraries
 
     quiet_libraries()
     Helper(runs_root(args.runs_dir)).run()

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aigc_tui.errors import ModelError as ModelRefError
 from aigc_tui.runs import RunNotFound
 from aigc_tui.runs.checkpoints import read_checkpoint
 from aigc_tui.runs.store import find_checkpoint
-
-
-class ModelRefError(LookupError):
-    pass
 
 
 def resolve_model(ref: str, runs_root: Path) -> str:

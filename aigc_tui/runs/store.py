@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aigc_tui.errors import RunNotFound
 from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.checkpoints import CHECKPOINTS_DIR, CheckpointInfo, list_checkpoints
 from aigc_tui.runs.control import CONTROL_DIR
@@ -20,9 +21,6 @@ CONFIG_FILE = "config.toml"
 LOG_FILE = "log.txt"
 SAMPLES_DIR = "samples"
 
-
-class RunNotFound(LookupError):
-    """No run matches what the user typed."""
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,9 @@ from typing import Any
 
 import torch
 
+from aigc_tui.errors import ModelError as CheckpointError
 from aigc_tui.runs.atomic import atomic_directory
 from aigc_tui.runs.checkpoints import META_FILE, TRAINER_STATE_FILE
-
-
-class CheckpointError(RuntimeError):
-    pass
 
 
 def rng_state(device: torch.device, extra: dict[str, torch.Generator] | None = None) -> dict[str, Any]:

@@ -18,13 +18,13 @@ from typing import Any
 import torch
 
 from aigc_tui.config import RecipeConfig, dump_toml
+from aigc_tui.models.device import Placement
 from aigc_tui.runs.checkpoints import checkpoint_name, list_checkpoints, prune_checkpoints
 from aigc_tui.runs.control import ControlAction, take_requests
 from aigc_tui.runs.metrics import MetricsWriter
 from aigc_tui.runs.status import RunState, RunStatus, process_start_time
 from aigc_tui.runs.store import Run
 from aigc_tui.train.checkpoint_io import load_trainer_state, write_checkpoint
-from aigc_tui.train.device import Placement
 
 CONTROL_POLL_SECONDS = 0.25
 

@@ -70,24 +70,11 @@ def fail(run: Run, log: Callable[[str], None], exc: BaseException) -> RunState:
     return RunState.FAILED
 
 
-def quiet_libraries() -> None:
-    """Progress bars from libraries would flood log.txt; the loop logs progress itself."""
-    import os
-
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    try:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
-    except ImportError:  # pragma: no cover
-        pass
-
-
 def build_trainer(run: Run, log: Callable[[str], None]) -> Trainer:
     """The family trainer the run's config.toml names, placed on its device."""
     config = config_from_toml(run.config_path.read_text())
-    from aigc_tui.train.device import placement
+    from aigc_tui.models.device import placement
+    from aigc_tui.models.quiet import quiet_libraries
 
     quiet_libraries()
 

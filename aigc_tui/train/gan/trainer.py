@@ -10,13 +10,12 @@ from safetensors.torch import load_file, save_file
 
 from aigc_tui.config.gan import GanConfig
 from aigc_tui.data.images import BatchSampler, load_images
+from aigc_tui.models.gan import WEIGHTS_FILE, build_models, split_state
+from aigc_tui.models.grid import save_grid
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
-from aigc_tui.train.gan.grid import save_grid
 from aigc_tui.train.gan.losses import d_loss, d_score, g_loss, gradient_penalty
-from aigc_tui.train.gan.models import build_models
 from aigc_tui.train.loop import Trainer
 
-WEIGHTS_FILE = "model.safetensors"
 METRIC_NAMES = ("loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "nonfinite")
 
 
@@ -24,17 +23,6 @@ def fixed_noise(config: GanConfig, device: torch.device) -> torch.Tensor:
     """The run's fixed noise batch: same seed, same z, so grids compare across training."""
     gen = torch.Generator().manual_seed(config.run.seed + 7919)
     return torch.randn(config.train.sample_count, config.model.latent_dim, generator=gen).to(device)
-
-
-def split_state(state: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
-    gen = {k.removeprefix("generator."): v for k, v in state.items() if k.startswith("generator.")}
-    disc = {k.removeprefix("discriminator."): v for k, v in state.items() if k.startswith("discriminator.")}
-    return gen, disc
-
-
-def load_generator_weights(generator: torch.nn.Module, folder: Path) -> None:
-    gen_state, _ = split_state(load_file(str(Path(folder) / WEIGHTS_FILE)))
-    generator.load_state_dict(gen_state)
 
 
 class GanTrainer(Trainer):

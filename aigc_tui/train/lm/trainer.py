@@ -12,10 +12,11 @@ import torch
 from aigc_tui.config.lm import LmConfig
 from aigc_tui.data.text import load_documents
 from aigc_tui.data.tokens import encode_corpus, train_tokenizer
-from aigc_tui.generate.stream import GenerationParams, context_length, generate_text
+from aigc_tui.errors import DataError, ModelError
+from aigc_tui.models.lm import add_lora, from_scratch, load_pretrained
+from aigc_tui.models.lm_stream import GenerationParams, context_length, generate_text
 from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
-from aigc_tui.train.lm.models import add_lora, from_scratch, load_pretrained
 from aigc_tui.train.loop import Trainer
 
 
@@ -34,7 +35,7 @@ class TokenBlocks:
 
     def __init__(self, tokens: np.ndarray, block: int, seed: int) -> None:
         if len(tokens) <= block + 1:
-            raise ValueError(f"the corpus split has {len(tokens)} tokens; it needs more than block_size + 1 = {block + 1}")
+            raise DataError(f"the corpus split has {len(tokens)} tokens; it needs more than block_size + 1 = {block + 1}")
         self.tokens, self.block, self.seed = tokens, block, seed
 
     def batch(self, key: int, size: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -152,7 +153,7 @@ class LmTrainer(Trainer):
             missing, unexpected = self.model.load_state_dict(weights, strict=False)
             tied = {k for k in missing if "lm_head" in k or "wte" in k or "embed_tokens" in k}
             if set(missing) - tied or unexpected:
-                raise ValueError(f"checkpoint {folder} does not fit this model: missing {missing}, unexpected {unexpected}")
+                raise ModelError(f"checkpoint {folder} does not fit this model: missing {missing}, unexpected {unexpected}")
             self.model.tie_weights()
         self.optimizer.load_state_dict(state["optimizer"])
         set_rng_state(state["rng"], self.device)

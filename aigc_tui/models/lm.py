@@ -7,10 +7,7 @@ from pathlib import Path
 import torch
 
 from aigc_tui.config.lm import LmConfig, LmModelSection
-
-
-class ModelLoadError(RuntimeError):
-    pass
+from aigc_tui.errors import ModelError as ModelLoadError
 
 
 def from_scratch(section: LmModelSection, vocab_size: int, eos_id: int) -> torch.nn.Module:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import torch
+from safetensors.torch import load_file
 from torch import nn
 
 from aigc_tui.config.gan import GanConfig
+
+WEIGHTS_FILE = "model.safetensors"  # generator.* and discriminator.* tensors in one file
 
 
 class MlpGenerator(nn.Module):
@@ -117,3 +121,14 @@ def build_models(config: GanConfig) -> tuple[nn.Module, nn.Module]:
 
 def build_generator(config: GanConfig) -> nn.Module:
     return build_models(config)[0]
+
+
+def split_state(state: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    gen = {k.removeprefix("generator."): v for k, v in state.items() if k.startswith("generator.")}
+    disc = {k.removeprefix("discriminator."): v for k, v in state.items() if k.startswith("discriminator.")}
+    return gen, disc
+
+
+def load_generator_weights(generator: torch.nn.Module, folder: Path) -> None:
+    gen_state, _ = split_state(load_file(str(Path(folder) / WEIGHTS_FILE)))
+    generator.load_state_dict(gen_state)

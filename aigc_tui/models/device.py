@@ -7,9 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-
-class DeviceError(RuntimeError):
-    pass
+from aigc_tui.errors import DeviceError
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,15 @@ from pathlib import Path
 import torch
 
 from aigc_tui.config import GanConfig, config_from_toml
-from aigc_tui.train.gan.grid import save_grid
-from aigc_tui.train.gan.models import build_generator
-from aigc_tui.train.gan.trainer import load_generator_weights
+from aigc_tui.errors import ModelError
+from aigc_tui.models.gan import build_generator, load_generator_weights
+from aigc_tui.models.grid import save_grid
 
 
 def load_generator(checkpoint: Path, device: str = "cpu") -> tuple[torch.nn.Module, GanConfig]:
     config = config_from_toml((Path(checkpoint) / "config.toml").read_text())
     if not isinstance(config, GanConfig):
-        raise ValueError(f"{checkpoint} is a {config.kind} checkpoint, not a GAN; use `aigc-tui generate`")
+        raise ModelError(f"{checkpoint} is a {config.kind} checkpoint, not a GAN; use `aigc-tui generate`")
     generator = build_generator(config)
     load_generator_weights(generator, checkpoint)
     return generator.to(device).eval(), config

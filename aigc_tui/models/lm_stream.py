@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from aigc_tui.errors import AigcError, ConfigError
+
 
 @dataclass
 class GenerationParams:
@@ -23,17 +25,17 @@ class GenerationParams:
     def check(self) -> None:
         """One clear line for a bad parameter, before any work."""
         if not 1 <= self.max_new_tokens <= 100_000:
-            raise ValueError(f"max_new_tokens = {self.max_new_tokens}: must be from 1 to 100000")
+            raise ConfigError(f"max_new_tokens = {self.max_new_tokens}: must be from 1 to 100000")
         if self.temperature < 0:
-            raise ValueError(f"temperature = {self.temperature}: must be 0 (greedy) or more")
+            raise ConfigError(f"temperature = {self.temperature}: must be 0 (greedy) or more")
         if self.top_k < 0:
-            raise ValueError(f"top_k = {self.top_k}: must be 0 (off) or more")
+            raise ConfigError(f"top_k = {self.top_k}: must be 0 (off) or more")
         if not 0 < self.top_p <= 1:
-            raise ValueError(f"top_p = {self.top_p}: must be in (0, 1]")
+            raise ConfigError(f"top_p = {self.top_p}: must be in (0, 1]")
         if self.repetition_penalty <= 0:
-            raise ValueError(f"repetition_penalty = {self.repetition_penalty}: must be more than 0")
+            raise ConfigError(f"repetition_penalty = {self.repetition_penalty}: must be more than 0")
         if not 1 <= self.num_samples <= 64:
-            raise ValueError(f"num_samples = {self.num_samples}: must be from 1 to 64")
+            raise ConfigError(f"num_samples = {self.num_samples}: must be from 1 to 64")
 
 
 @dataclass
@@ -117,7 +119,7 @@ def stream_generate(
         ids = torch.tensor([[bos]])
     limit = context_length(model)
     if limit is not None and ids.shape[1] >= limit:
-        raise ValueError(f"the prompt is {ids.shape[1]} tokens; this model's context is {limit} tokens")
+        raise AigcError(f"the prompt is {ids.shape[1]} tokens; this model's context is {limit} tokens")
     max_new = params.max_new_tokens if limit is None else min(params.max_new_tokens, limit - ids.shape[1])
     stats = GenerationStats(prompt_tokens=int(ids.shape[1]))
 

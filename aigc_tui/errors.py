@@ -1,0 +1,49 @@
+"""One error type for every expected failure: a one-line message and an optional hint.
+
+`cli.main` turns an `AigcError` into `error: <message>` (and `hint: <hint>`) with exit status 2,
+in one place; the app shows the same line in a notification. Anything else is a bug and keeps
+its traceback. The subclasses only name where a failure came from, so callers can catch one
+kind; none of them needs converting.
+"""
+
+from __future__ import annotations
+
+
+class AigcError(Exception):
+    """An expected failure the user can act on."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+    def one_line(self) -> str:
+        """The message and hint as the CLI prints them (a multi-line message keeps its lines)."""
+        return self.message + (f" ({self.hint})" if self.hint else "")
+
+
+class ConfigError(AigcError, ValueError):
+    """A recipe or override that does not validate."""
+
+
+class RunNotFound(AigcError, LookupError):
+    """No run or checkpoint matches what the user typed."""
+
+
+class RunBusy(AigcError):
+    """The run has a live worker, so the action would make two writers."""
+
+
+class DataError(AigcError):
+    """A data set or corpus that cannot be read or is unusable."""
+
+
+class ModelError(AigcError):
+    """A model, checkpoint or model reference that cannot be loaded."""
+
+
+class DeviceError(AigcError):
+    """A device or precision this machine does not have."""
