@@ -104,6 +104,8 @@ class GanTrainSection(StrictModel):
     """Gradient penalty weight for wgan-gp."""
     sample_count: int = Field(64, ge=1, le=1024)
     """Images in each fixed-noise sample grid."""
+    nonfinite_patience: int = Field(20, ge=1, le=1_000_000)
+    """Steps in a row with a NaN/inf loss (each one skipped) before the run ends failed as diverged."""
 
 
 class GanConfig(StrictModel):

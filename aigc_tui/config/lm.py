@@ -112,6 +112,8 @@ class LmTrainSection(StrictModel):
     """Sampled at each checkpoint so you can watch the model's writing change."""
     sample_tokens: int = Field(64, ge=1, le=4096)
     sample_temperature: float = Field(0.8, gt=0, le=10)
+    nonfinite_patience: int = Field(20, ge=1, le=1_000_000)
+    """Steps in a row with a NaN/inf loss (each one skipped) before the run ends failed as diverged."""
 
 
 class LmConfig(StrictModel):

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aigc_tui.runs.strict_json import as_float
+
 CHECKPOINTS_DIR = "checkpoints"
 META_FILE = "meta.json"
 TRAINER_STATE_FILE = "trainer_state.pt"
+CHECKPOINT_NAME = re.compile(r"^step-(\d{8,})$")
 
 
 @dataclass
@@ -23,6 +27,7 @@ class CheckpointInfo:
     metrics: dict[str, float] = field(default_factory=dict)
     kind: str = ""
     reason: str = ""
+    finite: bool = True  # the worker checked its weights were finite when it wrote them
 
     @property
     def run_dir(self) -> Path:
@@ -51,9 +56,10 @@ def read_checkpoint(path: Path) -> CheckpointInfo | None:
         name=path.name,
         step=int(meta.get("step", 0)),
         time=float(meta.get("time", 0.0)),
-        metrics={k: float(v) for k, v in meta.get("metrics", {}).items() if isinstance(v, (int, float))},
+        metrics={k: f for k, v in meta.get("metrics", {}).items() if (f := as_float(v)) is not None},
         kind=str(meta.get("kind", "")),
         reason=str(meta.get("reason", "")),
+        finite=meta.get("finite", True) is not False,
     )
 
 
@@ -62,29 +68,45 @@ def list_checkpoints(run_dir: Path) -> list[CheckpointInfo]:
     folder = Path(run_dir) / CHECKPOINTS_DIR
     if not folder.is_dir():
         return []
-    found = [read_checkpoint(p) for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    found = [read_checkpoint(p) for p in folder.iterdir()
+             if not p.name.startswith(".") and not p.is_symlink() and p.is_dir()]
     return sorted((c for c in found if c is not None), key=lambda c: (c.step, c.time))
 
 
 def best_checkpoint(checkpoints: list[CheckpointInfo], metric: str, mode: str = "min") -> CheckpointInfo | None:
-    scored = [c for c in checkpoints if math.isfinite(c.metrics.get(metric, math.nan))]
+    scored = [c for c in checkpoints if c.finite and math.isfinite(c.metrics.get(metric, math.nan))]  # NaN ranks worst
     if not scored:
         return None
     pick = min if mode == "min" else max
     return pick(scored, key=lambda c: c.metrics[metric])
 
 
+def written_by_us(ckpt: CheckpointInfo) -> bool:
+    """A real folder named `step-N` whose meta.json says step N: the only kind pruning deletes."""
+    match = CHECKPOINT_NAME.match(ckpt.path.name)
+    return bool(match) and int(match.group(1)) == ckpt.step and not ckpt.path.is_symlink()
+
+
 def prune_checkpoints(run_dir: Path, keep_last: int, best_metric: str = "", mode: str = "min") -> list[Path]:
-    """Delete all but the newest `keep_last` and the best by `best_metric`; return what went."""
+    """Delete all but the newest `keep_last`, the best by `best_metric` and the newest finite one.
+
+    A metric that is NaN ranks worst; only checkpoint folders this program wrote inside the
+    run's own (non-symlinked) checkpoints/ are ever deleted. Returns what went.
+    """
+    if (Path(run_dir) / CHECKPOINTS_DIR).is_symlink():
+        return []
     checkpoints = list_checkpoints(run_dir)
     keep = {c.path for c in checkpoints[-keep_last:]} if keep_last > 0 else {c.path for c in checkpoints}
+    finite = [c for c in checkpoints if c.finite]
+    if finite:
+        keep.add(finite[-1].path)
     if best_metric:
         best = best_checkpoint(checkpoints, best_metric, mode)
         if best is not None:
             keep.add(best.path)
     removed = []
     for ckpt in checkpoints:
-        if ckpt.path not in keep:
+        if ckpt.path not in keep and written_by_us(ckpt):
             shutil.rmtree(ckpt.path, ignore_errors=True)
             removed.append(ckpt.path)
     return removed

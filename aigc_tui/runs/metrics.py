@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from aigc_tui.runs.strict_json import as_float as _as_float
+from aigc_tui.runs.strict_json import dumps
+
 METRICS_FILE = "metrics.jsonl"
 CHUNK = 64 * 1024
 
@@ -23,24 +26,14 @@ class MetricsWriter:
     def write(self, step: int, values: dict[str, float], when: float | None = None) -> dict[str, Any]:
         record: dict[str, Any] = {"step": int(step), "time": round(when or time.time(), 3)}
         for key, value in values.items():
-            value = float(value)
-            record[key] = value if math.isfinite(value) else str(value)  # NaN/inf stay visible
-        self._file.write(json.dumps(record) + "\n")
+            record[key] = float(value)  # NaN/inf are written as strings, so they stay visible
+        self._file.write(dumps(record) + "\n")
         self._file.flush()
         return record
 
     def close(self) -> None:
         self._file.close()
 
-
-def _as_float(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str) and value in ("nan", "inf", "-inf"):
-        return float(value)
-    return None
 
 
 @dataclass

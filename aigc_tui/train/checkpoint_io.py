@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +12,7 @@ import torch
 from aigc_tui.errors import ModelError as CheckpointError
 from aigc_tui.runs.atomic import atomic_directory
 from aigc_tui.runs.checkpoints import META_FILE, TRAINER_STATE_FILE
+from aigc_tui.runs.strict_json import dumps
 
 
 def rng_state(device: torch.device, extra: dict[str, torch.Generator] | None = None) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def write_checkpoint(
         torch.save(trainer_state, tmp / TRAINER_STATE_FILE)
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
-        (tmp / META_FILE).write_text(json.dumps({"time": time.time(), **meta}, indent=2, sort_keys=True))
+        (tmp / META_FILE).write_text(dumps({"time": time.time(), **meta}, indent=2, sort_keys=True))
     return final
 
 

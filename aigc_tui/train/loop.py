@@ -18,13 +18,15 @@ from typing import Any
 import torch
 
 from aigc_tui.config import RecipeConfig, dump_toml
+from aigc_tui.errors import AigcError
 from aigc_tui.models.device import Placement
-from aigc_tui.runs.checkpoints import checkpoint_name, list_checkpoints, prune_checkpoints
+from aigc_tui.runs.checkpoints import checkpoint_name, prune_checkpoints
 from aigc_tui.runs.control import ControlAction, take_requests
 from aigc_tui.runs.metrics import MetricsWriter
 from aigc_tui.runs.status import RunState, RunStatus, process_start_time
 from aigc_tui.runs.store import Run
 from aigc_tui.train.checkpoint_io import load_trainer_state, write_checkpoint
+from aigc_tui.train.guard import Diverged, DivergenceGuard, weights_finite
 
 CONTROL_POLL_SECONDS = 0.25
 
@@ -48,6 +50,8 @@ class Trainer(ABC):
         self.step = 0
         self.last_metrics: dict[str, float] = {}
         self._stop_reason: str | None = None
+        self.saved_step: int | None = None  # the step of the newest checkpoint on disk
+        self.guard = DivergenceGuard(self.device, config.train.nonfinite_patience)
 
     # --- what a family provides ---------------------------------------------------------
     @abstractmethod
@@ -60,6 +64,10 @@ class Trainer(ABC):
 
     @abstractmethod
     def save_weights(self, folder: Path) -> None: ...
+
+    @abstractmethod
+    def weight_tensors(self) -> list[torch.Tensor]:
+        """Every tensor `save_weights` writes, to check they are finite first."""
 
     @abstractmethod
     def state(self) -> dict[str, Any]:
@@ -89,15 +97,30 @@ class Trainer(ABC):
         self.load_state(folder, state)
         self.step = int(state["step"])
         self.last_metrics = dict(state.get("last_metrics", {}))
+        self.saved_step = self.step
         self.log(f"resumed from {folder.name} at step {self.step}")
 
+    def check_divergence(self) -> None:
+        """End the run once `nonfinite_patience` steps in a row were non-finite (a small read)."""
+        began = self.guard.diverged_at()
+        if began is not None:
+            raise Diverged(
+                f"diverged at step {began}: {self.guard.patience} steps in a row had a NaN/inf loss"
+                " (each update was skipped; the newest checkpoint is finite)"
+            )
+
     def save_checkpoint(self, reason: str) -> Path:
+        """Write a checkpoint of finite weights; non-finite weights raise Diverged and write nothing."""
         run_cfg = self.config.run
+        if not weights_finite(self.weight_tensors()):
+            raise Diverged(f"diverged at step {self.step}: the weights are no longer finite (no checkpoint written)")
         folder = self.run_dir / "checkpoints" / checkpoint_name(self.step)
         state = {**self.state(), "step": self.step, "last_metrics": self.last_metrics}
-        meta = {"step": self.step, "kind": self.config.kind, "reason": reason, "metrics": self.last_metrics}
+        meta = {"step": self.step, "kind": self.config.kind, "reason": reason, "metrics": self.last_metrics,
+                "finite": True}
         extras = {"config.toml": dump_toml(self.config), **self.checkpoint_extras()}
         write_checkpoint(folder, self.save_weights, state, meta, extras)
+        self.saved_step = self.step
         removed = prune_checkpoints(self.run_dir, run_cfg.keep_last, run_cfg.keep_best, run_cfg.best_mode)
         self.log(f"checkpoint {folder.name} saved ({reason})" + (f"; pruned {len(removed)}" if removed else ""))
         return folder
@@ -105,7 +128,7 @@ class Trainer(ABC):
     def _write_status(self, status: RunStatus, state: RunState, throughput: float | None = None) -> None:
         status.state = state
         status.step = self.step
-        if throughput is not None:
+        if throughput is not None and math.isfinite(throughput):
             status.throughput = round(throughput, 2)
         status.write(self.run_dir)
 
@@ -124,14 +147,20 @@ class Trainer(ABC):
         signal.signal(signal.SIGTERM, lambda *_: self.request_stop("SIGTERM"))
         signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a dropped terminal never stops training
         writer = MetricsWriter(self.run_dir)
+        self.guard.start_at(self.step)
         try:
             self._write_status(status, RunState.RUNNING)
             self.log(f"training {self.config.name} on {status.device} from step {self.step} to {run_cfg.steps}")
-            end = self._loop(status, writer)
-        except KeyboardInterrupt:
-            self.log("interrupted: saving a checkpoint")
-            self.save_checkpoint("interrupted")
-            end = RunState.STOPPED
+            try:
+                end = self._loop(status, writer)
+            except KeyboardInterrupt:
+                self.log("interrupted: saving a checkpoint")
+                self._save_if_new("interrupted")
+                end = RunState.STOPPED
+        except AigcError as exc:  # expected: divergence, bad data found late; no traceback needed
+            self.log(f"error: {exc.one_line()}")
+            status.error, status.traceback = exc.one_line()[:500], None
+            end = RunState.FAILED
         except Exception as exc:
             tb = traceback.format_exc()
             self.log(tb)
@@ -152,7 +181,6 @@ class Trainer(ABC):
         items = 0
         window_start = time.perf_counter()
         next_poll = 0.0
-        saved_at = -1
         while self.step < run_cfg.steps:
             now = time.perf_counter()
             if now >= next_poll:
@@ -162,7 +190,6 @@ class Trainer(ABC):
                         self.request_stop("stop requested")
                     elif action is ControlAction.SAVE:
                         self.save_checkpoint("save requested")
-                        saved_at = self.step
                     elif action is ControlAction.SAMPLE:
                         self._sample()
             if self._stop_reason:
@@ -182,20 +209,27 @@ class Trainer(ABC):
                 self.log(format_metrics(self.step, run_cfg.steps, values))
                 self._write_status(status, RunState.RUNNING, values[f"{self.items_name}_per_s"])
                 items, window_start = 0, time.perf_counter()
+                self.check_divergence()
             if run_cfg.sample_every and self.step % run_cfg.sample_every == 0:
                 self._sample()
             if (run_cfg.checkpoint_every and self.step % run_cfg.checkpoint_every == 0) or last:
+                self.check_divergence()  # never a checkpoint from inside a diverged streak
                 self.save_checkpoint("final" if last else "periodic")
-                saved_at = self.step
                 if last and not (run_cfg.sample_every and self.step % run_cfg.sample_every == 0):
                     self._sample()
         if self._stop_reason:
             self.log(f"stopping ({self._stop_reason})")
-            if saved_at != self.step or not list_checkpoints(self.run_dir):
-                self.save_checkpoint("stopped")
-            self._sample()
+            if self._save_if_new("stopped"):
+                self._sample()
             return RunState.STOPPED
         return RunState.FINISHED
+
+    def _save_if_new(self, reason: str) -> bool:
+        """Save unless no step ran since the newest checkpoint (or none ran at all)."""
+        if self.step == 0 or self.saved_step == self.step:
+            return False
+        self.save_checkpoint(reason)
+        return True
 
     def _sample(self) -> None:
         path = self.sample()

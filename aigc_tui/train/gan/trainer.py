@@ -14,6 +14,7 @@ from aigc_tui.models.gan import WEIGHTS_FILE, build_models, split_state
 from aigc_tui.models.grid import save_grid
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.gan.losses import d_loss, d_score, g_loss, gradient_penalty
+from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
 from aigc_tui.train.loop import Trainer
 
 METRIC_NAMES = ("loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "nonfinite")
@@ -37,10 +38,9 @@ class GanTrainer(Trainer):
         self.log(f"data: {cfg.data.source}, {self.images.shape[0]} images of {tuple(self.images.shape[1:])}")
         self.sampler = BatchSampler(self.images, cfg.train.batch_size, cfg.run.seed)
         self.generator, self.discriminator = (m.to(self.device) for m in build_models(cfg))
-        fused = {"fused": True} if self.place.is_cuda else {}
         betas = (cfg.train.beta1, cfg.train.beta2)
-        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.train.lr_g, betas=betas, **fused)
-        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=cfg.train.lr_d, betas=betas, **fused)
+        self.opt_g = make_adam(torch.optim.Adam, self.generator.parameters(), lr=cfg.train.lr_g, betas=betas)
+        self.opt_d = make_adam(torch.optim.Adam, self.discriminator.parameters(), lr=cfg.train.lr_d, betas=betas)
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.place.precision == "fp16")
         self.noise_gen = torch.Generator(device=self.device).manual_seed(cfg.run.seed + 1)
         self.fixed_noise = fixed_noise(cfg, self.device)
@@ -56,6 +56,7 @@ class GanTrainer(Trainer):
     def train_step(self) -> int:
         t, loss_kind = self.cfg.train, self.cfg.train.loss
         seen = 0
+        bad_d = torch.zeros((), device=self.device)
         for k in range(t.n_critic):
             real = self.sampler.batch(self.step * t.n_critic + k)
             seen += real.shape[0]
@@ -69,7 +70,9 @@ class GanTrainer(Trainer):
             self.scaler.scale(loss_d).backward()
             self.scaler.unscale_(self.opt_d)
             norm_d = torch.nn.utils.clip_grad_norm_(self.discriminator.parameters(), float("inf"))
-            self.scaler.step(self.opt_d)
+            bad_k = nonfinite(loss_d, norm_d)
+            guarded_step(self.opt_d, bad_k, self.scaler)  # a non-finite update never reaches the weights
+            bad_d = torch.maximum(bad_d, bad_k)
         with self.place.autocast():
             out_gen = self.d_fwd(self.g_fwd(self._z(real.shape[0])))
             loss_g = g_loss(loss_kind, out_gen.float())
@@ -77,14 +80,17 @@ class GanTrainer(Trainer):
         self.scaler.scale(loss_g).backward()
         self.scaler.unscale_(self.opt_g)
         norm_g = torch.nn.utils.clip_grad_norm_(self.generator.parameters(), float("inf"))
-        self.scaler.step(self.opt_g)
+        bad_g = nonfinite(loss_g, norm_g)
+        guarded_step(self.opt_g, bad_g, self.scaler)
+        bad = torch.maximum(bad_d, bad_g)
         self.scaler.update()  # once per iteration, for both optimizers
+        self.guard.observe(bad)
         with torch.no_grad():
             stats = torch.stack([
                 loss_d.detach().float(), loss_g.detach().float(),
                 d_score(loss_kind, out_real.detach()), d_score(loss_kind, out_fake.detach()),
                 norm_d.float(), norm_g.float(),
-                (~torch.isfinite(loss_d.detach()) | ~torch.isfinite(loss_g.detach())).float(),
+                bad,
             ])
             self.acc += stats  # a NaN stays NaN for the interval, so the plot shows it
         self.acc_steps += 1
@@ -100,6 +106,9 @@ class GanTrainer(Trainer):
         metrics["lr_g"] = self.opt_g.param_groups[0]["lr"]
         metrics["lr_d"] = self.opt_d.param_groups[0]["lr"]
         return metrics
+
+    def weight_tensors(self) -> list[torch.Tensor]:
+        return [*self.generator.state_dict().values(), *self.discriminator.state_dict().values()]
 
     def save_weights(self, folder: Path) -> None:
         tensors = {f"generator.{k}": v.detach().cpu().contiguous() for k, v in self.generator.state_dict().items()}

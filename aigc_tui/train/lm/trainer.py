@@ -17,6 +17,7 @@ from aigc_tui.models.lm import add_lora, from_scratch, load_pretrained
 from aigc_tui.models.lm_stream import GenerationParams, context_length, generate_text
 from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
+from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
 from aigc_tui.train.loop import Trainer
 
 
@@ -77,9 +78,10 @@ class LmTrainer(Trainer):
         decay = [p for p in params if p.dim() >= 2]
         no_decay = [p for p in params if p.dim() < 2]
         t = cfg.train
-        self.optimizer = torch.optim.AdamW(
+        self.optimizer = make_adam(
+            torch.optim.AdamW,
             [{"params": decay, "weight_decay": t.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-            lr=lr_at(0, cfg), betas=(t.beta1, t.beta2), **({"fused": True} if self.place.is_cuda else {}),
+            lr=lr_at(0, cfg), betas=(t.beta1, t.beta2),
         )
         self.forward = torch.compile(self.model) if cfg.run.compile else self.model
         self.acc = torch.zeros(3, device=self.device)  # loss sum, grad norm sum, non-finite count
@@ -108,9 +110,11 @@ class LmTrainer(Trainer):
             total += loss.detach()
         params = [p for p in self.model.parameters() if p.grad is not None]
         norm = torch.nn.utils.clip_grad_norm_(params, t.grad_clip if t.grad_clip > 0 else float("inf"))
-        self.optimizer.step()
+        bad = nonfinite(total, norm)
+        guarded_step(self.optimizer, bad)  # a non-finite update never reaches the weights
         self.optimizer.zero_grad(set_to_none=True)
-        self.acc += torch.stack([total, norm.float(), (~torch.isfinite(total)).float()])
+        self.guard.observe(bad)
+        self.acc += torch.stack([total, norm.float(), bad])
         self.acc_steps += 1
         return t.batch_size * t.grad_accum * self.train_blocks.block
 
@@ -131,6 +135,9 @@ class LmTrainer(Trainer):
         losses = torch.stack([self._loss(*self.val_blocks.batch(k, t.batch_size, self.device)) for k in range(t.eval_batches)])
         val = losses.mean().item()
         return {"val_loss": val, "val_ppl": math.exp(min(val, 50.0))}
+
+    def weight_tensors(self) -> list[torch.Tensor]:
+        return list(self.model.state_dict().values())
 
     def save_weights(self, folder: Path) -> None:
         self.model.save_pretrained(folder, safe_serialization=True)
