@@ -25,6 +25,7 @@ from typing import Any
 
 from aigc_tui.errors import ConfigError, ModelError
 from aigc_tui.paths import runs_root
+from aigc_tui.runs.layout import WEIGHTS_FILE
 
 _out_lock = threading.Lock()
 
@@ -86,8 +87,8 @@ class Helper:
         from aigc_tui.models.gan_sample import interpolation_grid, sample_grid
 
         checkpoint, out = Path(req["checkpoint"]), Path(req["out"])
-        if not (checkpoint / "model.safetensors").is_file():
-            raise ModelError(f"{checkpoint} is not a GAN checkpoint (no model.safetensors)")
+        if not (checkpoint / WEIGHTS_FILE).is_file():
+            raise ModelError(f"{checkpoint} is not a GAN checkpoint (no {WEIGHTS_FILE})")
         if req["op"] == "gan_grid":
             sample_grid(checkpoint, out, n=int(req.get("n", 64)), seed=int(req.get("seed", 0)))
         else:

@@ -7,6 +7,7 @@ from pathlib import Path
 from aigc_tui.errors import ModelError as ModelRefError
 from aigc_tui.runs import RunNotFound
 from aigc_tui.runs.checkpoints import read_checkpoint
+from aigc_tui.runs.layout import HF_CONFIG_FILE, is_run_dir
 from aigc_tui.runs.store import find_checkpoint
 
 
@@ -19,9 +20,9 @@ def resolve_model(ref: str, runs_root: Path) -> str:
         meta = read_checkpoint(path)
         if meta is not None and meta.kind == "gan":
             raise ModelRefError(f"{path} is a GAN checkpoint; use `aigc-tui sample` for images")
-        if (path / "config.json").is_file():
+        if (path / HF_CONFIG_FILE).is_file():
             return str(path.resolve())
-        if not (path / "status.json").is_file():
+        if not is_run_dir(path):
             raise ModelRefError(f"{path} is neither a run, a checkpoint nor a Hugging Face model directory")
     try:
         ckpt = find_checkpoint(runs_root, ref, prefer="best")

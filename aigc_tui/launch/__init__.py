@@ -1,5 +1,5 @@
 """Starting workers as detached processes; imports no torch."""
 
-from aigc_tui.launch.spawn import spawn_worker
+from aigc_tui.launch.spawn import resume_worker, spawn_worker
 
-__all__ = ["spawn_worker"]
+__all__ = ["resume_worker", "spawn_worker"]

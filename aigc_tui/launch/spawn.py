@@ -8,7 +8,9 @@ import sys
 import threading
 from pathlib import Path
 
-from aigc_tui.runs.status import RunState, RunStatus, process_start_time, update_status
+from aigc_tui.runs.checkpoints import CheckpointInfo
+from aigc_tui.runs.layout import require_resume
+from aigc_tui.runs.status import mark_queued
 from aigc_tui.runs.store import Run
 
 
@@ -33,15 +35,13 @@ def spawn_worker(run: Run, resume: Path | None = None) -> int:
             cwd=run.path,
             env=env,
         )
-    def mark_queued(status: RunStatus) -> bool:
-        if status.pid == proc.pid:
-            return False  # the worker wrote first (running, or even ended); its word wins
-        status.state = RunState.QUEUED
-        status.pid, status.pid_start = proc.pid, process_start_time(proc.pid)
-        status.error = status.traceback = status.ended_at = None
-        return True
-
-    update_status(run.path, mark_queued)
+    mark_queued(run.path, proc.pid, by_launcher=True)
     # Reap the child when it ends so a long-lived app collects no zombies.
     threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
     return proc.pid
+
+
+def resume_worker(run: Run, checkpoint: CheckpointInfo | None = None) -> int:
+    """Resume a run detached, from `checkpoint` or its newest; refuses (AigcError) as `can_resume` says."""
+    start = require_resume(run, checkpoint)
+    return spawn_worker(run, resume=start.path if checkpoint is not None else None)

@@ -10,8 +10,7 @@ from safetensors.torch import load_file
 from torch import nn
 
 from aigc_tui.config.gan import GanConfig
-
-WEIGHTS_FILE = "model.safetensors"  # generator.* and discriminator.* tensors in one file
+from aigc_tui.runs.layout import WEIGHTS_FILE
 
 
 class MlpGenerator(nn.Module):

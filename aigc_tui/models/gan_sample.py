@@ -10,10 +10,11 @@ from aigc_tui.config import GanConfig, config_from_toml
 from aigc_tui.errors import ModelError
 from aigc_tui.models.gan import build_generator, load_generator_weights
 from aigc_tui.models.grid import save_grid
+from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
 
 
 def load_generator(checkpoint: Path, device: str = "cpu") -> tuple[torch.nn.Module, GanConfig]:
-    config = config_from_toml((Path(checkpoint) / "config.toml").read_text())
+    config = config_from_toml((Path(checkpoint) / CHECKPOINT_CONFIG_FILE).read_text())
     if not isinstance(config, GanConfig):
         raise ModelError(f"{checkpoint} is a {config.kind} checkpoint, not a GAN; use `aigc-tui generate`")
     generator = build_generator(config)

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aigc_tui.runs.layout import CHECKPOINTS_DIR, META_FILE, TRAINER_STATE_FILE, parse_step_name
 from aigc_tui.runs.strict_json import as_float
-
-CHECKPOINTS_DIR = "checkpoints"
-META_FILE = "meta.json"
-TRAINER_STATE_FILE = "trainer_state.pt"
-CHECKPOINT_NAME = re.compile(r"^step-(\d{8,})$")
 
 
 @dataclass
@@ -40,9 +35,6 @@ class CheckpointInfo:
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
 
-
-def checkpoint_name(step: int) -> str:
-    return f"step-{step:08d}"
 
 
 def read_checkpoint(path: Path) -> CheckpointInfo | None:
@@ -73,6 +65,12 @@ def list_checkpoints(run_dir: Path) -> list[CheckpointInfo]:
     return sorted((c for c in found if c is not None), key=lambda c: (c.step, c.time))
 
 
+def newest_resumable(checkpoints: list[CheckpointInfo]) -> CheckpointInfo | None:
+    """Where a worker starts by default: the newest checkpoint that holds trainer state."""
+    resumable = [c for c in checkpoints if c.resumable]
+    return resumable[-1] if resumable else None
+
+
 def best_checkpoint(checkpoints: list[CheckpointInfo], metric: str, mode: str = "min") -> CheckpointInfo | None:
     scored = [c for c in checkpoints if c.finite and math.isfinite(c.metrics.get(metric, math.nan))]  # NaN ranks worst
     if not scored:
@@ -83,8 +81,7 @@ def best_checkpoint(checkpoints: list[CheckpointInfo], metric: str, mode: str = 
 
 def written_by_us(ckpt: CheckpointInfo) -> bool:
     """A real folder named `step-N` whose meta.json says step N: the only kind pruning deletes."""
-    match = CHECKPOINT_NAME.match(ckpt.path.name)
-    return bool(match) and int(match.group(1)) == ckpt.step and not ckpt.path.is_symlink()
+    return parse_step_name(ckpt.path.name) == ckpt.step and not ckpt.path.is_symlink()
 
 
 def prune_checkpoints(run_dir: Path, keep_last: int, best_metric: str = "", mode: str = "min") -> list[Path]:

@@ -9,8 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from aigc_tui.runs.atomic import atomic_write_json
-
-CONTROL_DIR = "control"
+from aigc_tui.runs.layout import CONTROL_DIR
 
 
 class ControlAction(StrEnum):

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from aigc_tui.runs.layout import METRICS_FILE
 from aigc_tui.runs.strict_json import as_float as _as_float
 from aigc_tui.runs.strict_json import dumps
 
-METRICS_FILE = "metrics.jsonl"
 CHUNK = 64 * 1024
 
 

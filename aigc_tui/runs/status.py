@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -15,20 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from aigc_tui.runs.atomic import atomic_write_json
-
-STATUS_FILE = "status.json"
-LOCK_FILE = ".status.lock"
+from aigc_tui.runs.layout import STATUS_FILE, STATUS_LOCK_FILE
 
 
 @contextmanager
 def status_lock(run_dir: Path) -> Iterator[None]:
     """Serialises status writers (launcher and worker) so neither clobbers the other."""
-    with open(Path(run_dir) / LOCK_FILE, "a") as handle:
+    with open(Path(run_dir) / STATUS_LOCK_FILE, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+TRACEBACK_LINES = 15
 
 
 class RunState(StrEnum):
@@ -71,6 +73,12 @@ class RunStatus:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["state"] = RunState(known.get("state", "queued"))
         return cls(**known)
+
+    def set_failure(self, exc: BaseException) -> None:
+        """Record why the run failed: the exception's first line, and the traceback's last 15 lines."""
+        self.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+        lines = "".join(traceback.format_exception(exc)).splitlines()
+        self.traceback = "\n".join(lines[-TRACEBACK_LINES:])
 
     def write(self, run_dir: Path) -> None:
         self.updated_at = time.time()
@@ -148,3 +156,23 @@ def update_status(run_dir: Path, mutate: Callable[[RunStatus], bool]) -> RunStat
             status.updated_at = time.time()
             atomic_write_json(Path(run_dir) / STATUS_FILE, status.to_json())
     return status
+
+
+def mark_queued(run_dir: Path, pid: int, by_launcher: bool = False) -> RunStatus:
+    """Record `pid` as the run's worker, queued, clearing the last end state and error.
+
+    The launcher (right after spawning) and the worker (first thing it does) both call this,
+    whichever comes first, so a crash at any moment reads as lost rather than as the old state.
+    The worker's own word wins: the launcher never overwrites what its worker already wrote.
+    """
+    pid_start = process_start_time(pid)
+
+    def mutate(status: RunStatus) -> bool:
+        if status.pid == pid and (by_launcher or status.state.is_live):
+            return False
+        status.state = RunState.QUEUED
+        status.pid, status.pid_start = pid, pid_start
+        status.error = status.traceback = status.ended_at = None
+        return True
+
+    return update_status(run_dir, mutate)

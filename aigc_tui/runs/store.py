@@ -13,14 +13,24 @@ from typing import Any
 
 from aigc_tui.errors import RunNotFound
 from aigc_tui.runs.atomic import atomic_write_text
-from aigc_tui.runs.checkpoints import CHECKPOINTS_DIR, CheckpointInfo, list_checkpoints
-from aigc_tui.runs.control import CONTROL_DIR
-from aigc_tui.runs.status import STATUS_FILE, RunStatus
-
-CONFIG_FILE = "config.toml"
-LOG_FILE = "log.txt"
-SAMPLES_DIR = "samples"
-
+from aigc_tui.runs.checkpoints import (
+    CheckpointInfo,
+    best_checkpoint,
+    list_checkpoints,
+    read_checkpoint,
+)
+from aigc_tui.runs.layout import (
+    CHECKPOINTS_DIR,
+    CONFIG_FILE,
+    LOG_FILE,
+    RUN_SUBDIRS,
+    SAMPLE_SUFFIXES,
+    SAMPLES_DIR,
+    checkpoint_matches,
+    is_checkpoint_dir,
+    is_run_dir,
+)
+from aigc_tui.runs.status import RunStatus
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,7 @@ class Run:
     def samples(self) -> list[Path]:
         if not self.samples_dir.is_dir():
             return []
-        return sorted(p for p in self.samples_dir.iterdir() if p.suffix in (".png", ".txt"))
+        return sorted(p for p in self.samples_dir.iterdir() if p.suffix in SAMPLE_SUFFIXES)
 
     def log_tail(self, lines: int = 50) -> list[str]:
         try:
@@ -102,7 +112,7 @@ def create_run(root: Path, config_toml: str, name: str) -> Run:
             continue
     else:  # pragma: no cover - 100 collisions of 16 random bits in one second
         raise RuntimeError("could not pick a unique run id")
-    for sub in (CHECKPOINTS_DIR, SAMPLES_DIR, CONTROL_DIR):
+    for sub in RUN_SUBDIRS:
         (path / sub).mkdir()
     atomic_write_text(path / CONFIG_FILE, config_toml)
     RunStatus().write(path)
@@ -121,13 +131,13 @@ def list_runs(root: Path) -> list[Run]:
         except OSError:
             return 0, run.id
 
-    return sorted((Run(p) for p in root.iterdir() if p.is_dir() and (p / STATUS_FILE).exists()), key=created)
+    return sorted((Run(p) for p in root.iterdir() if p.is_dir() and is_run_dir(p)), key=created)
 
 
 def find_run(root: Path, ref: str) -> Run:
     """A run by path, exact id, name (its newest run), or unique part of an id."""
     candidate = Path(ref).expanduser()
-    if (candidate / STATUS_FILE).is_file():
+    if is_run_dir(candidate):
         return Run(candidate.resolve())
     runs = list_runs(root)
     named = [r for r in runs if r.id != ref and r.name == ref]
@@ -152,10 +162,8 @@ def find_checkpoint(root: Path, ref: str, prefer: str = "latest") -> CheckpointI
 
     `prefer` is "latest" or "best" (best by the recipe's keep_best metric, when it has one).
     """
-    from aigc_tui.runs.checkpoints import best_checkpoint, read_checkpoint
-
     candidate = Path(ref).expanduser()
-    if candidate.is_dir() and (candidate / "meta.json").is_file():
+    if is_checkpoint_dir(candidate):
         info = read_checkpoint(candidate.resolve())
         if info is not None:
             return info
@@ -166,7 +174,7 @@ def find_checkpoint(root: Path, ref: str, prefer: str = "latest") -> CheckpointI
         raise RunNotFound(f"run {run.id} has no checkpoints yet")
     if name:
         for ckpt in checkpoints:
-            if ckpt.name == name or ckpt.name == f"step-{name.zfill(8)}":
+            if checkpoint_matches(ckpt.name, name):
                 return ckpt
         names = ", ".join(c.name for c in checkpoints)
         raise RunNotFound(f"run {run.id} has no checkpoint '{name}' (it has: {names})")

@@ -11,7 +11,7 @@ import torch
 
 from aigc_tui.errors import ModelError as CheckpointError
 from aigc_tui.runs.atomic import atomic_directory
-from aigc_tui.runs.checkpoints import META_FILE, TRAINER_STATE_FILE
+from aigc_tui.runs.layout import META_FILE, TRAINER_STATE_FILE
 from aigc_tui.runs.strict_json import dumps
 
 

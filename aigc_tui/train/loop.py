@@ -20,8 +20,9 @@ import torch
 from aigc_tui.config import RecipeConfig, dump_toml
 from aigc_tui.errors import AigcError
 from aigc_tui.models.device import Placement
-from aigc_tui.runs.checkpoints import checkpoint_name, prune_checkpoints
+from aigc_tui.runs.checkpoints import prune_checkpoints
 from aigc_tui.runs.control import ControlAction, take_requests
+from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE, checkpoint_dir
 from aigc_tui.runs.metrics import MetricsWriter
 from aigc_tui.runs.status import RunState, RunStatus, process_start_time
 from aigc_tui.runs.store import Run
@@ -114,11 +115,11 @@ class Trainer(ABC):
         run_cfg = self.config.run
         if not weights_finite(self.weight_tensors()):
             raise Diverged(f"diverged at step {self.step}: the weights are no longer finite (no checkpoint written)")
-        folder = self.run_dir / "checkpoints" / checkpoint_name(self.step)
+        folder = checkpoint_dir(self.run_dir, self.step)
         state = {**self.state(), "step": self.step, "last_metrics": self.last_metrics}
         meta = {"step": self.step, "kind": self.config.kind, "reason": reason, "metrics": self.last_metrics,
                 "finite": True}
-        extras = {"config.toml": dump_toml(self.config), **self.checkpoint_extras()}
+        extras = {CHECKPOINT_CONFIG_FILE: dump_toml(self.config), **self.checkpoint_extras()}
         write_checkpoint(folder, self.save_weights, state, meta, extras)
         self.saved_step = self.step
         removed = prune_checkpoints(self.run_dir, run_cfg.keep_last, run_cfg.keep_best, run_cfg.best_mode)
@@ -162,10 +163,8 @@ class Trainer(ABC):
             status.error, status.traceback = exc.one_line()[:500], None
             end = RunState.FAILED
         except Exception as exc:
-            tb = traceback.format_exc()
-            self.log(tb)
-            status.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
-            status.traceback = "\n".join(tb.splitlines()[-15:])
+            self.log(traceback.format_exc())
+            status.set_failure(exc)
             end = RunState.FAILED
         finally:
             writer.close()

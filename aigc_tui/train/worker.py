@@ -11,14 +11,13 @@ import argparse
 import os
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aigc_tui.config import config_from_toml
-from aigc_tui.runs.checkpoints import list_checkpoints
-from aigc_tui.runs.status import RunState, RunStatus, process_start_time, update_status
+from aigc_tui.runs.checkpoints import list_checkpoints, newest_resumable
+from aigc_tui.runs.status import RunState, RunStatus, mark_queued
 from aigc_tui.runs.store import Run
 
 if TYPE_CHECKING:
@@ -41,29 +40,10 @@ def make_logger(run: Run, echo: bool, to_file: bool) -> Callable[[str], None]:
     return log
 
 
-def claim_run(run: Run) -> None:
-    """Record this process as the run's worker before anything can fail, so a crash reads as lost."""
-    pid = os.getpid()
-
-    def mark(status: RunStatus) -> bool:
-        status.state = RunState.QUEUED
-        status.pid, status.pid_start = pid, process_start_time(pid)
-        status.error = status.traceback = status.ended_at = None
-        return True
-
-    update_status(run.path, mark)
-
-
-def newest_resumable(run: Run) -> Path | None:
-    resumable = [c for c in list_checkpoints(run.path) if c.resumable]
-    return resumable[-1].path if resumable else None
-
-
 def fail(run: Run, log: Callable[[str], None], exc: BaseException) -> RunState:
     status = RunStatus.read(run.path)
     status.state = RunState.FAILED
-    status.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
-    status.traceback = "\n".join(traceback.format_exc().splitlines()[-15:])
+    status.set_failure(exc)
     status.ended_at = time.time()
     status.write(run.path)
     log(f"failed before training started: {status.error}")
@@ -91,10 +71,11 @@ def build_trainer(run: Run, log: Callable[[str], None]) -> Trainer:
 def run_worker(run: Run, resume: Path | None = None, echo: bool = False, detached: bool = False) -> RunState:
     """Build the trainer the recipe names and run it; always leaves an end state."""
     log = make_logger(run, echo=echo or detached, to_file=not detached)
-    claim_run(run)
+    mark_queued(run.path, os.getpid())  # before anything can fail, so a crash reads as lost
     try:
         trainer = build_trainer(run, log)
-        start_from = resume or newest_resumable(run)
+        newest = newest_resumable(list_checkpoints(run.path))
+        start_from = resume or (newest.path if newest else None)
         if start_from is not None:
             trainer.resume_from(Path(start_from))
     except Exception as exc:

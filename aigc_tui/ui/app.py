@@ -13,6 +13,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from aigc_tui.generate.client import GenerationClient
 from aigc_tui.paths import runs_root
+from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
 from aigc_tui.ui.commands import AigcCommands
 from aigc_tui.ui.help import HelpScreen
 from aigc_tui.ui.panes.checkpoints import CheckpointsPane, ForkCheckpoint, OpenGenerate
@@ -150,7 +151,7 @@ class AigcApp(App[int]):
         self.query_one(GeneratePane).open_checkpoint(message.checkpoint)
 
     async def on_fork_checkpoint(self, message: ForkCheckpoint) -> None:
-        config = (message.checkpoint.path / "config.toml").read_text()
+        config = (message.checkpoint.path / CHECKPOINT_CONFIG_FILE).read_text()
         self.action_show_tab("launch")
         await self.query_one(LaunchPane).fork(config, f"{message.checkpoint.run_dir.name}@{message.checkpoint.name}")
 

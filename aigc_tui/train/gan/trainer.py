@@ -10,8 +10,9 @@ from safetensors.torch import load_file, save_file
 
 from aigc_tui.config.gan import GanConfig
 from aigc_tui.data.images import BatchSampler, load_images
-from aigc_tui.models.gan import WEIGHTS_FILE, build_models, split_state
+from aigc_tui.models.gan import build_models, split_state
 from aigc_tui.models.grid import save_grid
+from aigc_tui.runs.layout import SAMPLE_IMAGE_SUFFIX, WEIGHTS_FILE, sample_path
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.gan.losses import d_loss, d_score, g_loss, gradient_penalty
 from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
@@ -139,4 +140,4 @@ class GanTrainer(Trainer):
         self.generator.eval()
         images = self.generator(self.fixed_noise)
         self.generator.train(was_training)
-        return save_grid(images, self.run_dir / "samples" / f"step-{self.step:08d}.png")
+        return save_grid(images, sample_path(self.run_dir, self.step, SAMPLE_IMAGE_SUFFIX))

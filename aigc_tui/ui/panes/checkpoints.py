@@ -155,10 +155,7 @@ class CheckpointsPane(Horizontal):
     def action_resume(self) -> None:
         if (ckpt := self._need()) is None:
             return
-        if not ckpt.resumable:
-            self.notify(f"{ckpt.name} holds weights only; it cannot resume", severity="warning")
-            return
-        resume_run(self, Run(ckpt.run_dir), ckpt.path)
+        resume_run(self, Run(ckpt.run_dir), ckpt)
 
     def action_fork(self) -> None:
         if (ckpt := self._need()) is not None:

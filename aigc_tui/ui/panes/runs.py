@@ -13,9 +13,11 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Log, Static
 
-from aigc_tui.launch import spawn_worker
+from aigc_tui.errors import AigcError
+from aigc_tui.launch import resume_worker
 from aigc_tui.runs import ControlAction, RunState, RunStatus, list_runs, request_control
-from aigc_tui.runs.checkpoints import best_checkpoint
+from aigc_tui.runs.checkpoints import CheckpointInfo, best_checkpoint
+from aigc_tui.runs.layout import SAMPLE_IMAGE_SUFFIX, SAMPLE_TEXT_SUFFIX
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import STATE_STYLE, RunRow, format_duration, run_row
 from aigc_tui.ui.gpu import list_gpus
@@ -88,7 +90,7 @@ def collect_rows(runs_dir: Path, cache: RowCache | None = None) -> list[RowData]
 def collect_monitor(run: Run, last_log_sig: tuple[int, float] | None) -> MonitorData:
     status = run.status()
     samples = run.samples()
-    texts = [p for p in samples if p.suffix == ".txt"]
+    texts = [p for p in samples if p.suffix == SAMPLE_TEXT_SUFFIX]
     latest = (texts[-1].stem, texts[-1].read_text(encoding="utf-8", errors="replace")) if texts else None
     try:
         stat = run.log_path.stat()
@@ -96,7 +98,7 @@ def collect_monitor(run: Run, last_log_sig: tuple[int, float] | None) -> Monitor
     except OSError:
         sig = (0, 0.0)
     lines = run.log_tail(200) if sig != last_log_sig else None
-    return MonitorData(run.id, status, [p for p in samples if p.suffix == ".png"], latest, sig, lines)
+    return MonitorData(run.id, status, [p for p in samples if p.suffix == SAMPLE_IMAGE_SUFFIX], latest, sig, lines)
 
 
 class OpenCheckpoints(Message):
@@ -387,7 +389,7 @@ class RunsPane(Vertical):
     def action_sample_run(self) -> None:
         self._control(ControlAction.SAMPLE)
 
-    def action_resume_run(self, checkpoint: Path | None = None) -> None:
+    def action_resume_run(self, checkpoint: CheckpointInfo | None = None) -> None:
         data = self.current
         if data is None:
             return
@@ -440,18 +442,12 @@ class RunsPane(Vertical):
         self.query_one("#runs-filter", Input).focus()
 
 
-def resume_run(widget: Any, run: Run, checkpoint: Path | None = None) -> bool:
+def resume_run(widget: Any, run: Run, checkpoint: CheckpointInfo | None = None) -> bool:
     """Resume a run detached (from `checkpoint` or its newest); notify why not if it can't."""
-    status = run.status()
-    if status.state.is_live:
-        widget.notify(f"{run.name} is {status.state.value}; stop it before resuming", severity="warning")
+    try:
+        resume_worker(run, checkpoint)  # the one resume rule, shared with `aigc-tui resume`
+    except AigcError as exc:
+        widget.notify(str(exc), severity="warning")
         return False
-    if not any(c.resumable for c in run.checkpoints()):
-        widget.notify(f"{run.name} has no checkpoint to resume from", severity="warning")
-        return False
-    if checkpoint is None and status.state is RunState.FINISHED:
-        widget.notify(f"{run.name} already finished all its steps; fork it to train further", severity="warning")
-        return False
-    spawn_worker(run, resume=checkpoint)
     widget.notify(f"resuming {run.name}" + (f" from {checkpoint.name}" if checkpoint else ""))
     return True

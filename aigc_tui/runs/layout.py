@@ -1,0 +1,154 @@
+"""The run-directory contract in one place: every file name, every path, and the resume rule.
+
+A run is `<root>/<run-id>/`:
+
+    config.toml        the resolved recipe, written once at creation
+    status.json        state, pid, step, ... (atomic; `.status.lock` serialises writers)
+    metrics.jsonl      one JSON object a line, append-only
+    log.txt            the worker's output
+    checkpoints/step-00001000/   model.safetensors (GAN) or a save_pretrained directory (LM),
+                       trainer_state.pt, meta.json, config.toml, sample.txt (LM)
+    samples/step-00001000.png    (GAN grids) or .txt (LM text)
+    control/<time>-<action>-<id>.json   requests the worker acts on and removes
+
+Pure Python: the worker, the CLI and the app all spell names through this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aigc_tui.errors import AigcError, RunBusy
+
+if TYPE_CHECKING:
+    from aigc_tui.runs.checkpoints import CheckpointInfo
+    from aigc_tui.runs.store import Run
+
+# --- the run directory ---------------------------------------------------------------------
+CONFIG_FILE = "config.toml"
+STATUS_FILE = "status.json"
+STATUS_LOCK_FILE = ".status.lock"
+METRICS_FILE = "metrics.jsonl"
+LOG_FILE = "log.txt"
+CHECKPOINTS_DIR = "checkpoints"
+SAMPLES_DIR = "samples"
+CONTROL_DIR = "control"
+RUN_SUBDIRS = (CHECKPOINTS_DIR, SAMPLES_DIR, CONTROL_DIR)
+
+# --- inside a checkpoint directory ---------------------------------------------------------
+WEIGHTS_FILE = "model.safetensors"  # a GAN's generator.* and discriminator.* in one file
+TRAINER_STATE_FILE = "trainer_state.pt"  # optimizers, RNG, step: loaded with weights_only=True
+META_FILE = "meta.json"  # step, time, kind, reason, metrics
+CHECKPOINT_CONFIG_FILE = CONFIG_FILE  # the recipe the checkpoint was trained with
+SAMPLE_TEXT_FILE = "sample.txt"  # an LM's fixed prompt continued at that step
+HF_CONFIG_FILE = "config.json"  # marks a Hugging Face save_pretrained directory
+
+# --- samples ---------------------------------------------------------------------------------
+SAMPLE_IMAGE_SUFFIX = ".png"
+SAMPLE_TEXT_SUFFIX = ".txt"
+SAMPLE_SUFFIXES = (SAMPLE_IMAGE_SUFFIX, SAMPLE_TEXT_SUFFIX)
+
+STEP_PREFIX = "step-"
+
+
+def step_name(step: int) -> str:
+    """`step-00001000`: the name of a checkpoint and the stem of a sample; sorts by step."""
+    return f"{STEP_PREFIX}{int(step):08d}"
+
+
+def parse_step_name(name: str) -> int | None:
+    """The step a `step-N` name stands for, or None for any other name."""
+    digits = name.removeprefix(STEP_PREFIX)
+    if name == digits or len(digits) < 8 or not (digits.isascii() and digits.isdigit()):
+        return None
+    return int(digits)
+
+
+def checkpoint_dir(run_dir: Path, step: int) -> Path:
+    return Path(run_dir) / CHECKPOINTS_DIR / step_name(step)
+
+
+def sample_path(run_dir: Path, step: int, suffix: str) -> Path:
+    """`samples/step-N.png` (GAN grid) or `.txt` (LM text)."""
+    return Path(run_dir) / SAMPLES_DIR / f"{step_name(step)}{suffix}"
+
+
+def checkpoint_matches(name: str, ref: str) -> bool:
+    """Whether `ref` as a user types it (`step-00001000`, `1000`) names the checkpoint `name`."""
+    if name == ref:
+        return True
+    digits = ref.removeprefix(STEP_PREFIX)
+    return digits.isdigit() and name == step_name(int(digits))
+
+
+def is_checkpoint_dir(path: Path) -> bool:
+    return Path(path).is_dir() and (Path(path) / META_FILE).is_file()
+
+
+def is_run_dir(path: Path) -> bool:
+    return (Path(path) / STATUS_FILE).is_file()
+
+
+# --- the one resume rule ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class ResumeVerdict:
+    """Whether a run can resume, from which checkpoint, and (if not) why, in one line."""
+
+    ok: bool
+    reason: str = ""
+    start: CheckpointInfo | None = None
+    busy: bool = False  # refused because a worker is live (the CLI raises RunBusy for it)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | None = None) -> ResumeVerdict:
+    """The rule the CLI (`resume`) and the app (Runs `r`, Checkpoints `r`) share.
+
+    A run can resume when no worker is live, the start checkpoint (the one given, else the
+    newest resumable) holds trainer state, and that checkpoint's step is below the run's
+    total (`steps`, default the configured total): so a finished run resumes from an earlier
+    checkpoint, and will resume from its last one once the total is raised.
+    """
+    status = run.status()
+    name = run.name
+    if status.state.is_live:
+        pid = f" (pid {status.pid})" if status.pid else ""
+        return ResumeVerdict(False, f"run {name} is {status.state.value}{pid}; stop it before resuming", busy=True)
+    if checkpoint is not None:
+        if not checkpoint.resumable:
+            return ResumeVerdict(False, f"checkpoint {checkpoint.name} holds weights only; it cannot resume training")
+        start = checkpoint
+    else:
+        resumable = [c for c in run.checkpoints() if c.resumable]  # as the worker picks its start
+        if not resumable:
+            return ResumeVerdict(False, f"run {name} has no checkpoint to resume from")
+        start = resumable[-1]
+    total = steps if steps is not None else (status.total_steps or _configured_steps(run))
+    if total and start.step >= total:
+        return ResumeVerdict(
+            False,
+            f"run {name} already trained all {total} steps at {start.name}; "
+            "fork its checkpoint into a new run to train further",
+            start,
+        )
+    return ResumeVerdict(True, "", start)
+
+
+def require_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | None = None) -> CheckpointInfo:
+    """The checkpoint a resume starts from, or the refusal as an AigcError (RunBusy when live)."""
+    verdict = can_resume(run, checkpoint, steps)
+    if not verdict.ok:
+        raise (RunBusy if verdict.busy else AigcError)(verdict.reason)
+    assert verdict.start is not None
+    return verdict.start
+
+
+def _configured_steps(run: Run) -> int:
+    try:
+        return int(run.config().get("run", {}).get("steps", 0))
+    except (TypeError, ValueError):
+        return 0
