@@ -34,6 +34,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--detach", action="store_true", help="start the worker in the background and return")
     _add_runs_dir(p)
 
+    p = sub.add_parser("run", help="start any command (your own training script) as a run",
+                       usage="aigc-tui run [--name N] [--gpus 0,1] [--attach] [--grace S] -- CMD ...")
+    p.add_argument("--name", help="run name (default: the script's name)")
+    p.add_argument("--gpus", metavar="0,1", help="GPU indices for CUDA_VISIBLE_DEVICES ('none': CPU only)")
+    p.add_argument("--attach", action="store_true", help="stay in the foreground, printing its output")
+    p.add_argument("--grace", type=float, default=30.0, metavar="S",
+                   help="on stop: seconds between SIGINT, SIGTERM and SIGKILL (default 30)")
+    _add_runs_dir(p)
+    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD", help="the command and its arguments")
+
+    p = sub.add_parser("import-tb", help="import TensorBoard event files as runs (needs aigc-tui[tensorboard])")
+    p.add_argument("logdir", metavar="LOGDIR", help="a TensorBoard log directory (one run per folder of event files)")
+    p.add_argument("--follow", action="store_true", help="keep importing new events until Ctrl-C")
+    p.add_argument("--name", help="name prefix of the imported runs (default: the folder names)")
+    _add_runs_dir(p)
+
     p = sub.add_parser("runs", help="list runs")
     p.add_argument("--json", action="store_true", help="one JSON array, for scripts")
     _add_runs_dir(p)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from aigc_tui.commands import runs_cmds, sample_cmd, train_cmd
+from aigc_tui.commands import run_cmd, runs_cmds, sample_cmd, train_cmd
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -16,7 +16,12 @@ def dispatch(args: argparse.Namespace) -> int:
         "request": runs_cmds.request,
         "watch": runs_cmds.watch,
         "sample": sample_cmd.sample,
+        "run": run_cmd.start,
     }
+    if args.command == "import-tb":
+        from aigc_tui.commands.import_tb import import_tb
+
+        return import_tb(args)
     if args.command == "generate":
         from aigc_tui.commands.generate_cmd import generate
 

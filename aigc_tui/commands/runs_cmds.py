@@ -16,7 +16,7 @@ from aigc_tui.runs import (
     request_control,
 )
 from aigc_tui.runs.store import Run
-from aigc_tui.runs.summary import STATE_STYLE, format_duration, run_row
+from aigc_tui.runs.summary import STATE_STYLE, format_duration, plotted_series, run_row
 
 
 def _find(args: argparse.Namespace) -> Run:
@@ -78,6 +78,8 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
     if row.throughput:
         head.append(f"  {row.throughput:,.0f} {row.throughput_unit}  eta {format_duration(row.eta_seconds)}")
     parts: list[object] = [head, ProgressBar(total=max(row.total, 1), completed=row.step, width=width - 2)]
+    if row.command:
+        parts.append(Text(f"$ {row.command}", style="dim"))
     if row.error:
         parts.append(Text(f"error: {row.error}", style="red"))
     if reader.last:
@@ -86,7 +88,7 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
         for i in range(0, len(items), 4):
             table.add_row(*(f"{k} [bold]{v:.4g}[/]" if isinstance(v, float) else f"{k} {v}" for k, v in items[i:i + 4]))
         parts.append(table)
-    losses = [k for k in reader.series if k.startswith("loss") or k == "val_loss"]
+    losses = list(plotted_series(row.kind, reader.series))
     if losses:
         plt.clear_figure()
         plt.plotsize(width - 2, 16)

@@ -10,6 +10,11 @@ A run is `<root>/<run-id>/`:
                        trainer_state.pt, meta.json, config.toml, sample.txt (LM)
     samples/step-00001000.png    (GAN grids) or .txt (LM text)
     control/<time>-<action>-<id>.json   requests the worker acts on and removes
+    params.json        a script run's own config dict (`track.init(config=...)`)
+
+A script run (`aigc-tui run -- CMD`, or any script using `aigc_tui.track`) has `kind =
+"script"` and a `[script]` table in config.toml; its registered checkpoints are
+checkpoints/step-N/ holding meta.json (with `source`) and links to the script's files.
 
 Pure Python: the worker, the CLI and the app all spell names through this module.
 """
@@ -36,6 +41,13 @@ CHECKPOINTS_DIR = "checkpoints"
 SAMPLES_DIR = "samples"
 CONTROL_DIR = "control"
 RUN_SUBDIRS = (CHECKPOINTS_DIR, SAMPLES_DIR, CONTROL_DIR)
+
+# --- script runs -----------------------------------------------------------------------------
+SCRIPT_KIND = "script"  # config.toml `kind` of a run of any command or tracked script
+PARAMS_FILE = "params.json"  # the script's own config dict, from track.init(config=...)
+STOP_POLLED_FILE = ".stop-polled"  # in control/: the script checks should_stop() itself
+RUN_DIR_ENV = "AIGC_TUI_RUN_DIR"  # set by `aigc-tui run` for the command it starts
+CHECKPOINT_SOURCE_KEY = "source"  # meta.json of a registered checkpoint: the script's directory
 
 # --- inside a checkpoint directory ---------------------------------------------------------
 WEIGHTS_FILE = "model.safetensors"  # a GAN's generator.* and discriminator.* in one file
@@ -108,13 +120,16 @@ class ResumeVerdict:
 def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | None = None) -> ResumeVerdict:
     """The rule the CLI (`resume`) and the app (Runs `r`, Checkpoints `r`) share.
 
-    A run can resume when no worker is live, the start checkpoint (the one given, else the
+    A script run never resumes here (its command owns its state). A run can resume when no worker is live, the start checkpoint (the one given, else the
     newest resumable) holds trainer state, and that checkpoint's step is below the run's
     total (`steps`, default the configured total): so a finished run resumes from an earlier
     checkpoint, and will resume from its last one once the total is raised.
     """
     status = run.status()
     name = run.name
+    if run.kind == SCRIPT_KIND:
+        return ResumeVerdict(False, f"run {name} is a script run; start its command again (`aigc-tui run -- ...`)"
+                             " to continue")
     if status.state.is_live:
         pid = f" (pid {status.pid})" if status.pid else ""
         return ResumeVerdict(False, f"run {name} is {status.state.value}{pid}; stop it before resuming", busy=True)

@@ -46,7 +46,8 @@ class MetricsReader:
     """Incremental reader: each `poll()` reads only bytes it has not read, skips a torn last line.
 
     A step that goes backwards (a resume from an earlier checkpoint) rewinds every series
-    to before that step, so the plot shows the history the weights actually have.
+    to before that step, so the plot shows the history the weights actually have. Lines with
+    the same step (a script logging loss, then eval loss, at one step) add to each other.
     """
 
     def __init__(self, run_dir: Path) -> None:
@@ -88,7 +89,7 @@ class MetricsReader:
 
     def _add(self, record: dict[str, Any]) -> None:
         step = record["step"]
-        if self.records and step <= self.records[-1]["step"]:
+        if self.records and step < self.records[-1]["step"]:
             self._rewind(step)
         self.records.append(record)
         self.last = record

@@ -62,6 +62,9 @@ class RunStatus:
     traceback: str | None = None
     throughput: float | None = None
     throughput_unit: str = ""
+    exit_code: int | None = None  # a script run's exit status (negative: killed by that signal)
+    supervisor_pid: int | None = None  # a script run's supervisor, which writes its end state
+    supervisor_start: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -134,16 +137,26 @@ NEVER_STARTED_SECONDS = 120
 
 
 def worker_alive(status: RunStatus) -> bool:
-    """True unless we can tell the worker is gone (same host, pid dead or reused, never started)."""
+    """True unless we can tell the worker is gone (same host, pid dead or reused, never started).
+
+    A script run also counts as alive while its supervisor is, which is about to write the
+    end state of a command that has just ended.
+    """
     if status.pid is None:  # created but no worker claimed it: fine for a moment, lost after that
         return time.time() - status.updated_at < NEVER_STARTED_SECONDS
     if status.host != socket.gethostname():
         return True  # cannot judge another host's process; trust the file
-    if not pid_alive(status.pid):
+    if _same_process_alive(status.pid, status.pid_start):
+        return True
+    return status.supervisor_pid is not None and _same_process_alive(status.supervisor_pid, status.supervisor_start)
+
+
+def _same_process_alive(pid: int, start: int | None) -> bool:
+    if not pid_alive(pid):
         return False
-    if status.pid_start is not None:
-        started = process_start_time(status.pid)
-        if started is not None and started != status.pid_start:
+    if start is not None:
+        started = process_start_time(pid)
+        if started is not None and started != start:
             return False
     return True
 

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from aigc_tui.runs.script import script_command
 from aigc_tui.runs.store import Run
 
 STATE_STYLE = {"running": "green", "queued": "cyan", "finished": "blue", "stopped": "yellow",
                "failed": "bold red", "lost": "bold red"}  # rich styles, shared by the CLI and the app
+PRIMARY_SERIES = {"gan": ("loss_d", "loss_g"), "lm": ("loss", "val_loss")}
+
+
+def plotted_series(kind: str, available: Iterable[str]) -> tuple[str, ...]:
+    """The metrics a loss plot shows: the recipe's losses, or for a script run whatever it
+    logged with "loss" in the name (else its first two metrics)."""
+    if kind in PRIMARY_SERIES:
+        return PRIMARY_SERIES[kind]
+    names = list(available)
+    losses = [n for n in names if "loss" in n.lower() and not n.startswith("train_")]
+    return tuple(losses[:4] or names[:2])
 
 
 @dataclass
@@ -26,6 +39,7 @@ class RunRow:
     eta_seconds: float | None
     started_at: float | None
     error: str | None
+    command: str = ""  # a script run's command line
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -53,6 +67,7 @@ def run_row(run: Run, config: dict | None = None) -> RunRow:
         eta_seconds=eta,
         started_at=status.started_at,
         error=status.error,
+        command=script_command(config),
     )
 
 

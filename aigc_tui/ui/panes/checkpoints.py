@@ -17,8 +17,9 @@ from textual.widgets import Static, Tree
 from aigc_tui.runs import CheckpointInfo, list_runs
 from aigc_tui.runs.metrics import MetricsReader
 from aigc_tui.runs.store import Run
+from aigc_tui.runs.summary import plotted_series
 from aigc_tui.ui.panes.confirm import ConfirmScreen
-from aigc_tui.ui.panes.runs import PRIMARY_SERIES, resume_run
+from aigc_tui.ui.panes.runs import resume_run
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
 
 
@@ -94,7 +95,7 @@ class CheckpointsPane(Horizontal):
             if keep is not None and run.path == keep:
                 focus_node = node
             for ckpt in reversed(checkpoints):
-                shown = PRIMARY_SERIES.get(run.kind, ())
+                shown = plotted_series(run.kind, ckpt.metrics)
                 metrics = "  ".join(f"{k} {ckpt.metrics[k]:.3g}" for k in shown if k in ckpt.metrics)
                 when = time.strftime("%m-%d %H:%M", time.localtime(ckpt.time))
                 resumable = "resumable" if ckpt.resumable else "weights only"
@@ -138,7 +139,7 @@ class CheckpointsPane(Horizontal):
         reader = MetricsReader(run.path)
         reader.poll()
         series = [PlotSeries(n, reader.series[n].steps, reader.series[n].values)
-                  for n in PRIMARY_SERIES.get(run.kind, ()) if n in reader.series]
+                  for n in plotted_series(run.kind, reader.series) if n in reader.series]
         options = PlotOptions(smoothing=self.app.settings.smoothing, markers=[c.step for c in run.checkpoints()])
         self.app.call_from_thread(self.query_one(LossPlot).show, series, options, f"{run.name} (| = checkpoint)")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,7 +20,14 @@ from aigc_tui.runs import ControlAction, RunState, RunStatus, list_runs, request
 from aigc_tui.runs.checkpoints import CheckpointInfo, best_checkpoint
 from aigc_tui.runs.layout import SAMPLE_IMAGE_SUFFIX, SAMPLE_TEXT_SUFFIX
 from aigc_tui.runs.store import Run
-from aigc_tui.runs.summary import STATE_STYLE, RunRow, format_duration, run_row
+from aigc_tui.runs.summary import (
+    PRIMARY_SERIES,
+    STATE_STYLE,
+    RunRow,
+    format_duration,
+    plotted_series,
+    run_row,
+)
 from aigc_tui.ui.gpu import list_gpus
 from aigc_tui.ui.tail import MetricsAppended
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
@@ -27,7 +35,7 @@ from aigc_tui.ui.widgets.sample_image import SampleImage
 
 SMOOTHING_STEPS = (0.0, 0.6, 0.9, 0.99)
 WINDOWS = (None, 100, 1_000, 10_000)
-PRIMARY_SERIES = {"gan": ("loss_d", "loss_g"), "lm": ("loss", "val_loss")}
+__all__ = ["PRIMARY_SERIES", "RunsPane", "resume_run"]
 
 
 @dataclass
@@ -282,6 +290,8 @@ class RunsPane(Vertical):
         if self._gpu_line and r.device.startswith("cuda"):
             parts.append(self._gpu_line)
         text = "  ".join(p for p in parts if p)
+        if r.command:
+            text += f"\n[dim]$ {escape(r.command)}[/]"
         if r.error:
             text += f"\n[red]error: {r.error}[/]"
         self.query_one("#run-header", Static).update(text)
@@ -340,7 +350,7 @@ class RunsPane(Vertical):
             return
         series: list[PlotSeries] = []
         reader = self.app.tail.reader(data.row.id)
-        names = PRIMARY_SERIES.get(data.row.kind, ())
+        names = plotted_series(data.row.kind, reader.series if reader is not None else ())
         if reader is not None:
             for name in names:
                 if name in reader.series:
@@ -351,7 +361,7 @@ class RunsPane(Vertical):
             other_row = self.rows.get(other)
             if other_reader is None or other_row is None:
                 continue
-            key = PRIMARY_SERIES.get(other_row.row.kind, ("loss",))[-1]
+            key = (plotted_series(other_row.row.kind, other_reader.series) or ("loss",))[-1]
             if key in other_reader.series:
                 s = other_reader.series[key]
                 series.append(PlotSeries(f"{other_row.row.name}:{key}", s.steps, s.values))

@@ -1,0 +1,162 @@
+"""`aigc-tui import-tb LOGDIR [--follow]`: TensorBoard event files → one run directory each.
+
+Reads with TensorBoard's own `EventAccumulator` (the optional extra `aigc-tui[tensorboard]`),
+never a hand-written protobuf parser. Scalars become metrics.jsonl lines (one per step),
+images become samples/ PNGs. With `--follow` the highest step is held back until a later one
+appears (its values may still be arriving), new event folders become new runs, and Ctrl-C
+ends the import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aigc_tui.errors import AigcError
+from aigc_tui.paths import runs_root
+from aigc_tui.runs.atomic import atomic_write_bytes
+from aigc_tui.runs.metrics import MetricsWriter
+from aigc_tui.runs.status import RunState, RunStatus, process_start_time, update_status
+from aigc_tui.runs.store import Run, create_run
+from aigc_tui.track.media import sample_path
+
+FOLLOW_POLL_SECONDS = 2.0
+
+
+def _accumulator(folder: Path) -> Any:
+    try:
+        from tensorboard.backend.event_processing import event_accumulator
+    except ImportError:
+        raise AigcError("import-tb needs TensorBoard's reader", "pip install 'aigc-tui[tensorboard]'") from None
+    # 0 = keep every event (the default keeps a 1,000-point reservoir, which hides spikes)
+    sizes = {event_accumulator.SCALARS: 0, event_accumulator.IMAGES: 0, event_accumulator.TENSORS: 0}
+    return event_accumulator.EventAccumulator(str(folder), size_guidance=sizes)
+
+
+def event_folders(logdir: Path) -> list[Path]:
+    """Every folder under LOGDIR that holds event files (TensorBoard's notion of a run)."""
+    found = []
+    for here, _, files in os.walk(logdir):
+        if any("tfevents" in f for f in files):
+            found.append(Path(here))
+    return sorted(found)
+
+
+def read_events(acc: Any) -> tuple[dict[int, dict[str, float]], dict[int, float], list[tuple[str, int, bytes]]]:
+    """(values by step, wall time by step, images) from everything the accumulator holds."""
+    import numpy as np
+
+    values: dict[int, dict[str, float]] = {}
+    times: dict[int, float] = {}
+
+    def add(tag: str, step: int, wall: float, value: float) -> None:
+        # event files hold float32: keep its shortest spelling (0.1, not 0.10000000149011612)
+        values.setdefault(step, {})[tag] = float(str(np.float32(value)))
+        times[step] = max(times.get(step, 0.0), wall)
+
+    tags = acc.Tags()
+    for tag in tags.get("scalars", []):
+        for ev in acc.Scalars(tag):
+            add(tag, int(ev.step), ev.wall_time, float(ev.value))
+    for tag in tags.get("tensors", []):  # TF2-style scalar summaries are stored as tensors
+        if acc.SummaryMetadata(tag).plugin_data.plugin_name != "scalars":
+            continue
+        from tensorboard.util import tensor_util
+
+        for ev in acc.Tensors(tag):
+            add(tag, int(ev.step), ev.wall_time, float(tensor_util.make_ndarray(ev.tensor_proto).item()))
+    images = [(tag, int(ev.step), ev.encoded_image_string) for tag in tags.get("images", []) for ev in acc.Images(tag)]
+    return values, times, images
+
+
+@dataclass
+class Imported:
+    """One event folder being imported into one run."""
+
+    folder: Path
+    run: Run
+    acc: Any
+    written_step: int = -1
+    images: set[tuple[str, int]] = field(default_factory=set)
+
+    def sync(self, hold_last: bool) -> int:
+        """Write steps not yet written (all of them, or all but the newest); return how many."""
+        self.acc.Reload()
+        values, times, images = read_events(self.acc)
+        steps = sorted(s for s in values if s > self.written_step)
+        if hold_last and steps:
+            steps = steps[:-1]
+        writer = MetricsWriter(self.run.path)
+        try:
+            for step in steps:
+                writer.write(step, values[step], when=times[step])
+        finally:
+            writer.close()
+        if steps:
+            self.written_step = steps[-1]
+        for tag, step, data in images:
+            if (tag, step) not in self.images:
+                self.images.add((tag, step))
+                atomic_write_bytes(sample_path(self.run.path, tag, step, ".png"), data)
+        if steps:
+            last = steps[-1]
+            update_status(self.run.path, lambda s: setattr(s, "step", last) or True)
+        return len(steps)
+
+
+def _new_run(root: Path, folder: Path, logdir: Path, prefix: str | None) -> Imported:
+    import tomli_w
+
+    from aigc_tui.runs.script import SCRIPT_KIND
+
+    rel = folder.relative_to(logdir).as_posix()
+    base = prefix or logdir.resolve().name
+    name = base if rel == "." else f"{base}/{rel}"
+    config = {"kind": SCRIPT_KIND, "name": name,
+              "script": {"imported_from": str(folder.resolve()), "importer": "tensorboard"}}
+    run = create_run(root, tomli_w.dumps(config), name)
+    pid = os.getpid()
+    RunStatus(state=RunState.RUNNING, pid=pid, pid_start=process_start_time(pid), started_at=time.time()).write(run.path)
+    return Imported(folder, run, _accumulator(folder))
+
+
+def _end(item: Imported, state: RunState) -> None:
+    def mutate(status: RunStatus) -> bool:
+        status.state, status.ended_at = state, time.time()
+        return True
+
+    update_status(item.run.path, mutate)
+
+
+def import_tb(args: argparse.Namespace) -> int:
+    logdir = Path(args.logdir).expanduser()
+    if not logdir.is_dir():
+        raise AigcError(f"{logdir} is not a directory")
+    _accumulator(logdir)  # a missing extra fails before anything is created
+    root = runs_root(args.runs_dir)
+    items: dict[Path, Imported] = {}
+    if not event_folders(logdir) and not args.follow:
+        raise AigcError(f"no TensorBoard event files (*tfevents*) under {logdir}")
+    try:
+        while True:
+            for folder in event_folders(logdir):
+                if folder not in items:
+                    items[folder] = _new_run(root, folder, logdir, args.name)
+                    print(f"importing {folder} -> {items[folder].run.id}", flush=True)
+                items[folder].sync(hold_last=args.follow)
+            if not args.follow:
+                break
+            time.sleep(FOLLOW_POLL_SECONDS)
+    except KeyboardInterrupt:
+        pass
+    for item in items.values():
+        if args.follow:
+            item.sync(hold_last=False)
+        _end(item, RunState.FINISHED)
+        last = f"up to step {item.written_step}" if item.written_step >= 0 else "no scalars"
+        print(f"{item.run.id}: {last}, {item.run.path}")
+    return 0

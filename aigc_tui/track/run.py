@@ -1,0 +1,207 @@
+"""A tracked run as a script sees it: log metrics, images, text, checkpoints; poll control.
+
+`log()` is on the hot path of a training loop: it formats one JSON line by hand, writes and
+flushes it (a line a reader can tail at once), and touches status.json at most every
+couple of seconds. It never syncs a device: it wants floats (a tensor is converted by
+`float()`, which is the caller's sync to avoid).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from aigc_tui.runs.layout import CONTROL_DIR, METRICS_FILE
+from aigc_tui.runs.script import (
+    clear_stop_requests,
+    mark_stop_polled,
+    stop_requests,
+    take_save_requests,
+)
+from aigc_tui.runs.status import RunState, RunStatus, update_status
+from aigc_tui.track import media
+
+STATUS_EVERY_SECONDS = 2.0
+CONTROL_POLL_SECONDS = 0.25
+
+
+class Run:
+    """Handle returned by `track.init()`. `supervised`: `aigc-tui run` started this process
+    and decides the end state from its exit; otherwise `finish()` writes it."""
+
+    def __init__(self, path: Path, supervised: bool, enabled: bool = True, total_steps: int | None = None) -> None:
+        self.path = Path(path)
+        self.id = self.path.name
+        self.supervised = supervised
+        self.enabled = enabled  # False on ranks other than 0: they only poll control
+        self.total_steps = total_steps
+        self.step = 0
+        self.finished = False
+        self._next_step = 0
+        self._file = open(self.path / METRICS_FILE, "a", encoding="utf-8") if enabled else None
+        self._keys: dict[str, str] = {}
+        self._status_due = 0.0
+        self._status_mark: tuple[float, int] | None = None
+        self._control = self.path / CONTROL_DIR
+        self._control_due = 0.0
+        self._control_mtime = -1
+        self._stop = False
+        self._stop_polled = False
+        self._saves = 0
+        self._error: tuple[str, str] | None = None
+
+    def __repr__(self) -> str:
+        return f"track.Run({self.path})"
+
+    # --- metrics --------------------------------------------------------------------------
+    def log(self, values: dict[str, Any], step: int | None = None) -> None:
+        """Append one line `{"step", "time", **values}`; NaN/inf become strings; flushed now."""
+        if step is None:
+            step = self._next_step
+        elif type(step) is not int:
+            step = int(step)
+        self._next_step = step + 1
+        self.step = step
+        if self._file is None:
+            return
+        now = time.time()
+        keys = self._keys
+        parts = ['{"step": ', str(step), ', "time": ', repr(round(now, 3))]
+        for key, value in values.items():
+            jkey = keys.get(key)
+            if jkey is None:
+                jkey = keys[key] = json.dumps(str(key))
+            if type(value) is not float:
+                value = self._number(key, value)
+            if value - value == 0.0:
+                parts += (", ", jkey, ": ", repr(value))
+            else:  # nan, inf, -inf: kept visible as strings, the file stays strict JSON
+                parts += (", ", jkey, ': "', str(value), '"')
+        parts.append("}\n")
+        self._file.write("".join(parts))
+        self._file.flush()
+        if now >= self._status_due:
+            self._update_status(now)
+
+    @staticmethod
+    def _number(key: str, value: Any) -> float:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"track: metric {key!r} is a {type(value).__name__}, not a number") from None
+
+    def _update_status(self, now: float) -> None:
+        """Step, steps/s and total into status.json (never the state while supervised)."""
+        self._status_due = now + STATUS_EVERY_SECONDS
+        rate = None
+        if self._status_mark is not None and now > self._status_mark[0] and self.step > self._status_mark[1]:
+            rate = (self.step - self._status_mark[1]) / (now - self._status_mark[0])
+        self._status_mark = (now, self.step)
+
+        def mutate(status: RunStatus) -> bool:
+            if status.state is not RunState.RUNNING:
+                return False
+            status.step = self.step
+            if self.total_steps:
+                status.total_steps = int(self.total_steps)
+            if rate is not None:
+                status.throughput, status.throughput_unit = round(rate, 3), "steps/s"
+            return True
+
+        try:
+            update_status(self.path, mutate)
+        except OSError:
+            pass  # a full disk or a vanished run never stops training
+
+    # --- media and checkpoints ------------------------------------------------------------
+    def log_image(self, name: str, image: Any, step: int | None = None) -> Path | None:
+        """A PNG under samples/ (PIL image, numpy array, or torch tensor)."""
+        if not self.enabled:
+            return None
+        return media.write_image(self.path, name, image, self.step if step is None else int(step))
+
+    def log_text(self, name: str, text: str, step: int | None = None) -> Path | None:
+        if not self.enabled:
+            return None
+        return media.write_text(self.path, name, text, self.step if step is None else int(step))
+
+    def checkpoint(self, path: str | os.PathLike[str], step: int | None = None,
+                   metrics: dict[str, float] | None = None, kind: str | None = None) -> Path | None:
+        """Register a directory the script saved, so the Checkpoints pane and Generate use it."""
+        if not self.enabled:
+            return None
+        return media.register_checkpoint(self.path, Path(path), self.step if step is None else int(step),
+                                         metrics, kind)
+
+    # --- control --------------------------------------------------------------------------
+    def _poll(self) -> None:
+        now = time.monotonic()
+        if now < self._control_due:
+            return
+        self._control_due = now + CONTROL_POLL_SECONDS
+        try:
+            mtime = os.stat(self._control).st_mtime_ns
+        except OSError:
+            return
+        if mtime == self._control_mtime and time.time_ns() - mtime > 2_000_000_000:
+            return  # unchanged (and not so recent that a coarse clock could hide a change)
+        self._control_mtime = mtime
+        if not self._stop and stop_requests(self.path):
+            self._stop = True
+            print(f"[aigc-tui] stop requested for run {self.id}", file=sys.stderr, flush=True)
+        if self.enabled:
+            self._saves += take_save_requests(self.path)
+
+    def should_stop(self) -> bool:
+        """True once a stop was requested (app `x`, `aigc-tui stop`); cheap to call every step."""
+        if not self._stop_polled:
+            self._stop_polled = True
+            mark_stop_polled(self.path)
+        self._poll()
+        return self._stop
+
+    def should_save(self) -> bool:
+        """True once per save request (app `S`, `aigc-tui request RUN save`)."""
+        self._poll()
+        if self._saves:
+            self._saves = 0
+            return True
+        return False
+
+    # --- the end --------------------------------------------------------------------------
+    def record_exception(self, exc: BaseException) -> None:
+        lines = "".join(traceback.format_exception(exc)).splitlines()
+        self._error = (f"{type(exc).__name__}: {exc}".splitlines()[0][:500], "\n".join(lines[-15:]))
+
+    def finish(self) -> None:
+        """Flush and close. A run started by hand also gets its end state here: stopped after a
+        stop request, failed after an uncaught exception, else finished."""
+        if self.finished:
+            return
+        self.finished = True
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            self._update_status(time.time())
+        if self.supervised or not self.enabled:
+            return
+        stopped = self._stop or bool(stop_requests(self.path))
+        error = self._error
+
+        def end(status: RunStatus) -> bool:
+            if error and error[0].startswith("KeyboardInterrupt"):
+                status.state = RunState.STOPPED
+            elif error:
+                status.state, status.error, status.traceback = RunState.FAILED, error[0], error[1]
+            else:
+                status.state = RunState.STOPPED if stopped else RunState.FINISHED
+            status.step, status.ended_at = self.step, time.time()
+            return True
+
+        update_status(self.path, end)
+        clear_stop_requests(self.path)
