@@ -1,8 +1,8 @@
 """A tracked run as a script sees it: log metrics, images, text, checkpoints; poll control.
 
-`log()` is on the hot path of a training loop: it formats one JSON line by hand, writes and
-flushes it (a line a reader can tail at once), and touches status.json at most every
-couple of seconds. It never syncs a device: it wants floats (a tensor is converted by
+`log()` is on the hot path of a training loop: it formats one JSON line by hand and hands
+it to the kernel in one append (a reader can tail it at once; a kill leaves whole lines),
+and touches status.json at most every couple of seconds. It never syncs a device: it wants floats (a tensor is converted by
 `float()`, which is the caller's sync to avoid).
 """
 
@@ -43,7 +43,9 @@ class Run:
         self.step = 0
         self.finished = False
         self._next_step = 0
-        self._file = open(self.path / METRICS_FILE, "a", encoding="utf-8") if enabled else None
+        # One O_APPEND write per line: no user-space buffer to lose, a line lands whole or not at all
+        self._fd: int | None = os.open(self.path / METRICS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) \
+            if enabled else None
         self._keys: dict[str, str] = {}
         self._status_due = 0.0
         self._status_mark: tuple[float, int] | None = None
@@ -67,11 +69,11 @@ class Run:
             step = int(step)
         self._next_step = step + 1
         self.step = step
-        if self._file is None:
+        if self._fd is None:
             return
         now = time.time()
         keys = self._keys
-        parts = ['{"step": ', str(step), ', "time": ', repr(round(now, 3))]
+        parts = ['{"step": ', str(step), f', "time": {now:.3f}']
         for key, value in values.items():
             jkey = keys.get(key)
             if jkey is None:
@@ -83,8 +85,9 @@ class Run:
             else:  # nan, inf, -inf: kept visible as strings, the file stays strict JSON
                 parts += (", ", jkey, ': "', str(value), '"')
         parts.append("}\n")
-        self._file.write("".join(parts))
-        self._file.flush()
+        data = "".join(parts).encode()
+        while data:
+            data = data[os.write(self._fd, data):]
         if now >= self._status_due:
             self._update_status(now)
 
@@ -184,9 +187,9 @@ class Run:
         if self.finished:
             return
         self.finished = True
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
             self._update_status(time.time())
         if self.supervised or not self.enabled:
             return

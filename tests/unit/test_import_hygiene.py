@@ -10,10 +10,16 @@ import pytest
 HEAVY = ("torch", "transformers", "torchvision")
 
 
+def test_track_imports_neither_torch_nor_textual():
+    code = "import sys, aigc_tui.track; print(','.join(m for m in ('torch', 'textual', 'PIL', 'numpy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "", f"aigc_tui.track pulled in {out.strip()}"
+
+
 @pytest.mark.parametrize(
     "module",
     ["aigc_tui.cli", "aigc_tui.runs", "aigc_tui.config", "aigc_tui.launch", "aigc_tui.commands",
-     "aigc_tui.ui.app", "aigc_tui.generate.client"],
+     "aigc_tui.ui.app", "aigc_tui.generate.client", "aigc_tui.track", "aigc_tui.launch.supervise"],
 )
 def test_module_imports_without_torch(module):
     code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"

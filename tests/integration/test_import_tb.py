@@ -1,0 +1,55 @@
+"""`aigc-tui import-tb`: event files written by torch.utils.tensorboard become runs with the same scalars."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+pytest.importorskip("tensorboard", reason="the aigc-tui[tensorboard] extra is not installed")
+
+from aigc_tui.cli import main  # noqa: E402
+from aigc_tui.runs import MetricsReader, RunState, list_runs  # noqa: E402
+
+
+def _write_events(logdir, steps=range(0, 50, 5)):
+    import numpy as np
+    from torch.utils.tensorboard import SummaryWriter
+
+    written = {}
+    with SummaryWriter(str(logdir)) as writer:
+        for step in steps:
+            loss = 1.0 / (step + 1)
+            writer.add_scalar("train/loss", loss, step)
+            writer.add_scalar("lr", 0.1 * 0.9 ** step, step)
+            written[step] = {"train/loss": loss, "lr": 0.1 * 0.9 ** step}
+            if step % 20 == 0:
+                writer.add_image("samples", np.full((3, 8, 8), step / 50, dtype=np.float32), step)
+        writer.add_scalar("eval/loss", float("nan"), 45)
+    return written
+
+
+def test_import_tb_yields_the_same_scalars_and_images(tmp_path, runs_dir, capsys):
+    written_a = _write_events(tmp_path / "logs" / "exp-a")
+    _write_events(tmp_path / "logs" / "exp-b", steps=range(3))
+    assert main(["import-tb", str(tmp_path / "logs"), "--runs-dir", str(runs_dir)]) == 0
+    runs = {r.name: r for r in list_runs(runs_dir)}
+    assert set(runs) == {"logs/exp-a", "logs/exp-b"}
+    run = runs["logs/exp-a"]
+    assert run.kind == "script" and run.status().state is RunState.FINISHED and run.status().step == 45
+    reader = MetricsReader(run.path)
+    reader.poll()
+    assert reader.series["train/loss"].steps == sorted(written_a)
+    for key in ("train/loss", "lr"):
+        expected = [written_a[s][key] for s in sorted(written_a)]
+        assert reader.series[key].values == pytest.approx(expected, rel=1e-6)  # float32 in the event file
+    assert math.isnan(reader.series["eval/loss"].values[-1])
+    assert [p.name for p in run.samples()] == ["step-00000000-samples.png", "step-00000020-samples.png",
+                                                "step-00000040-samples.png"]
+
+
+def test_import_tb_refuses_an_empty_logdir(tmp_path, runs_dir, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["import-tb", str(tmp_path / "empty"), "--runs-dir", str(runs_dir)]) == 2
+    assert "no TensorBoard event files" in capsys.readouterr().err
+    assert list_runs(runs_dir) == []

@@ -1,0 +1,143 @@
+"""`aigc-tui run -- CMD`: any command as a run, supervised detached; stop, failure, kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+from helpers import REPO, cli_env
+
+from aigc_tui.runs import RunState, find_run, list_runs
+
+SCRIPTS = REPO / "tests" / "scripts"
+
+
+def _cli(*args: str, check: bool = True, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "aigc_tui", *args], capture_output=True, text=True,
+                          env=cli_env(), timeout=300, cwd=cwd)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def _wait_for(predicate, timeout: float = 120.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _start(runs_dir: Path, *command: str, cwd: Path | None = None, extra: tuple[str, ...] = ()):
+    out = _cli("run", "--runs-dir", str(runs_dir), *extra, "--", *command, cwd=cwd).stdout
+    return find_run(runs_dir, out.split()[1])
+
+
+def _strict_lines(path: Path) -> list[dict]:
+    """Every complete line parses as strict JSON (no bare NaN) — what a killed writer must leave."""
+    def refuse(token: str):
+        raise AssertionError(f"non-strict JSON token {token}")
+
+    text = path.read_text()
+    lines = text.split("\n")[:-1]  # a torn last line (no newline yet) is the reader's to skip
+    return [json.loads(line, parse_constant=refuse) for line in lines]
+
+
+def test_tracked_script_is_listed_plotted_and_stops_after_should_stop(tmp_path, runs_dir):
+    run = _start(runs_dir, sys.executable, str(SCRIPTS / "tracked_loop.py"), "loop", cwd=tmp_path)
+    status = run.status()
+    assert os.getsid(status.pid) == status.pid != os.getsid(0)  # its own session
+    _wait_for(lambda: run.status().step >= 10, what="the script to log")
+    config = tomllib.loads(run.config_path.read_text())
+    assert config["kind"] == "script"
+    assert config["script"]["command"][-2:] == [str(SCRIPTS / "tracked_loop.py"), "loop"]
+    assert config["script"]["cwd"] == str(tmp_path.resolve()) and "python" in config["versions"]
+    assert json.loads((run.path / "params.json").read_text()) == {"lr": 0.1, "mode": "loop"}
+    rows = json.loads(_cli("runs", "--json", "--runs-dir", str(runs_dir)).stdout)
+    (row,) = [r for r in rows if r["id"] == run.id]
+    assert row["kind"] == "script" and row["state"] == "running" and "tracked_loop.py loop" in row["command"]
+
+    assert "stop requested" in _cli("stop", run.id, "--runs-dir", str(runs_dir)).stdout
+    _wait_for(lambda: not run.status().state.is_live, what="the run to end")
+    status = run.status()
+    assert status.state is RunState.STOPPED and status.exit_code == 0  # it stopped itself: no signal
+    log = run.log_path.read_text()
+    assert "after should_stop" in log and "SIGINT" not in log
+    records = _strict_lines(run.path / "metrics.jsonl")
+    assert [r["grad_norm"] for r in records if r["step"] == 2 and "grad_norm" in r] == ["nan"]
+    assert [r["step"] for r in records if "val_loss" in r][:2] == [0, 5]
+    (ckpt,) = run.checkpoints()
+    assert ckpt.kind == "script" and ckpt.metrics["loss"] > 0 and not ckpt.resumable
+    assert (ckpt.path / "weights.bin").read_bytes() == b"\0" * 16  # a link to the script's own files
+    assert any(p.suffix == ".txt" for p in run.samples())
+    again = _cli("resume", run.id, "--runs-dir", str(runs_dir), check=False)
+    assert again.returncode == 2 and "script run" in again.stderr
+
+
+def test_script_that_raises_fails_with_the_last_stderr_lines(tmp_path, runs_dir):
+    proc = _cli("run", "--attach", "--runs-dir", str(runs_dir), "--", sys.executable,
+                str(SCRIPTS / "tracked_loop.py"), "raise", check=False, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "ValueError: the loss went sideways" in proc.stdout  # --attach prints its output
+    (run,) = list_runs(runs_dir)
+    status = run.status()
+    assert status.state is RunState.FAILED and status.exit_code == 1
+    assert status.error == "exit code 1: ValueError: the loss went sideways"
+    assert "Traceback" in status.traceback and "tracked_loop.py" in status.traceback
+    assert status.step == 3  # the last logged step reached status.json at exit
+
+
+def test_plain_command_gets_sigint_then_sigterm_each_logged(tmp_path, runs_dir):
+    stubborn = tmp_path / "stubborn.py"
+    stubborn.write_text(
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGINT, lambda *_: print('ignoring SIGINT', flush=True))\n"
+        "print('ready', flush=True)\n"
+        "while True: time.sleep(0.05)\n"
+    )
+    run = _start(runs_dir, sys.executable, str(stubborn), extra=("--grace", "0.5"))
+    _wait_for(lambda: "ready" in run.log_path.read_text(), what="the command to start")
+    _cli("stop", run.id, "--runs-dir", str(runs_dir))
+    _wait_for(lambda: not run.status().state.is_live, what="the run to end")
+    status = run.status()
+    assert status.state is RunState.STOPPED and status.exit_code == -signal.SIGTERM
+    log = run.log_path.read_text()
+    assert log.index("sending SIGINT") < log.index("ignoring SIGINT") < log.index("sending SIGTERM")
+
+
+def test_kill_9_reads_lost_and_files_stay_valid(tmp_path, runs_dir):
+    run = _start(runs_dir, sys.executable, str(SCRIPTS / "tracked_loop.py"), "forever", cwd=tmp_path)
+    _wait_for(lambda: run.status().step >= 5, what="the script to log")
+    os.kill(run.status().pid, signal.SIGKILL)  # what the OOM killer does
+    _wait_for(lambda: run.status().state is RunState.LOST, what="the run to read as lost")
+    assert "gone without writing an end state" in run.status().error
+    assert "SIGKILL" in run.log_path.read_text()
+    assert _strict_lines(run.path / "metrics.jsonl")
+    assert json.loads((run.path / "status.json").read_text())["state"] == "running"
+
+
+def test_bad_run_commands_get_one_line_errors(runs_dir):
+    for args, message in (
+        ((), "no command given"),
+        (("--", "no-such-command-xyz"), "command not found: no-such-command-xyz"),
+        (("--gpus", "a,b", "--", "true"), "--gpus 'a,b' is not a list of GPU indices"),
+    ):
+        proc = _cli("run", "--runs-dir", str(runs_dir), *args, check=False)
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert list_runs(runs_dir) == []
+
+
+def test_gpus_sets_cuda_visible_devices(tmp_path, runs_dir):
+    code = "import os; print('CVD=' + os.environ['CUDA_VISIBLE_DEVICES'])"
+    proc = _cli("run", "--attach", "--gpus", "1, 0", "--runs-dir", str(runs_dir), "--", sys.executable, "-c", code)
+    assert "CVD=1,0" in proc.stdout
+    (run,) = list_runs(runs_dir)
+    assert run.status().state is RunState.FINISHED and run.status().device.startswith("cuda:1")
