@@ -29,12 +29,14 @@ def parse_gpus(text: str | None) -> str | None:
 
 
 def default_name(command: list[str]) -> str:
-    """`train` for `python train.py ...`: the first argument that looks like a script or module."""
-    args = command[1:] if Path(command[0]).name.startswith("python") else command
+    """`train` for `python train.py ...` or `torchrun ... train.py`: the script or module it runs."""
+    args = command[1:]
     for i, arg in enumerate(args):
-        if arg == "-m" and i + 1 < len(args):
+        if arg in ("-m", "--module") and i + 1 < len(args):
             return args[i + 1].rsplit(".", 1)[-1]
-        if not arg.startswith("-"):
+        if arg == "-c":
+            break
+        if Path(arg).suffix in (".py", ".sh") and not arg.startswith("-"):
             return Path(arg).stem
     return Path(command[0]).stem
 

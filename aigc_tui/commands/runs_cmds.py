@@ -42,7 +42,7 @@ def list_cmd(args: argparse.Namespace) -> int:
         speed = f"{r.throughput:,.0f} {r.throughput_unit}" if r.throughput else "-"
         age = format_duration(now - r.started_at) if r.started_at else "-"
         table.add_row(r.id, r.kind, f"[{STATE_STYLE.get(r.state, '')}]{r.state}[/]",
-                      f"{r.step}/{r.total}", speed, age, r.device or "-")
+                      r.progress, speed, age, r.device or "-")
     Console().print(table)
     return 0
 
@@ -74,7 +74,7 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
 
     row = run_row(run)
     head = Text.assemble((row.name, "bold"), f"  {row.kind}  ", (row.state, STATE_STYLE.get(row.state, "")),
-                         f"  step {row.step}/{row.total}  {row.device}")
+                         f"  step {row.progress}  {row.device}")
     if row.throughput:
         head.append(f"  {row.throughput:,.0f} {row.throughput_unit}  eta {format_duration(row.eta_seconds)}")
     parts: list[object] = [head, ProgressBar(total=max(row.total, 1), completed=row.step, width=width - 2)]

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+from aigc_tui.runs.control import take_requests
 from aigc_tui.runs.script import RUN_DIR_ENV, clear_stop_requests, stop_polled, stop_requests
 from aigc_tui.runs.status import RunState, RunStatus, process_start_time, update_status
 from aigc_tui.runs.store import Run
@@ -160,6 +161,7 @@ class Supervisor:
             self.say(f"failed: {error}")
             self.end(RunState.FAILED, code, error=error[:500], traceback="\n".join(lines))
         clear_stop_requests(self.run.path)
+        take_requests(self.run.path)  # save or sample requests nobody will act on any more
 
     def end(self, state: RunState, code: int | None = None, error: str | None = None,
             traceback: str | None = None) -> None:

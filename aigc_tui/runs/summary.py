@@ -44,6 +44,11 @@ class RunRow:
     def to_json(self) -> dict[str, object]:
         return asdict(self)
 
+    @property
+    def progress(self) -> str:
+        """`step/total`, or the step alone when the total is unknown (a script run)."""
+        return f"{self.step}/{self.total}" if self.total else str(self.step)
+
 
 def run_row(run: Run, config: dict | None = None) -> RunRow:
     """A run's row; pass `config` when the caller caches it (it never changes after creation)."""

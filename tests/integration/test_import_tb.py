@@ -53,3 +53,49 @@ def test_import_tb_refuses_an_empty_logdir(tmp_path, runs_dir, capsys):
     assert main(["import-tb", str(tmp_path / "empty"), "--runs-dir", str(runs_dir)]) == 2
     assert "no TensorBoard event files" in capsys.readouterr().err
     assert list_runs(runs_dir) == []
+
+
+def test_import_tb_follows_a_live_logdir(tmp_path, runs_dir):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from helpers import cli_env
+    from torch.utils.tensorboard import SummaryWriter
+
+    def wait_for(predicate, what):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def steps():
+        runs = list_runs(runs_dir)
+        if not runs:
+            return []
+        reader = MetricsReader(runs[0].path)
+        reader.poll()
+        return reader.series["loss"].steps if "loss" in reader.series else []
+
+    writer = SummaryWriter(str(tmp_path / "live"))
+    for step in range(3):
+        writer.add_scalar("loss", 1.0 / (step + 1), step)
+    writer.flush()
+    proc = subprocess.Popen([sys.executable, "-m", "aigc_tui", "import-tb", str(tmp_path / "live"), "--follow",
+                             "--runs-dir", str(runs_dir)], env=cli_env(), stdout=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: steps() == [0, 1], "the first steps (the newest held back)")
+        assert list_runs(runs_dir)[0].status().state is RunState.RUNNING
+        for step in range(3, 6):
+            writer.add_scalar("loss", 1.0 / (step + 1), step)
+        writer.flush()
+        wait_for(lambda: steps() == [0, 1, 2, 3, 4], "the new steps")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        writer.close()
+    assert steps() == [0, 1, 2, 3, 4, 5]  # the held-back step is written on the way out
+    assert list_runs(runs_dir)[0].status().state is RunState.FINISHED

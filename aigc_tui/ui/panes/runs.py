@@ -196,7 +196,7 @@ class RunsPane(Vertical):
         r, now = data.row, self.app.clock()
         speed = f"{r.throughput:,.0f} {r.throughput_unit}" if r.throughput else "-"
         mark = "◆ " if r.id in self.compare else ""
-        return [f"{mark}{r.name}", r.kind, f"[{STATE_STYLE.get(r.state, '')}]{r.state}[/]", f"{r.step}/{r.total}",
+        return [f"{mark}{r.name}", r.kind, f"[{STATE_STYLE.get(r.state, '')}]{r.state}[/]", r.progress,
                 format_duration(r.eta_seconds), speed, data.best, (r.device or "-").split(" (")[0],
                 format_duration(now - r.started_at) if r.started_at else "-"]
 
@@ -281,7 +281,7 @@ class RunsPane(Vertical):
         if data is None:
             return
         r = data.row
-        parts = [f"[b]{r.name}[/b]  {r.kind}  [{STATE_STYLE.get(r.state, '')}]{r.state}[/]  step {r.step}/{r.total}"]
+        parts = [f"[b]{r.name}[/b]  {r.kind}  [{STATE_STYLE.get(r.state, '')}]{r.state}[/]  step {r.progress}"]
         if r.throughput:
             parts.append(f"{r.throughput:,.0f} {r.throughput_unit}")
         if r.eta_seconds is not None:
