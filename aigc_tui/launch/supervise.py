@@ -27,11 +27,17 @@ from aigc_tui.runs.store import Run
 
 POLL_SECONDS = 0.25
 TAIL_LINES = 15
+PROGRESS_SECONDS = 2.0
 ESCALATION = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
 
 
 class StderrTail:
-    """Copies the command's stderr into log.txt as it comes and keeps the last bytes."""
+    """Copies the command's stderr into log.txt as it comes and keeps the last bytes.
+
+    Progress bars (tqdm redraws a line with `\r`) are collapsed: a line is written once
+    complete, as its last redraw, and an unfinished one at most every PROGRESS_SECONDS, so
+    log.txt and the app's log tail hold a readable line per update instead of thousands.
+    """
 
     def __init__(self, pipe: BinaryIO, log: BinaryIO) -> None:
         self.pipe, self.log = pipe, log
@@ -40,10 +46,23 @@ class StderrTail:
         self.thread.start()
 
     def _copy(self) -> None:
+        pending, shown_at = b"", time.monotonic()
         while chunk := os.read(self.pipe.fileno(), 65536):
-            self.log.write(chunk)
+            *lines, pending = (pending + chunk).split(b"\n")
+            out = [line.rstrip(b"\r").rsplit(b"\r", 1)[-1] + b"\n" for line in lines]
+            now = time.monotonic()
+            if (b"\r" in pending and now - shown_at >= PROGRESS_SECONDS) or len(pending) > 65536:
+                out.append(pending.rstrip(b"\r").rsplit(b"\r", 1)[-1] + b"\n")
+                pending, shown_at = b"", now
+            if out:
+                data = b"".join(out)
+                self.log.write(data)
+                self.log.flush()
+                self.tail.append(data)
+        if pending:
+            self.log.write(pending.rsplit(b"\r", 1)[-1] + b"\n")
             self.log.flush()
-            self.tail.append(chunk)
+            self.tail.append(pending)
 
     def lines(self) -> list[str]:
         text = b"".join(self.tail)[-16384:].decode("utf-8", errors="replace")
