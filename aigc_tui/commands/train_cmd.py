@@ -5,19 +5,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from aigc_tui.config import dump_toml, load_recipe
-from aigc_tui.launch import resume_worker, spawn_worker
+from aigc_tui.config import load_recipe
+from aigc_tui.launch import check_resume, new_run, resume_worker, spawn_worker
 from aigc_tui.paths import runs_root
-from aigc_tui.runs import RunState, create_run, find_run
-from aigc_tui.runs.layout import require_resume
+from aigc_tui.runs import RunState, find_run
 from aigc_tui.runs.store import Run, find_checkpoint
 
 
-def check_device(spec: str) -> None:
-    """Refuse a device this machine lacks (same rule and words as the worker's)."""
-    from aigc_tui.models.device import resolve_device
+def cuda_count() -> int:
+    """GPUs torch can use here; imported only when a recipe asks for CUDA."""
+    from aigc_tui.models.device import cuda_device_count
 
-    resolve_device(spec)
+    return cuda_device_count()
 
 
 def train(args: argparse.Namespace) -> int:
@@ -27,8 +26,7 @@ def train(args: argparse.Namespace) -> int:
     if args.name:
         overrides.append(f'name="{args.name}"')
     config = load_recipe(Path(args.config), overrides)
-    check_device(config.run.device)  # before anything is created
-    run = create_run(runs_root(args.runs_dir), dump_toml(config), config.name)
+    run = new_run(runs_root(args.runs_dir), config, cuda_count)  # checks data and device first
     if args.detach:
         pid = spawn_worker(run)
         print(f"started {run.id} (pid {pid})\n{run.path}")
@@ -54,8 +52,8 @@ def resume(args: argparse.Namespace) -> int:
     run = find_run(root, args.run)
     checkpoint = find_checkpoint(root, f"{run.path}@{args.checkpoint}") if args.checkpoint else None
     if args.detach:
-        pid = resume_worker(run, checkpoint)  # the rule the app's resume uses too
+        pid = resume_worker(run, checkpoint, cuda_count)  # the rule the app's resume uses too
         print(f"resumed {run.id} (pid {pid})")
         return 0
-    require_resume(run, checkpoint)
+    check_resume(run, checkpoint, cuda_count)
     return run_foreground(run, checkpoint.path if checkpoint else None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -37,24 +36,9 @@ class ImageDataSection(StrictModel):
     def _source(cls, value: str) -> str:
         if value == "builtin:digits" or value in TORCHVISION_SETS:
             return value
-        if value.startswith("imagefolder:"):
-            folder = Path(value.removeprefix("imagefolder:")).expanduser()
-            if not folder.is_dir():
-                raise ValueError(f"image folder {folder} does not exist")
-            return value
+        if value.startswith("imagefolder:") and value.removeprefix("imagefolder:").strip():
+            return value  # whether the folder exists is checked at launch (config.environment)
         raise ValueError(f"unknown data source '{value}'; use {IMAGE_SOURCES}")
-
-    @model_validator(mode="after")
-    def _data_present(self) -> ImageDataSection:
-        if self.source in TORCHVISION_SETS and not self.download:
-            sub, _, _ = TORCHVISION_SETS[self.source]
-            where = Path(self.root).expanduser() / sub
-            if not where.is_dir():
-                raise ValueError(
-                    f"{self.source} is not in {where}; set data.download = true to fetch it"
-                    f" (needs a network), or point data.root at a folder that holds it"
-                )
-        return self
 
     def resolved_channels(self) -> int:
         if self.channels:

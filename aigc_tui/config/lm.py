@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -25,11 +24,8 @@ class TextDataSection(StrictModel):
     def _source(cls, value: str) -> str:
         if value in ("builtin:python-docs", "builtin:python-stdlib"):
             return value
-        if value.startswith("text:"):
-            path = Path(value.removeprefix("text:")).expanduser()
-            if not path.exists():
-                raise ValueError(f"text path {path} does not exist")
-            return value
+        if value.startswith("text:") and value.removeprefix("text:").strip():
+            return value  # whether the path exists is checked at launch (config.environment)
         raise ValueError(f"unknown text source '{value}'; use {TEXT_SOURCES}")
 
 
@@ -60,37 +56,7 @@ class LmModelSection(StrictModel):
     def _consistent(self) -> LmModelSection:
         if not self.pretrained and self.n_embd % self.n_head:
             raise ValueError(f"model.n_embd ({self.n_embd}) must be divisible by model.n_head ({self.n_head})")
-        if self.pretrained and not self.allow_download:
-            problem = pretrained_problem(self.pretrained)
-            if problem:
-                raise ValueError(problem)
         return self
-
-
-def pretrained_problem(name: str) -> str | None:
-    """Why `name` cannot be loaded offline, or None: a local directory, or a hub id in the local cache."""
-    path = Path(name).expanduser()
-    looks_like_path = name.startswith(("/", ".", "~")) or path.exists()
-    if looks_like_path:
-        if not path.is_dir():
-            return f"model.pretrained: {path} does not exist"
-        if not (path / "config.json").is_file():
-            return f"model.pretrained: {path} is not a Hugging Face model directory (no config.json)"
-        return None
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:  # pragma: no cover - transformers brings it
-        return None
-    try:
-        cached = try_to_load_from_cache(name, "config.json")
-    except ValueError as exc:  # not a valid repo id
-        return f"model.pretrained = {name!r}: {exc}"
-    if not isinstance(cached, str):
-        return (
-            f"model.pretrained = {name!r} is not in the local Hugging Face cache and downloads are off; "
-            "set model.allow_download = true, or point it at a local model directory"
-        )
-    return None
 
 
 class LmTrainSection(StrictModel):

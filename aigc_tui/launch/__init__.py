@@ -1,5 +1,6 @@
-"""Starting workers as detached processes; imports no torch."""
+"""Starting workers as detached processes, after the launch-time checks; imports no torch."""
 
-from aigc_tui.launch.spawn import resume_worker, spawn_worker
+from aigc_tui.launch.spawn import spawn_worker
+from aigc_tui.launch.start import check_resume, new_run, resume_worker, run_config
 
-__all__ = ["resume_worker", "spawn_worker"]
+__all__ = ["check_resume", "new_run", "resume_worker", "run_config", "spawn_worker"]

@@ -8,8 +8,6 @@ import sys
 import threading
 from pathlib import Path
 
-from aigc_tui.runs.checkpoints import CheckpointInfo
-from aigc_tui.runs.layout import require_resume
 from aigc_tui.runs.status import mark_queued
 from aigc_tui.runs.store import Run
 
@@ -40,8 +38,3 @@ def spawn_worker(run: Run, resume: Path | None = None) -> int:
     threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
     return proc.pid
 
-
-def resume_worker(run: Run, checkpoint: CheckpointInfo | None = None) -> int:
-    """Resume a run detached, from `checkpoint` or its newest; refuses (AigcError) as `can_resume` says."""
-    start = require_resume(run, checkpoint)
-    return spawn_worker(run, resume=start.path if checkpoint is not None else None)

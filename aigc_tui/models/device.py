@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from aigc_tui.config.environment import device_problem
 from aigc_tui.errors import DeviceError
 
 
@@ -34,16 +35,19 @@ class Placement:
         return f"{self.device} ({self.precision})"
 
 
+def cuda_device_count() -> int:
+    """GPUs this process can use (0 without a working CUDA)."""
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
 def resolve_device(spec: str) -> torch.device:
     if spec == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if spec.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise DeviceError(f"device '{spec}' asked for, but CUDA is not available here; use --device cpu")
-        device = torch.device(spec)
-        if device.index is not None and device.index >= torch.cuda.device_count():
-            raise DeviceError(f"device '{spec}' does not exist: this machine has {torch.cuda.device_count()} GPU(s)")
-        return device
+        problem = device_problem(spec, cuda_device_count())
+        if problem:
+            raise DeviceError(problem)
+        return torch.device(spec)
     if spec == "mps" and not torch.backends.mps.is_available():
         raise DeviceError("device 'mps' asked for, but MPS is not available here")
     return torch.device(spec)

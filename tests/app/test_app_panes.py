@@ -73,6 +73,21 @@ async def test_launch_form_validates_inline(runs_dir):
         assert text_of(app, "#launch-errors") == ""
 
 
+async def test_start_names_missing_data_and_creates_no_run(runs_dir, tmp_path):
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.query("#f-data-source"), what="the form")
+        app.query_one("#f-data-source", Input).value = f"imagefolder:{tmp_path}/gone"
+        pane = app.query_one("LaunchPane")
+        await wait_for(pilot, lambda: pane.config is not None and "gone" in pane.config.data.source,
+                       what="the schema to accept the path")
+        assert not app.query_one("#start", Button).disabled
+        await pilot.click("#start")
+        await wait_for(pilot, lambda: "does not exist" in text_of(app, "#launch-errors"), what="the launch check")
+        assert f"image folder {tmp_path}/gone does not exist" in text_of(app, "#launch-errors")
+        assert list_runs(runs_dir) == []
+
+
 async def test_delete_asks_first(fixture_runs):
     app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="checkpoints")
     target = next(fixture_runs.glob("*fixture-gan*/checkpoints/step-00000200"))

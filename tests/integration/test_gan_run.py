@@ -100,6 +100,29 @@ def test_image_folder_data(runs_dir, tmp_path):
     assert "20 images of (3, 8, 8)" in run.log_path.read_text()
 
 
+def test_a_run_whose_data_moved_still_samples_but_refuses_to_resume(runs_dir, tmp_path, capsys):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for i in range(8):
+        Image.new("RGB", (8, 8), (i * 30, 50, 100)).save(folder / f"{i}.png")
+    recipe = merge(TINY_GAN, run={"steps": 4, "checkpoint_every": 0, "sample_every": 0},
+                   data={"source": f"imagefolder:{folder}"}, train={"batch_size": 4, "sample_count": 4})
+    run = _new_run(runs_dir, recipe)
+    trainer = build_trainer(run, lambda _msg: None)
+    stop_after_step(trainer, 2)
+    assert trainer.run() is RunState.STOPPED
+    for image in folder.iterdir():
+        image.unlink()
+    folder.rmdir()
+    capsys.readouterr()
+    out = tmp_path / "grid.png"
+    assert main(["sample", run.id, "-n", "4", "-o", str(out), "--runs-dir", str(runs_dir)]) == 0
+    assert out.is_file()  # the checkpoint's own config.toml loads although its data is gone
+    assert main(["resume", run.id, "--runs-dir", str(runs_dir)]) == 2
+    assert f"data.source = 'imagefolder:{folder}': image folder {folder} does not exist" in capsys.readouterr().err
+    assert run.status().state is RunState.STOPPED  # refused before anything started
+
+
 def _final_weights(run):
     return load_file(str(run.checkpoints()[-1].path / "model.safetensors"))
 

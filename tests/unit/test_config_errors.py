@@ -8,7 +8,16 @@ import pytest
 from helpers import TINY_GAN, merge, write_recipe
 
 from aigc_tui.cli import main
-from aigc_tui.config import ConfigError, GanConfig, dump_toml, load_recipe, validate
+from aigc_tui.config import (
+    ConfigError,
+    GanConfig,
+    config_from_toml,
+    dump_toml,
+    load_recipe,
+    validate,
+)
+from aigc_tui.config.environment import check_environment, environment_problems
+from aigc_tui.launch import new_run
 
 BAD = [
     (merge(TINY_GAN, train={"lr_gg": 1.0}), "unknown key 'train.lr_gg'"),
@@ -59,14 +68,36 @@ def test_dumped_config_holds_every_default_and_round_trips():
     assert validate(__import__("tomllib").loads(text)) == config
 
 
-def test_every_shipped_recipe_validates_or_names_missing_data():
+def test_every_shipped_recipe_validates_and_names_missing_data_at_launch():
     recipes = sorted((Path(__file__).parents[2] / "sample_configs").glob("*.toml"))
     assert len(recipes) >= 4
     for path in recipes:
-        try:
-            load_recipe(path)
-        except ConfigError as exc:  # recipes that need user data say so
-            assert any(w in str(exc) for w in ("cifar10", "image folder", "Hugging Face cache")), (path, exc)
+        config = load_recipe(path)  # the schema never looks at the disk
+        for problem in environment_problems(config):  # recipes that need user data say so
+            assert any(w in problem for w in ("cifar10", "image folder", "Hugging Face cache")), (path, problem)
+
+
+def test_a_saved_config_still_loads_after_its_data_moved(tmp_path):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    config = validate(merge(TINY_GAN, data={"source": f"imagefolder:{folder}"}))
+    check_environment(config)
+    folder.rmdir()
+    again = config_from_toml(dump_toml(config))  # what sample/resume read from a run
+    assert again == config
+    with pytest.raises(ConfigError, match=r"^data.source = 'imagefolder:.*': image folder .* does not exist$"):
+        check_environment(again)
+
+
+def test_a_missing_gpu_is_named_at_launch_and_nothing_is_created(tmp_path, runs_dir, capsys):
+    config = validate(merge(TINY_GAN, run={"device": "cuda:3"}))
+    problems = environment_problems(config, cuda_count=2)
+    assert problems == ["run.device: device 'cuda:3' does not exist: this machine has 2 GPU(s) (cuda:0 to cuda:1)"]
+    assert "CUDA is not available" in environment_problems(config, cuda_count=0)[0]
+    assert environment_problems(config, cuda_count=None) == []  # unknown here: the worker checks
+    with pytest.raises(ConfigError):
+        new_run(runs_dir, config, cuda_count=1)
+    assert not runs_dir.exists() or not any(runs_dir.iterdir())
 
 
 def test_default_gan_is_the_original_mlp_design():

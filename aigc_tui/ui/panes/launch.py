@@ -15,9 +15,9 @@ from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from aigc_tui.config import dump_toml
-from aigc_tui.launch import spawn_worker
+from aigc_tui.errors import AigcError
+from aigc_tui.launch import new_run, spawn_worker
 from aigc_tui.paths import config_dir, sample_configs_dir
-from aigc_tui.runs import create_run
 from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.ui.gpu import list_gpus
 from aigc_tui.ui.widgets.config_form import ConfigForm
@@ -59,6 +59,7 @@ class LaunchPane(Horizontal):
         self.recipe_data: dict[str, Any] = {}
         self._wanted: Path | None = None
         self._load_lock = asyncio.Lock()
+        self.gpu_count: int | None = None  # known once NVML answered; None leaves it to the worker
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="recipes")
@@ -90,6 +91,7 @@ class LaunchPane(Horizontal):
     @work(thread=True, exclusive=True, group="gpus")
     def load_devices(self) -> None:
         gpus = list_gpus()
+        self.gpu_count = len(gpus)
         choices = [("auto", "auto")] + [(g.label, f"cuda:{g.index}") for g in gpus] + [("cpu", "cpu")]
         self.app.call_from_thread(self.query_one("#device", Select).set_options, choices)
 
@@ -153,7 +155,12 @@ class LaunchPane(Horizontal):
         config = self._final_config()
         if config is None:
             return
-        run = create_run(self.runs_dir, dump_toml(config), config.name)
+        try:
+            run = new_run(self.runs_dir, config, self.gpu_count)  # data, model and GPU checks first
+        except AigcError as exc:
+            self.query_one("#launch-errors", Static).update(str(exc))
+            self.notify(exc.one_line(), title="Cannot start", severity="error")
+            return
         spawn_worker(run)
         self.notify(f"started {run.id}", title="Launch")
         self.post_message(RunStarted(run.id))

@@ -1,0 +1,45 @@
+"""Launch-time steps the CLI and the app share: check the machine, create the run, resume it.
+
+Environment checks (data paths, pretrained model, GPUs) run here, before anything is created
+or started, so a missing folder is one line naming the field, never a half-made run.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from aigc_tui.config import RecipeConfig, config_from_toml, dump_toml
+from aigc_tui.config.environment import CudaCount, check_environment
+from aigc_tui.errors import ConfigError
+from aigc_tui.launch.spawn import spawn_worker
+from aigc_tui.runs.checkpoints import CheckpointInfo
+from aigc_tui.runs.layout import require_resume
+from aigc_tui.runs.store import Run, create_run
+
+
+def new_run(root: Path, config: RecipeConfig, cuda_count: CudaCount = None) -> Run:
+    """Check the environment the recipe needs, then create its run directory (queued)."""
+    check_environment(config, cuda_count)
+    return create_run(root, dump_toml(config), config.name)
+
+
+def run_config(run: Run) -> RecipeConfig:
+    """The run's own config.toml (pure schema: it loads even if its data moved since)."""
+    try:
+        return config_from_toml(run.config_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"run {run.id} has no readable {run.config_path.name}: {exc}") from None
+
+
+def check_resume(run: Run, checkpoint: CheckpointInfo | None = None, cuda_count: CudaCount = None) -> CheckpointInfo:
+    """The resume rule (`runs.layout.can_resume`) and then the environment; returns the start."""
+    start = require_resume(run, checkpoint)
+    check_environment(run_config(run), cuda_count)
+    return start
+
+
+def resume_worker(run: Run, checkpoint: CheckpointInfo | None = None, cuda_count: CudaCount = None) -> int:
+    """Resume a run detached, from `checkpoint` or its newest; refuses with an AigcError."""
+    check_resume(run, checkpoint, cuda_count)
+    return spawn_worker(run, resume=checkpoint.path if checkpoint is not None else None)
