@@ -77,7 +77,9 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
                          f"  step {row.progress}  {row.device}")
     if row.throughput:
         head.append(f"  {row.throughput:,.0f} {row.throughput_unit}  eta {format_duration(row.eta_seconds)}")
-    parts: list[object] = [head, ProgressBar(total=max(row.total, 1), completed=row.step, width=width - 2)]
+    bar = Table.grid()  # a bare ProgressBar ends without a newline: the next line would join it
+    bar.add_row(ProgressBar(total=max(row.total, 1), completed=row.step, width=width - 2))
+    parts: list[object] = [head, bar]
     if row.command:
         parts.append(Text(f"$ {row.command}", style="dim"))
     if row.error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -94,6 +95,7 @@ class Supervisor:
         if gpus is not None:
             env["CUDA_VISIBLE_DEVICES"] = str(gpus)
         cwd = self.script.get("cwd") or None
+        self.say(f"starting in {cwd or '.'}: {shlex.join(command)}")
         try:
             self.proc = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=self.log,
                                          stderr=subprocess.PIPE, start_new_session=True, close_fds=True)
@@ -112,7 +114,6 @@ class Supervisor:
             return True
 
         update_status(self.run.path, running)
-        self.say(f"started pid {pid}: {' '.join(command)}")
         return True
 
     def signal(self, sig: signal.Signals) -> None:

@@ -92,7 +92,7 @@ class MetricsReader:
         if self.records and step < self.records[-1]["step"]:
             self._rewind(step)
         self.records.append(record)
-        self.last = record
+        self.last = {**self.last, **record} if self.last.get("step") == step else record  # a step's lines merge
         for key, raw in record.items():
             if key in ("step", "time"):
                 continue

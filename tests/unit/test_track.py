@@ -137,3 +137,11 @@ def test_other_ranks_only_poll(runs_dir, monkeypatch, tmp_path):
     assert not (made / "metrics.jsonl").exists() and run.checkpoint(tmp_path, 1) is None
     request_control(made, ControlAction.STOP)
     assert run.should_stop()
+
+
+def test_the_last_record_merges_the_lines_of_its_step(run):
+    run.log({"loss": 1.0}, step=5)
+    run.log({"val_loss": 2.0}, step=5)
+    reader = MetricsReader(run.path)
+    reader.poll()
+    assert reader.last["loss"] == 1.0 and reader.last["val_loss"] == 2.0
