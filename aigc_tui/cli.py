@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("train", help="validate a recipe, create a run and train it")
-    p.add_argument("config", metavar="CONFIG", help="a recipe TOML (see sample_configs/)")
+    p.add_argument("config", metavar="CONFIG", help="a recipe TOML file, or a recipe name such as gan_mlp_digits")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a recipe key, e.g. --set run.steps=500 (repeatable)")
     p.add_argument("--name", help="run name (default: the recipe's name)")

@@ -27,18 +27,51 @@ def config_dir() -> Path:
     return Path(env).expanduser() / "config" if env else Path(platformdirs.user_config_dir(APP_NAME))
 
 
-def sample_configs_dir() -> Path:
-    """The shipped recipes (`sample_configs/` beside the package, or inside it when installed)."""
+SHIPPED_DIR = "_shipped"  # inside the package in a wheel: aigc_tui/_shipped/{sample_configs,themes}
+
+
+def _shipped(name: str) -> Path:
+    """A folder shipped with the program: inside the installed wheel, else the checkout's top level."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "sample_configs", here / "sample_configs"):
+    for candidate in (here / SHIPPED_DIR / name, here.parent / name):
         if candidate.is_dir():
             return candidate
-    return here.parent / "sample_configs"
+    return here.parent / name
+
+
+def sample_configs_dir() -> Path:
+    """The shipped recipes (`sample_configs/` of the checkout; `aigc_tui/_shipped/` in a wheel)."""
+    return _shipped("sample_configs")
 
 
 def themes_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "themes", here / "themes"):
-        if candidate.is_dir():
+    """The shipped themes (`themes/` of the checkout; `aigc_tui/_shipped/` in a wheel)."""
+    return _shipped("themes")
+
+
+def user_recipes_dir() -> Path:
+    return config_dir() / "recipes"
+
+
+def find_recipe(ref: str | os.PathLike[str]) -> Path:
+    """A recipe file: a path as given, else a recipe name (`gan_mlp_digits`) among the user's
+    own recipes, then the shipped ones. Returns the path as given when nothing matches, so the
+    loader names it in its error."""
+    path = Path(ref).expanduser()
+    if path.exists() or path.parent != Path("."):
+        return path
+    stem = path.name.removesuffix(".toml")
+    for folder in (user_recipes_dir(), sample_configs_dir()):
+        candidate = folder / f"{stem}.toml"
+        if candidate.is_file():
             return candidate
-    return here.parent / "themes"
+    return path
+
+
+def recipe_names() -> list[str]:
+    """Every recipe name `find_recipe` knows: the user's, then the shipped ones."""
+    names: list[str] = []
+    for folder in (user_recipes_dir(), sample_configs_dir()):
+        if folder.is_dir():
+            names += [p.stem for p in sorted(folder.glob("*.toml")) if p.stem not in names]
+    return names

@@ -32,7 +32,7 @@ def list_cmd(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     if not rows:
-        print(f"no runs under {runs_root(args.runs_dir)}; start one with `aigc-tui train sample_configs/gan_mlp_digits.toml`")
+        print(f"no runs under {runs_root(args.runs_dir)}; start one with `aigc-tui train gan_mlp_digits`")
         return 0
     table = Table(box=None, header_style="bold")
     for col in ("id", "kind", "state", "step", "speed", "age", "device"):

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 
 from aigc_tui.config import load_recipe
+from aigc_tui.errors import ConfigError
 from aigc_tui.launch import check_resume, new_run, resume_worker, spawn_worker
-from aigc_tui.paths import runs_root
+from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
 from aigc_tui.runs.store import Run, find_checkpoint
 
@@ -19,13 +20,21 @@ def cuda_count() -> int:
     return cuda_device_count()
 
 
+def recipe_path(ref: str) -> Path:
+    """A recipe file, or a recipe name among the user's and the shipped ones."""
+    path = find_recipe(ref)
+    if not path.exists():
+        raise ConfigError(f"recipe {ref} does not exist", hint=f"recipes by name: {', '.join(recipe_names())}")
+    return path
+
+
 def train(args: argparse.Namespace) -> int:
     overrides = list(args.overrides)
     if args.device:
         overrides.append(f"run.device={args.device!r}".replace("'", '"'))
     if args.name:
         overrides.append(f'name="{args.name}"')
-    config = load_recipe(Path(args.config), overrides)
+    config = load_recipe(recipe_path(args.config), overrides)
     run = new_run(runs_root(args.runs_dir), config, cuda_count)  # checks data and device first
     if args.detach:
         pid = spawn_worker(run)

@@ -106,3 +106,16 @@ def test_default_gan_is_the_original_mlp_design():
     assert config.model.latent_dim == 100 and config.model.g_hidden == [256, 512, 1024]
     assert config.model.d_hidden == [512, 256] and config.data.image_size == 28
     assert config.data.source == "builtin:digits"
+
+
+def test_a_recipe_name_finds_the_users_recipe_before_the_shipped_one(isolated_home, tmp_path, capsys):
+    from aigc_tui.paths import find_recipe, sample_configs_dir, user_recipes_dir
+
+    assert find_recipe("gan_mlp_digits") == sample_configs_dir() / "gan_mlp_digits.toml"
+    mine = user_recipes_dir() / "gan_mlp_digits.toml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text('kind = "gan"\n')
+    assert find_recipe("gan_mlp_digits.toml") == mine
+    assert find_recipe("sub/gan_mlp_digits") == Path("sub/gan_mlp_digits")  # a path is never searched
+    assert main(["train", "no_such_recipe"]) == 2
+    assert "recipes by name: gan_mlp_digits, gan_dcgan_cifar10, " in capsys.readouterr().err  # yours first
