@@ -90,14 +90,16 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
         for i in range(0, len(items), 4):
             table.add_row(*(f"{k} [bold]{v:.4g}[/]" if isinstance(v, float) else f"{k} {v}" for k, v in items[i:i + 4]))
         parts.append(table)
-    losses = list(plotted_series(row.kind, reader.series))
+    from aigc_tui.ui.series import minmax_decimate
+
+    losses = [k for k in plotted_series(row.kind, reader.keys) if k in reader.series]
     if losses:
         plt.clear_figure()
         plt.plotsize(width - 2, 16)
         plt.theme("clear")
         for key in losses:
             s = reader.series[key]
-            plt.plot(s.steps, s.values, label=key)
+            plt.plot(*minmax_decimate(s.steps, s.values, max(10, width - 12)), label=key)
         plt.xlabel("step")
         parts.append(Text.from_ansi(plt.build()))
     return Group(*parts)
@@ -108,8 +110,10 @@ def watch(args: argparse.Namespace) -> int:
     from rich.live import Live
 
     run = _find(args)
-    reader = MetricsReader(run.path)
+    reader = MetricsReader(run.path, keys=())  # learn the names, then load only the plotted ones
     console = Console()
+    reader.poll()
+    reader.want(plotted_series(run.kind, reader.keys))
     reader.poll()
     if args.once:
         console.print(render_frame(run, reader, console.width))

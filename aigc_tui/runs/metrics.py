@@ -1,117 +1,182 @@
-"""metrics.jsonl: append-only, one JSON object a line; read incrementally from a byte offset."""
+"""metrics.jsonl: append-only, one JSON object a line; read incrementally from a byte offset.
+
+The writer also appends a columnar cache beside it (`sidecar.py`); the reader loads that
+cache when it covers the file (a million lines in milliseconds) and parses only the JSONL
+after it, so following a live run costs only its new lines. Readers can be told which
+metrics to load (`keys`, `want`): a run logs a dozen, the monitor plots two.
+"""
 
 from __future__ import annotations
 
-import json
-import math
+import os
+import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+import numpy as np
+
+from aigc_tui.runs.columns import EMPTY, Columns, Series, batch_from_records
+from aigc_tui.runs.jsonl import parse_lines, parse_one
 from aigc_tui.runs.layout import METRICS_FILE
-from aigc_tui.runs.strict_json import as_float as _as_float
+from aigc_tui.runs.sidecar import SidecarWriter, read_sidecar
 from aigc_tui.runs.strict_json import dumps
 
-CHUNK = 64 * 1024
+CHUNK = 4 << 20
+
+__all__ = ["EMPTY", "METRICS_FILE", "MetricsReader", "MetricsWriter", "Series"]
 
 
 class MetricsWriter:
     """Appends one line per logging interval and flushes it, so tails see it at once."""
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, sidecar: bool = True) -> None:
         self.path = Path(run_dir) / METRICS_FILE
-        self._file: TextIO = open(self.path, "a", encoding="utf-8")
+        self._file = open(self.path, "ab")
+        self._size = self._file.tell()
+        if self._size:  # a torn last line from a killed writer: end it so ours starts clean
+            with open(self.path, "rb") as f:
+                f.seek(self._size - 1)
+                if f.read(1) != b"\n":
+                    self._file.write(b"\n")
+                    self._file.flush()
+                    self._size += 1
+        self._sidecar: SidecarWriter | None = None
+        if sidecar:
+            try:
+                self._sidecar = SidecarWriter.open(run_dir, self.path)
+            except OSError:
+                self._sidecar = None  # the cache is optional; the JSONL is what counts
 
     def write(self, step: int, values: dict[str, float], when: float | None = None) -> dict[str, Any]:
         record: dict[str, Any] = {"step": int(step), "time": round(when or time.time(), 3)}
         for key, value in values.items():
             record[key] = float(value)  # NaN/inf are written as strings, so they stay visible
-        self._file.write(dumps(record) + "\n")
+        line = (dumps(record) + "\n").encode()
+        self._file.write(line)
         self._file.flush()
+        self._size += len(line)
+        if self._sidecar is not None:
+            try:
+                self._sidecar.append(batch_from_records([record], None), np.array([self._size]))
+            except OSError:
+                self._sidecar = None  # stop extending it: what it holds stays a valid prefix
         return record
 
     def close(self) -> None:
         self._file.close()
 
 
-
-@dataclass
-class MetricSeries:
-    steps: list[int] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
-
-
 class MetricsReader:
     """Incremental reader: each `poll()` reads only bytes it has not read, skips a torn last line.
 
-    A step that goes backwards (a resume from an earlier checkpoint) rewinds every series
-    to before that step, so the plot shows the history the weights actually have. Lines with
-    the same step (a script logging loss, then eval loss, at one step) add to each other.
+    `series` maps each loaded metric to a `Series` snapshot (numpy steps, times, values);
+    it is replaced, never mutated, so another thread may read it while `poll()` runs.
+    A step that goes backwards (a resume from an earlier checkpoint) drops the points from
+    that step on, so the plot shows the history the weights actually have. Lines with the
+    same step (a script logging loss, then eval loss, at one step) add to each other.
     """
 
-    def __init__(self, run_dir: Path) -> None:
-        self.path = Path(run_dir) / METRICS_FILE
+    def __init__(self, run_dir: Path, keys: Iterable[str] | None = None) -> None:
+        self.run_dir = Path(run_dir)
+        self.path = self.run_dir / METRICS_FILE
+        self._wanted: frozenset[str] | None = None if keys is None else frozenset(keys)
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
         self.offset = 0
         self._pending = b""
-        self.series: dict[str, MetricSeries] = {}
-        self.records: list[dict[str, Any]] = []
+        self._cols = Columns()
+        self._reload = False
+        self.series: dict[str, Series] = {}
         self.last: dict[str, Any] = {}
+        self.keys: tuple[str, ...] = ()
 
-    def poll(self) -> list[dict[str, Any]]:
-        """Read new complete lines; return the new records."""
+    def want(self, keys: Iterable[str]) -> None:
+        """Also load these metrics (from the next `poll()`, which re-reads the run once)."""
+        with self._lock:
+            if self._wanted is None:
+                return
+            new = frozenset(keys) - self._wanted
+            if new:
+                self._wanted = self._wanted | new
+                self._reload = True
+
+    def poll(self) -> int:
+        """Read what was appended since the last call; returns how many records were new."""
+        with self._lock:
+            reload, wanted = self._reload, self._wanted
+            self._reload = False
         try:
-            with open(self.path, "rb") as f:
-                f.seek(self.offset)
-                chunks = []
-                while chunk := f.read(CHUNK):
-                    chunks.append(chunk)
+            size = os.stat(self.path).st_size
         except FileNotFoundError:
-            return []
-        if not chunks:
-            return []
-        data = self._pending + b"".join(chunks)
-        self.offset += sum(len(c) for c in chunks)
-        lines = data.split(b"\n")
-        self._pending = lines.pop()  # incomplete tail (or b"")
-        new: list[dict[str, Any]] = []
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a corrupt line is skipped, never fatal
-            if isinstance(record, dict) and isinstance(record.get("step"), int):
-                self._add(record)
-                new.append(record)
-        return new
+            return 0
+        if reload or size < self.offset:  # more metrics wanted, or the file was replaced
+            series, last, keys = self.series, self.last, self.keys
+            self._reset()
+            self.series, self.last, self.keys = series, last, keys  # shown until the new load lands
+        before = self._cols.lines
+        names = set(self.keys)
+        if self.offset == 0 and (cached := read_sidecar(self.run_dir, self.path, wanted)) is not None:
+            batch, self.offset, sidecar_names = cached
+            self._cols.apply(batch)
+            names.update(sidecar_names)
+            self._last_line_from(self.offset)
+        if size > self.offset:
+            last = self._read_jsonl(wanted, names)
+            if last is not None:
+                self.last = _merged(self.last, last)
+        if self._cols.lines == before:
+            return 0
+        self.keys = tuple(sorted(names))
+        self.series = self._cols.snapshot()
+        return self._cols.lines - before
 
-    def _add(self, record: dict[str, Any]) -> None:
-        step = record["step"]
-        if self.records and step < self.records[-1]["step"]:
-            self._rewind(step)
-        self.records.append(record)
-        self.last = {**self.last, **record} if self.last.get("step") == step else record  # a step's lines merge
-        for key, raw in record.items():
-            if key in ("step", "time"):
-                continue
-            value = _as_float(raw)
-            if value is None:
-                continue
-            series = self.series.setdefault(key, MetricSeries())
-            series.steps.append(step)
-            series.values.append(value)
+    def _read_jsonl(self, wanted: frozenset[str] | None, names: set[str]) -> dict[str, Any] | None:
+        last = None
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            while chunk := f.read(CHUNK):
+                data = self._pending + chunk
+                cut = data.rfind(b"\n") + 1
+                base = self.offset - len(self._pending)
+                self._pending = data[cut:]  # an incomplete tail (or b"")
+                self.offset += len(chunk)
+                records, _ = parse_lines(data[:cut], base)
+                if records:
+                    for record in records:
+                        names.update(record)
+                        last = _merged(last or {}, record)
+                    self._cols.apply(batch_from_records(records, wanted))
+        names.difference_update(("step", "time"))
+        return last
 
-    def _rewind(self, step: int) -> None:
-        self.records = [r for r in self.records if r["step"] < step]
-        for series in self.series.values():
-            keep = sum(1 for s in series.steps if s < step)
-            del series.steps[keep:], series.values[keep:]
+    def _last_line_from(self, end: int) -> None:
+        """The newest full record (for 'last metrics' tables) without parsing the rest."""
+        with open(self.path, "rb") as f:
+            f.seek(max(0, end - 65536))
+            tail = f.read(min(end, 65536))
+        last: dict[str, Any] = {}
+        for line in reversed(tail.rstrip(b"\n").split(b"\n")):
+            record = parse_one(line)
+            if record is None:
+                continue
+            if last and record["step"] != last["step"]:
+                break
+            last = {**record, **last}  # a step's lines merge; the newest value wins
+        self.last = last
 
     def best(self, name: str, mode: str = "min") -> float | None:
         series = self.series.get(name)
-        finite = [v for v in series.values if math.isfinite(v)] if series else []
-        if not finite:
+        values = series.values[np.isfinite(series.values)] if series is not None else ()
+        if not len(values):
             return None
-        return min(finite) if mode == "min" else max(finite)
+        return float(values.min() if mode == "min" else values.max())
+
+
+def _merged(last: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """The newest record, with the earlier lines of the same step merged in (a script may log
+    loss and eval loss at one step on two lines)."""
+    return {**last, **record} if last.get("step") == record["step"] else record

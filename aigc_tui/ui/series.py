@@ -1,24 +1,55 @@
 """Turn a metric series into what a plot of a given width should draw.
 
-Smoothing runs over the full series first (incrementally: a redraw only smooths new
-points); then the result is decimated to about two points per column with per-bucket
-min and max, so spikes and NaNs stay visible however long the run is. A million points
-prepare in milliseconds once smoothed.
+Smoothing runs over the full series first, vectorised (a million points in milliseconds,
+so toggling EMA never stalls the UI) and incrementally (a redraw only smooths new points);
+then the result is decimated to about two points per column with per-bucket min and max,
+so spikes and NaNs stay visible however long the run is.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+MAX_SCALE_EXP = 600.0  # a**-block stays far below float64's overflow (e**709)
 
-def ema(values: Sequence[float], weight: float) -> list[float]:
+
+def linear_recurrence(a: float, u: np.ndarray, y0: float = 0.0) -> np.ndarray:
+    """y[k] = a * y[k-1] + u[k] with y[-1] = y0, for 0 <= a < 1, without a Python loop per point.
+
+    Blocks of B points are closed-form (cumsum of u * a**-i, scaled back by a**j); the values
+    at block ends follow the same recurrence with a**B, solved recursively.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    n = len(u)
+    if n == 0:
+        return u.copy()
+    if a < 1e-150:
+        out = u.copy()
+        out[0] += a * y0
+        return out
+    block = int(min(4096, max(2, MAX_SCALE_EXP // -math.log(a))))
+    rows = -(-n // block)
+    padded = np.zeros(rows * block)
+    padded[:n] = u
+    j = np.arange(block)
+    grow, shrink = a ** -j.astype(float), a ** j.astype(float)
+    within = np.cumsum(padded.reshape(rows, block) * grow, axis=1) * shrink  # each block from 0
+    carry = np.empty(rows)  # y just before each block
+    carry[0] = y0
+    if rows > 1:
+        carry[1:] = linear_recurrence(a**block, within[:-1, -1], y0)
+    within += carry[:, None] * (shrink * a)
+    return within.ravel()[:n]
+
+
+def ema(values: Sequence[float] | np.ndarray, weight: float) -> np.ndarray:
     """TensorBoard-style debiased EMA; NaN/inf pass through without poisoning what follows."""
-    return EmaState(weight).extend(values)
+    state = EmaState(weight)
+    return state.extend(np.asarray(values, dtype=np.float64))
 
 
 @dataclass
@@ -26,21 +57,26 @@ class EmaState:
     weight: float
     done: int = 0
     last_step: int | None = None
-    _last: float = 0.0
+    _raw: float = 0.0
     _count: int = 0
-    out: list[float] = field(default_factory=list)
+    _out: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
-    def extend(self, values: Sequence[float]) -> list[float]:
-        w = self.weight
-        for v in values[self.done :]:
-            if not math.isfinite(v):
-                self.out.append(v)
-                continue
-            self._last = self._last * w + (1 - w) * v
-            self._count += 1
-            self.out.append(self._last / (1 - w**self._count))
-        self.done = len(values)
-        return self.out
+    def extend(self, values: np.ndarray) -> np.ndarray:
+        """The smoothed series for `values`, of which the first `done` were seen before."""
+        new = np.asarray(values[self.done :], dtype=np.float64)
+        if len(new):
+            w = self.weight
+            finite = np.isfinite(new)
+            x = new[finite]
+            out = new.copy()
+            if len(x):
+                raw = linear_recurrence(w, (1 - w) * x, self._raw)
+                counts = np.arange(self._count + 1, self._count + len(x) + 1, dtype=np.float64)
+                out[finite] = raw / -np.expm1(counts * math.log(w))  # raw / (1 - w**count)
+                self._raw, self._count = float(raw[-1]), self._count + len(x)
+            self._out = np.concatenate([self._out[: self.done], out])
+            self.done += len(new)
+        return self._out[: self.done]
 
 
 class EmaCache:
@@ -49,9 +85,10 @@ class EmaCache:
     def __init__(self) -> None:
         self._states: dict[str, EmaState] = {}
 
-    def smooth(self, key: str, steps: Sequence[int], values: Sequence[float], weight: float) -> list[float]:
+    def smooth(self, key: str, steps: Sequence[int], values: Sequence[float], weight: float) -> np.ndarray:
+        values = np.asarray(values, dtype=np.float64)
         if weight <= 0:
-            return list(values)
+            return values
         state = self._states.get(key)
         rewound = state is not None and (
             state.done > len(values) or (state.done and steps[state.done - 1] != state.last_step)
@@ -59,14 +96,14 @@ class EmaCache:
         if state is None or state.weight != weight or rewound:
             state = self._states[key] = EmaState(weight)
         out = state.extend(values)
-        state.last_step = steps[state.done - 1] if state.done else None
+        state.last_step = int(steps[state.done - 1]) if state.done else None
         return out
 
 
 def window(steps: Sequence[int], values: Sequence[float], last_n_steps: int | None) -> tuple[Sequence[int], Sequence[float]]:
-    if not last_n_steps or not steps:
+    if not last_n_steps or not len(steps):
         return steps, values
-    first = bisect_left(steps, steps[-1] - last_n_steps)
+    first = int(np.searchsorted(np.asarray(steps), steps[-1] - last_n_steps, side="left"))
     return steps[first:], values[first:]
 
 
@@ -74,7 +111,7 @@ def minmax_decimate(steps: Sequence[int], values: Sequence[float], buckets: int)
     """Per bucket: its min and max (NaN if the bucket held a non-finite point)."""
     n = len(steps)
     if n <= 2 * buckets or buckets < 1:
-        return list(steps), list(values)
+        return [int(s) for s in steps], [float(v) for v in values]
     x = np.asarray(steps)
     y = np.asarray(values, dtype=float)
     edges = np.linspace(0, n, buckets + 1).astype(int)[:-1]
@@ -95,9 +132,10 @@ def prepare(
     steps: Sequence[int], values: Sequence[float], smoothing: float, last_n_steps: int | None, width: int,
     log_y: bool = False, cache: EmaCache | None = None, key: str = "",
 ) -> tuple[list[int], list[float]]:
-    n = min(len(steps), len(values))  # the tail thread may have appended to one list only
+    n = min(len(steps), len(values))
     steps, values = steps[:n], values[:n]
-    smoothed = cache.smooth(key, steps, values, smoothing) if cache else ema(values, smoothing)
+    smoothed = cache.smooth(key, steps, values, smoothing) if cache else (
+        ema(values, smoothing) if smoothing > 0 else np.asarray(values, dtype=float))
     xs, ys = window(steps, smoothed, last_n_steps)
     xs, ys = minmax_decimate(xs, ys, max(1, width))
     if log_y:

@@ -1,12 +1,15 @@
 """One thread tails metrics for every watched run (after Toolong's poll watcher).
 
 Readers live here, off the UI thread; the app gets a light `MetricsAppended` message that
-collapses with others of the same run, and reads the series when it redraws.
+collapses with others of the same run, and reads the series when it redraws. A reader's
+`series` is an immutable snapshot (a dict of read-only numpy arrays, replaced whole by each
+poll), so the UI never sees a list the tail is appending to.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from textual.message import Message
@@ -41,12 +44,17 @@ class MetricsTail:
         self._stop.set()
         self._wake.set()
 
-    def watch(self, run_id: str, run_dir: Path) -> MetricsReader:
-        """Start tailing a run; the tail thread reads it at once (never the caller's thread)."""
+    def watch(self, run_id: str, run_dir: Path, keys: Iterable[str] | None = None) -> MetricsReader:
+        """Start tailing a run; the tail thread reads it at once (never the caller's thread).
+
+        `keys` names the metrics to load (None: all); watching again with other keys adds them.
+        """
         with self._lock:
             reader = self._readers.get(run_id)
             if reader is None:
-                reader = self._readers[run_id] = MetricsReader(run_dir)
+                reader = self._readers[run_id] = MetricsReader(run_dir, keys)
+            elif keys is not None:
+                reader.want(keys)
         self._wake.set()
         return reader
 

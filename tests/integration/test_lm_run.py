@@ -43,7 +43,7 @@ def test_from_scratch_loss_falls_and_metrics_are_complete(trained_lm):
     reader.poll()
     loss = reader.series["loss"].values
     assert loss[-1] < loss[0] - 0.5, loss
-    assert reader.series["val_loss"].steps == [10, 20, 30]
+    assert reader.series["val_loss"].steps.tolist() == [10, 20, 30]
     val = reader.series["val_loss"].values[-1]
     assert math.isclose(reader.series["val_ppl"].values[-1], math.exp(val), rel_tol=1e-6)
     for name in ("lr", "grad_norm", "tokens_per_s"):

@@ -43,18 +43,20 @@ def test_metrics_reader_reads_only_new_bytes_and_skips_a_torn_last_line(run):
     writer.write(1, {"loss": 1.0})
     writer.write(2, {"loss": 0.5, "acc": float("nan")})
     reader = MetricsReader(run.path)
-    assert [r["step"] for r in reader.poll()] == [1, 2]
+    assert reader.poll() == 2
     with open(run.path / "metrics.jsonl", "a") as f:  # a writer caught mid-line
         f.write('{"step": 3, "loss": 0.2')
-    assert reader.poll() == []
+    assert reader.poll() == 0
     offset = reader.offset
     with open(run.path / "metrics.jsonl", "a") as f:
         f.write(', "time": 1}\n')
-    assert [r["step"] for r in reader.poll()] == [3]
+    assert reader.poll() == 1
     assert reader.offset > offset
-    assert reader.series["loss"].values == [1.0, 0.5, 0.2]
+    assert reader.series["loss"].values.tolist() == [1.0, 0.5, 0.2]
+    assert reader.series["loss"].steps.tolist() == [1, 2, 3]
     assert str(reader.series["acc"].values[0]) == "nan"  # NaN kept visible, not dropped
-    assert reader.poll() == []
+    assert reader.last["step"] == 3
+    assert reader.poll() == 0
 
 
 def test_metrics_rewind_when_a_run_resumes_from_an_earlier_step(run):
@@ -64,8 +66,8 @@ def test_metrics_rewind_when_a_run_resumes_from_an_earlier_step(run):
     writer.write(20, {"loss": 9.0})  # resumed from the step-10 checkpoint's successor
     reader = MetricsReader(run.path)
     reader.poll()
-    assert reader.series["loss"].steps == [10, 20]
-    assert reader.series["loss"].values == [1.0, 9.0]
+    assert reader.series["loss"].steps.tolist() == [10, 20]
+    assert reader.series["loss"].values.tolist() == [1.0, 9.0]
 
 
 def test_unknown_and_ambiguous_runs_get_clear_errors(runs_dir):

@@ -136,10 +136,12 @@ class CheckpointsPane(Horizontal):
     @work(thread=True, exclusive=True, group="ckpt-plot", exit_on_error=False)
     def _plot(self, run: Run) -> None:
         """Read the run's metrics off the UI thread (a long run's file can be large)."""
-        reader = MetricsReader(run.path)
+        reader = MetricsReader(run.path, keys=())  # learn the names, then load only the plotted ones
+        reader.poll()
+        reader.want(plotted_series(run.kind, reader.keys))
         reader.poll()
         series = [PlotSeries(n, reader.series[n].steps, reader.series[n].values)
-                  for n in plotted_series(run.kind, reader.series) if n in reader.series]
+                  for n in plotted_series(run.kind, reader.keys) if n in reader.series]
         options = PlotOptions(smoothing=self.app.settings.smoothing, markers=[c.step for c in run.checkpoints()])
         self.app.call_from_thread(self.query_one(LossPlot).show, series, options, f"{run.name} (| = checkpoint)")
 

@@ -38,6 +38,11 @@ WINDOWS = (None, 100, 1_000, 10_000)
 __all__ = ["PRIMARY_SERIES", "RunsPane", "resume_run"]
 
 
+def plotted(kind: str) -> tuple[str, ...] | None:
+    """The metrics the monitor loads for a run of this kind (a long run's others stay on disk)."""
+    return PRIMARY_SERIES.get(kind)  # None (every metric) for a script run: its names vary
+
+
 @dataclass
 class RowData:
     row: RunRow
@@ -261,10 +266,10 @@ class RunsPane(Vertical):
         keys = [str(k.value) for k in table.rows]
         if run_id in keys and table.cursor_row != keys.index(run_id):
             table.move_cursor(row=keys.index(run_id))
-        self.app.tail.watch(run_id, data.run.path)
+        self.app.tail.watch(run_id, data.run.path, plotted(data.row.kind))
         for other in self.compare:
             if other in self.rows:
-                self.app.tail.watch(other, self.rows[other].run.path)
+                self.app.tail.watch(other, self.rows[other].run.path, plotted(self.rows[other].row.kind))
         self.monitor = None
         self._update_header()
         self.refresh_rows()  # samples, status and log come back from the worker
@@ -350,7 +355,7 @@ class RunsPane(Vertical):
             return
         series: list[PlotSeries] = []
         reader = self.app.tail.reader(data.row.id)
-        names = plotted_series(data.row.kind, reader.series if reader is not None else ())
+        names = plotted_series(data.row.kind, reader.keys if reader is not None else ())
         if reader is not None:
             for name in names:
                 if name in reader.series:
@@ -361,7 +366,7 @@ class RunsPane(Vertical):
             other_row = self.rows.get(other)
             if other_reader is None or other_row is None:
                 continue
-            key = (plotted_series(other_row.row.kind, other_reader.series) or ("loss",))[-1]
+            key = (plotted_series(other_row.row.kind, other_reader.keys) or ("loss",))[-1]
             if key in other_reader.series:
                 s = other_reader.series[key]
                 series.append(PlotSeries(f"{other_row.row.name}:{key}", s.steps, s.values))
@@ -433,7 +438,7 @@ class RunsPane(Vertical):
         run_id = keys[table.cursor_row]
         self.compare.symmetric_difference_update({run_id})
         if run_id in self.compare and run_id in self.rows:
-            self.app.tail.watch(run_id, self.rows[run_id].run.path)
+            self.app.tail.watch(run_id, self.rows[run_id].run.path, plotted(self.rows[run_id].row.kind))
         self._plot_dirty = True
         self.refresh_rows()
 
