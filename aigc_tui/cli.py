@@ -96,9 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     _add_runs_dir(p)
 
-    p = sub.add_parser("bench", help="measure training throughput and print ratios")
-    p.add_argument("--steps", type=int, default=60)
+    p = sub.add_parser("bench", help="the training loops against minimal hand-written loops, side by side")
+    p.add_argument("--steps", type=int, default=None, help="steps per timed block (default: each recipe's log interval)")
+    p.add_argument("--rounds", type=int, default=6, help="interleaved A/B rounds per case")
     p.add_argument("--device", default="auto")
+    p.add_argument("--json", action="store_true", help="one JSON document instead of the table")
+    p.add_argument("--skip-model", action="store_true", help="skip the transformers-vs-nanoGPT model comparison")
+    p.add_argument("--only", default="", help="comma-separated case names to run (gan-mlp, dcgan, lm-gpt)")
     return parser
 
 

@@ -1,76 +1,62 @@
-"""`aigc-tui bench`: throughput ratios measured in one run, never timed assertions in tests.
+"""`aigc-tui bench`: each training loop against a minimal hand-written loop (benchmarks/),
+interleaved A/B in one run, printed side by side with the ratio; `--json` for machines.
 
-Each case trains the default recipe for `--steps` steps after a warm-up and reports items/s;
-ratios are against the first case of each family, on the same machine in the same process.
+Benchmarks, never timed assertions in tests. On CUDA it also reports bf16 vs fp32, compile
+vs eager, fused vs foreach optimizers, the per-step sync penalty and the LM's MFU.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import tempfile
-import time
-from collections.abc import Callable
-from pathlib import Path
-
-from aigc_tui.config import dump_toml, load_recipe
-from aigc_tui.paths import sample_configs_dir
-from aigc_tui.runs import create_run
-
-WARMUP = 10
-
-
-def _throughput(recipe: str, overrides: list[str], steps: int, per_step: Callable | None = None) -> float:
-    from aigc_tui.models.quiet import quiet_libraries
-    from aigc_tui.train.worker import build_trainer
-
-    quiet_libraries()
-    config = load_recipe(sample_configs_dir() / recipe, overrides)
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["AIGC_TUI_HOME"] = home
-        run = create_run(Path(home) / "runs", dump_toml(config), "bench")
-        trainer = build_trainer(run, lambda _m: None)
-        for _ in range(WARMUP):
-            trainer.train_step()
-            trainer.step += 1
-        trainer.read_metrics()
-        items = 0
-        start = time.perf_counter()
-        for _ in range(steps):
-            items += trainer.train_step()
-            trainer.step += 1
-            if per_step is not None:
-                per_step(trainer)
-        trainer.read_metrics()  # the one sync: all queued work is done before the clock stops
-        return items / (time.perf_counter() - start)
+from dataclasses import asdict
 
 
 def bench(args: argparse.Namespace) -> int:
     import torch
 
+    from aigc_tui.bench.cases import lm_model_case, training_cases
+
     device = "cuda" if args.device == "auto" and torch.cuda.is_available() else args.device
     device = "cpu" if device == "auto" else device
-    cuda = device.startswith("cuda")
-    base = [f'run.device="{device}"']
-    sync_each_step = lambda t: t.acc.tolist()  # noqa: E731 - what a per-step loss.item() costs
-    families = {
-        "gan (mlp, digits) images/s": ("gan_mlp_digits.toml", [
-            ("device-side metrics, fp32", ['run.precision="fp32"'], None),
-            ("per-step host sync, fp32", ['run.precision="fp32"'], sync_each_step),
-            ("bf16 autocast", ['run.precision="bf16"'], None),
-        ] + ([("bf16 + torch.compile", ['run.precision="bf16"', "run.compile=true"], None)] if cuda else [])),
-        "lm (gpt, python-docs) tokens/s": ("lm_gpt_python_docs.toml", [
-            ("fp32", ['run.precision="fp32"'], None),
-            ("per-step host sync, fp32", ['run.precision="fp32"'], sync_each_step),
-            ("bf16 autocast", ['run.precision="bf16"'], None),
-        ] + ([("bf16 + torch.compile", ['run.precision="bf16"', "run.compile=true"], None)] if cuda else [])),
-    }
-    print(f"device {device}, {args.steps} steps per case after {WARMUP} warm-up steps")
-    for family, (recipe, cases) in families.items():
-        print(f"\n{family}")
-        baseline = None
-        for label, overrides, hook in cases:
-            rate = _throughput(recipe, base + overrides, args.steps, hook)
-            baseline = baseline or rate
-            print(f"  {label:<28} {rate:>12,.0f}   x{rate / baseline:.2f}")
+    steps, rounds = args.steps, max(1, args.rounds)
+    report: dict = {"device": device, "torch_threads": torch.get_num_threads(), "load_avg": list(os.getloadavg()),
+                    "rounds": rounds, "cases": [], "models": [], "cuda": None}
+    if not args.json:
+        print(f"device {device}, {torch.get_num_threads()} threads, load {report['load_avg'][0]:.2f}; "
+              f"interleaved A/B, {rounds} rounds, ratio = median of per-round ratios")
+        print(f"\n{'case':<44}{'aigc-tui':>14}{'reference':>14}{'ratio':>8}   reference loop")
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    for make in training_cases(device, steps, rounds, only):
+        r = make()
+        report["cases"].append({**asdict(r), "aigc_tui": r.ours, "ratio_vs_reference": r.ratio})
+        if not args.json:
+            print(f"{r.case:<44}{r.ours:>10,.0f} {_short(r.unit)}{r.reference:>10,.0f} {_short(r.unit)}"
+                  f"{r.ratio:>7.2f}x   {r.reference_name}")
+    if not args.skip_model:
+        r = lm_model_case([f'run.device="{device}"', 'run.precision="fp32"'], steps and max(1, steps // 5), rounds)
+        report["models"].append({**asdict(r), "ratio_vs_nanogpt": r.ratio})
+        if not args.json:
+            print(f"\n{r.case:<44}{r.ours:>10,.0f} {_short(r.unit)}{r.reference:>10,.0f} {_short(r.unit)}"
+                  f"{r.ratio:>7.2f}x   (both in benchmarks/lm_loop.py)")
+    if device.startswith("cuda"):
+        from aigc_tui.bench.gpu import cuda_extras, mfu
+
+        report["cuda"] = {"extras": cuda_extras(device, steps, rounds), "mfu": mfu(device, rounds)}
+        if not args.json:
+            print("\nCUDA: ratio = second / first")
+            for row in report["cuda"]["extras"]:
+                print(f"  {row['family']:<8} {row['what']:<40}{row['ratio']:>7.2f}x")
+            m = report["cuda"]["mfu"]
+            share = f"{m['mfu']:.1%} of {m['peak_bf16_tflops']:.0f}" if m["mfu"] is not None else "peak unknown"
+            print(f"  {m['recipe']}: {m['tokens_per_s']:,.0f} tokens/s, {m['achieved_tflops']:.1f} TFLOPS ({share}) on {m['gpu']}")
+    elif not args.json:
+        print("\n(no CUDA device: bf16/compile/fused/sync/MFU figures are measured on GPUs only)")
+    if args.json:
+        print(json.dumps(report, indent=2))
     return 0
+
+
+def _short(unit: str) -> str:
+    return {"images/s": "img/s", "tokens/s": "tok/s"}.get(unit, unit)

@@ -101,10 +101,19 @@ def load_images(section: ImageDataSection) -> torch.Tensor:
     return _set_channels(_resize_uint8(images, section.image_size), channels)
 
 
+FLOAT_COPY_LIMIT = 2 << 30  # bytes: data sets up to this are converted to floats once
+
+
 class BatchSampler:
-    """Batches in a seeded order that depends only on the batch number: resume is exact, free."""
+    """Batches in a seeded order that depends only on the batch number: resume is exact, free.
+
+    The images are converted to floats in [-1, 1] once when that copy fits in
+    FLOAT_COPY_LIMIT, so a batch is one index; larger sets convert per batch.
+    """
 
     def __init__(self, images: torch.Tensor, batch_size: int, seed: int) -> None:
+        if images.dtype == torch.uint8 and images.numel() * 4 <= FLOAT_COPY_LIMIT:
+            images = images.float().div_(127.5).sub_(1.0)
         self.images = images
         self.n = images.shape[0]
         self.batch_size = min(batch_size, self.n)
@@ -121,5 +130,5 @@ class BatchSampler:
             self._perm = torch.randperm(self.n, generator=gen).to(self.images.device)
             self._epoch = epoch
         assert self._perm is not None
-        idx = self._perm[pos * self.batch_size : (pos + 1) * self.batch_size]
-        return self.images[idx].float().div_(127.5).sub_(1.0)
+        batch = self.images[self._perm[pos * self.batch_size : (pos + 1) * self.batch_size]]
+        return batch if batch.is_floating_point() else batch.float().div_(127.5).sub_(1.0)

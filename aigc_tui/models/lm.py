@@ -18,6 +18,7 @@ def from_scratch(section: LmModelSection, vocab_size: int, eos_id: int) -> torch
             vocab_size=vocab_size, n_positions=section.block_size, n_embd=section.n_embd,
             n_layer=section.n_layer, n_head=section.n_head, resid_pdrop=section.dropout,
             embd_pdrop=section.dropout, attn_pdrop=section.dropout, bos_token_id=eos_id, eos_token_id=eos_id,
+            activation_function="gelu_pytorch_tanh",  # gelu_new's formula as one kernel, not five ops
         )
     else:
         cfg = LlamaConfig(
@@ -26,7 +27,7 @@ def from_scratch(section: LmModelSection, vocab_size: int, eos_id: int) -> torch
             num_key_value_heads=section.n_head, max_position_embeddings=section.block_size,
             attention_dropout=section.dropout, bos_token_id=eos_id, eos_token_id=eos_id, tie_word_embeddings=True,
         )
-    return AutoModelForCausalLM.from_config(cfg)
+    return AutoModelForCausalLM.from_config(cfg, attn_implementation="sdpa")
 
 
 def load_pretrained(name: str, allow_download: bool = False, trust_remote_code: bool = False):

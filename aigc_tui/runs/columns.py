@@ -149,12 +149,19 @@ class Columns:
                 for col in self.cols.values():
                     col.truncate_from(first)
         alive = alive_lines(batch.steps, self.last_step)
+        every = bool(alive.all())
+        shared: tuple[np.ndarray, np.ndarray] | None = None  # steps, times of the alive lines
         for key, (idx, vals) in batch.cols.items():
-            keep = alive[idx]
-            rows = idx[keep]
             col = self.cols.get(key)
             if col is None:
                 col = self.cols[key] = Column()
+            if len(idx) == len(batch):  # on every line: share one steps/times pair between metrics
+                if shared is None:
+                    shared = (batch.steps, batch.times) if every else (batch.steps[alive], batch.times[alive])
+                col.extend(*shared, vals if every else vals[alive])
+                continue
+            keep = alive[idx]
+            rows = idx[keep]
             col.extend(batch.steps[rows], batch.times[rows], vals[keep])
         self.last_step = int(batch.steps[-1])
         self.lines += len(batch)

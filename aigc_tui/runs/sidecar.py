@@ -77,17 +77,18 @@ def read_sidecar(run_dir: Path, jsonl: Path, keys: frozenset[str] | None) -> tup
     lines = _covered(folder, jsonl)
     if lines is None:
         return None
-    n = len(lines)
+    n, end = len(lines), int(lines["end"][-1])
     names = _read_keys(folder)
-    batch = Batch(lines["step"].copy(), lines["time"].copy())
+    batch = Batch(np.ascontiguousarray(lines["step"]), np.ascontiguousarray(lines["time"]))
+    del lines
     for i, key in enumerate(names):
         if keys is not None and key not in keys:
             continue
         points = _read(folder / f"k{i}.bin", POINT)
         points = points[: int(np.searchsorted(points["line"], n))]  # uncommitted points stay out
         if len(points):
-            batch.cols[key] = (points["line"].copy(), points["value"].copy())
-    return batch, int(lines["end"][-1]), names
+            batch.cols[key] = (np.ascontiguousarray(points["line"]), np.ascontiguousarray(points["value"]))
+    return batch, end, names
 
 
 class SidecarWriter:

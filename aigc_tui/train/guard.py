@@ -61,29 +61,54 @@ def guarded_step(optimizer: torch.optim.Optimizer, bad: torch.Tensor, scaler: An
 
 
 class DivergenceGuard:
-    """Consecutive non-finite steps, counted on the device; read once per logging interval."""
+    """Consecutive non-finite steps, counted on the device; read once per logging interval.
+
+    `observe` only keeps the step's flag; the streak arithmetic runs over a batch of flags
+    (a few vectorised ops per 64 steps, or when read), so the guard costs the step nothing.
+    """
+
+    FOLD_EVERY = 64
 
     def __init__(self, device: torch.device, patience: int) -> None:
         self.patience = patience
         # [steps run, current streak, 1-based step the streak that reached patience began (0: none)]
         self.state = torch.zeros(3, device=device)
         self.steps_offset = 0
+        self._pending: list[torch.Tensor] = []
 
     def start_at(self, step: int) -> None:
         """The loop's step when training (re)starts, so reported steps match the run's."""
+        self._pending.clear()
         self.state.zero_()
         self.steps_offset = step
 
     def observe(self, bad: torch.Tensor) -> None:
-        """Record one step's flag (0-dim float on the device); no sync."""
+        """Record one step's flag (0-dim float on the device); no sync, no device op."""
+        self._pending.append(bad)
+        if len(self._pending) >= self.FOLD_EVERY:
+            self._fold()
+
+    @torch.no_grad()
+    def _fold(self) -> None:
+        if not self._pending:
+            return
+        flags = torch.stack(self._pending).float().reshape(-1)
+        self._pending.clear()
+        n = flags.numel()
         count, streak, tripped = self.state.unbind()
-        count.add_(1)
-        streak.add_(1).mul_(bad)
-        hit = (tripped == 0) & (streak >= self.patience)
-        tripped.copy_(torch.where(hit, count - self.patience + 1, tripped))
+        idx = torch.arange(1, n + 1, device=flags.device, dtype=flags.dtype)
+        last_ok = torch.cummax(torch.where(flags > 0, torch.zeros_like(idx), idx), 0).values  # 0: none yet
+        run = torch.where(last_ok > 0, idx - last_ok, streak + idx)  # the streak after each step
+        hits = (run >= self.patience).float()
+        first = torch.argmax(hits)  # the first step whose streak reached patience
+        began = count + first.to(flags.dtype) + 1 - self.patience + 1
+        tripped.copy_(torch.where((tripped == 0) & (hits.sum() > 0), began, tripped))
+        streak.copy_(run[-1])
+        count.add_(n)
 
     def diverged_at(self) -> int | None:
         """The step a too-long streak began, or None (reads one small tensor: call at log time)."""
+        self._fold()
         tripped = int(self.state[2].item())
         return self.steps_offset + tripped if tripped else None
 

@@ -71,9 +71,14 @@ class EmaState:
             out = new.copy()
             if len(x):
                 raw = linear_recurrence(w, (1 - w) * x, self._raw)
-                counts = np.arange(self._count + 1, self._count + len(x) + 1, dtype=np.float64)
-                out[finite] = raw / -np.expm1(counts * math.log(w))  # raw / (1 - w**count)
                 self._raw, self._count = float(raw[-1]), self._count + len(x)
+                count0 = self._count - len(x)
+                # debias: raw / (1 - w**count); past ~40/-ln(w) points the divisor is 1.0 exactly
+                settled = max(0, int(40 / -math.log(w)) - count0) if w > 0 else 0
+                head = min(len(x), settled)
+                counts = np.arange(count0 + 1, count0 + head + 1, dtype=np.float64)
+                raw[:head] /= -np.expm1(counts * math.log(w))
+                out[finite] = raw
             self._out = np.concatenate([self._out[: self.done], out])
             self.done += len(new)
         return self._out[: self.done]

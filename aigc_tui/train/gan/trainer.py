@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,17 @@ from aigc_tui.models.gan import build_models, split_state
 from aigc_tui.models.grid import save_grid
 from aigc_tui.runs.layout import SAMPLE_IMAGE_SUFFIX, WEIGHTS_FILE, sample_path
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
-from aigc_tui.train.gan.losses import d_loss, d_score, g_loss, gradient_penalty
+from aigc_tui.train.gan.losses import d_loss, g_loss, gradient_penalty
 from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
 from aigc_tui.train.loop import Trainer
 
 METRIC_NAMES = ("loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "nonfinite")
+
+
+def _total_norm(params: Any) -> torch.Tensor:
+    """The global L2 norm of the gradients (what clip_grad_norm_ reports), no clipping."""
+    grads = [p.grad for p in params if p.grad is not None]
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)).float()) if grads else torch.zeros(())
 
 
 def fixed_noise(config: GanConfig, device: torch.device) -> torch.Tensor:
@@ -27,7 +34,21 @@ def fixed_noise(config: GanConfig, device: torch.device) -> torch.Tensor:
     return torch.randn(config.train.sample_count, config.model.latent_dim, generator=gen).to(device)
 
 
+FOLD_EVERY = 64  # pending per-step tensors are summed into the accumulator this often
+
+
 class GanTrainer(Trainer):
+    """The step pays only for the training math; metrics are reduced once per log interval.
+
+    Per step the losses and D's logits are kept as references (no device op); fp32 touches
+    no GradScaler; with one critic step and no penalty, G's update re-scores the D step's
+    fake batch (as pytorch/examples' DCGAN does) instead of running G twice. The divergence
+    guard's flag is folded into the fused optimizer step (no sync): on that fast path it
+    is the loss's finiteness every step plus the gradient norm's on logging steps (where
+    the norms are measured); with a gradient penalty or several critic steps the norms,
+    and so the gradient check, run every step.
+    """
+
     items_name = "images"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -35,75 +56,108 @@ class GanTrainer(Trainer):
         cfg: GanConfig = self.config  # type: ignore[assignment]
         self.cfg = cfg
         torch.manual_seed(cfg.run.seed)
-        self.images = load_images(cfg.data).to(self.device)
-        self.log(f"data: {cfg.data.source}, {self.images.shape[0]} images of {tuple(self.images.shape[1:])}")
-        self.sampler = BatchSampler(self.images, cfg.train.batch_size, cfg.run.seed)
+        images = load_images(cfg.data).to(self.device)
+        self.log(f"data: {cfg.data.source}, {images.shape[0]} images of {tuple(images.shape[1:])}")
+        self.sampler = BatchSampler(images, cfg.train.batch_size, cfg.run.seed)  # floats, made once
+        del images
         self.generator, self.discriminator = (m.to(self.device) for m in build_models(cfg))
         betas = (cfg.train.beta1, cfg.train.beta2)
         self.opt_g = make_adam(torch.optim.Adam, self.generator.parameters(), lr=cfg.train.lr_g, betas=betas)
         self.opt_d = make_adam(torch.optim.Adam, self.discriminator.parameters(), lr=cfg.train.lr_d, betas=betas)
-        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.place.precision == "fp16")
+        self.scaler = torch.amp.GradScaler(self.device.type) if self.place.precision == "fp16" else None
         self.noise_gen = torch.Generator(device=self.device).manual_seed(cfg.run.seed + 1)
         self.fixed_noise = fixed_noise(cfg, self.device)
         self.g_fwd, self.d_fwd = self.generator, self.discriminator
         if cfg.run.compile:
             self.g_fwd, self.d_fwd = torch.compile(self.generator), torch.compile(self.discriminator)
-        self.acc = torch.zeros(len(METRIC_NAMES), device=self.device)
+        self.autocast = self.place.autocast if self.place.dtype is not None else contextlib.nullcontext
+        self.reuse_fake = cfg.train.n_critic == 1 and not (cfg.train.loss == "wgan-gp" and cfg.train.gp_weight > 0)
+        self._pending: tuple[list[torch.Tensor], ...] = ([], [], [], [], [])  # loss_d, loss_g, D(x), D(G(z)), bad
+        self._acc = torch.zeros(5, device=self.device)  # their sums, then the non-finite step count
+        self._acc_n = [0, 0]  # steps, scored samples
+        self._norms = torch.full((2,), float("nan"), device=self.device)
         self.acc_steps = 0
 
     def _z(self, n: int) -> torch.Tensor:
         return torch.randn(n, self.cfg.model.latent_dim, device=self.device, generator=self.noise_gen)
 
+    def _logs_now(self) -> bool:
+        """Whether the loop reads metrics after this step (then gradient norms are measured)."""
+        nxt, run = self.step + 1, self.cfg.run
+        return nxt % run.log_every == 0 or nxt >= run.steps
+
+    def _update(self, loss: torch.Tensor, opt: torch.optim.Optimizer, params: Any, norm_slot: int | None) -> torch.Tensor:
+        """Backward, then a step the guard skips on the device when `bad`; returns `bad`."""
+        opt.zero_grad(set_to_none=True)
+        (loss if self.scaler is None else self.scaler.scale(loss)).backward()
+        if norm_slot is None:
+            bad = nonfinite(loss)
+        else:
+            if self.scaler is not None:
+                self.scaler.unscale_(opt)
+            norm = self._norms[norm_slot] = _total_norm(params)
+            bad = nonfinite(loss, norm)
+        guarded_step(opt, bad, self.scaler)  # a non-finite update never reaches the weights
+        return bad
+
     def train_step(self) -> int:
-        t, loss_kind = self.cfg.train, self.cfg.train.loss
+        t, kind = self.cfg.train, self.cfg.train.loss
+        norms = self._logs_now() or not self.reuse_fake  # the slow path checks gradients every step
         seen = 0
-        bad_d = torch.zeros((), device=self.device)
+        bad_d: torch.Tensor | None = None
         for k in range(t.n_critic):
             real = self.sampler.batch(self.step * t.n_critic + k)
-            seen += real.shape[0]
-            with self.place.autocast():
-                fake = self.g_fwd(self._z(real.shape[0])).detach()
-                out_real, out_fake = self.d_fwd(real), self.d_fwd(fake)
-                loss_d = d_loss(loss_kind, out_real.float(), out_fake.float())
-            if loss_kind == "wgan-gp" and t.gp_weight > 0:
-                loss_d = loss_d + t.gp_weight * gradient_penalty(self.d_fwd, real, fake)
-            self.opt_d.zero_grad(set_to_none=True)
-            self.scaler.scale(loss_d).backward()
-            self.scaler.unscale_(self.opt_d)
-            norm_d = torch.nn.utils.clip_grad_norm_(self.discriminator.parameters(), float("inf"))
-            bad_k = nonfinite(loss_d, norm_d)
-            guarded_step(self.opt_d, bad_k, self.scaler)  # a non-finite update never reaches the weights
-            bad_d = torch.maximum(bad_d, bad_k)
-        with self.place.autocast():
-            out_gen = self.d_fwd(self.g_fwd(self._z(real.shape[0])))
-            loss_g = g_loss(loss_kind, out_gen.float())
-        self.opt_g.zero_grad(set_to_none=True)
-        self.scaler.scale(loss_g).backward()
-        self.scaler.unscale_(self.opt_g)
-        norm_g = torch.nn.utils.clip_grad_norm_(self.generator.parameters(), float("inf"))
-        bad_g = nonfinite(loss_g, norm_g)
-        guarded_step(self.opt_g, bad_g, self.scaler)
-        bad = torch.maximum(bad_d, bad_g)
-        self.scaler.update()  # once per iteration, for both optimizers
+            n = real.shape[0]
+            seen += n
+            with self.autocast():
+                fake = self.g_fwd(self._z(n))
+                fixed = fake.detach()
+                out_real, out_fake = self.d_fwd(real), self.d_fwd(fixed)
+                loss_d = d_loss(kind, out_real.float(), out_fake.float())
+            if kind == "wgan-gp" and t.gp_weight > 0:
+                loss_d = loss_d + t.gp_weight * gradient_penalty(self.d_fwd, real, fixed)
+            bad_k = self._update(loss_d, self.opt_d, self.discriminator.parameters(), 0 if norms else None)
+            bad_d = bad_k if bad_d is None else torch.maximum(bad_d, bad_k)
+        with self.autocast():
+            out_gen = self.d_fwd(fake if self.reuse_fake else self.g_fwd(self._z(n)))
+            loss_g = g_loss(kind, out_gen.float())
+        assert bad_d is not None
+        bad = torch.maximum(bad_d, self._update(loss_g, self.opt_g, self.generator.parameters(), 1 if norms else None))
+        if self.scaler is not None:
+            self.scaler.update()  # once per iteration, for both optimizers
         self.guard.observe(bad)
-        with torch.no_grad():
-            stats = torch.stack([
-                loss_d.detach().float(), loss_g.detach().float(),
-                d_score(loss_kind, out_real.detach()), d_score(loss_kind, out_fake.detach()),
-                norm_d.float(), norm_g.float(),
-                bad,
-            ])
-            self.acc += stats  # a NaN stays NaN for the interval, so the plot shows it
+        for store, value in zip(self._pending, (loss_d, loss_g, out_real, out_fake, bad), strict=True):
+            store.append(value.detach())
         self.acc_steps += 1
+        if len(self._pending[0]) >= FOLD_EVERY:
+            self._fold()
         return seen
 
+    @torch.no_grad()
+    def _fold(self) -> None:
+        """Sum the pending per-step tensors into the accumulator (a few ops per FOLD_EVERY steps)."""
+        if not self._pending[0]:
+            return
+        kind = self.cfg.train.loss
+        losses = torch.stack([torch.stack(self._pending[0]), torch.stack(self._pending[1])]).float()
+        real, fake = torch.cat(self._pending[2]).float(), torch.cat(self._pending[3]).float()
+        scores = [torch.sigmoid(x) if kind == "bce" else x for x in (real, fake)]
+        self._acc += torch.stack([*losses.sum(1), scores[0].sum(), scores[1].sum(), torch.stack(self._pending[4]).sum()])
+        self._acc_n[0] += losses.shape[1]
+        self._acc_n[1] += real.numel()
+        for store in self._pending:
+            store.clear()
+
     def read_metrics(self) -> dict[str, float]:
-        values = self.acc.tolist()  # the one host sync of the interval
-        n = max(self.acc_steps, 1)
-        self.acc.zero_()
+        self._fold()
+        values = torch.cat([self._acc, self._norms.float()]).tolist()  # the one host sync of the interval
+        steps, scored = max(self._acc_n[0], 1), max(self._acc_n[1], 1)
+        self._acc.zero_()
+        self._acc_n = [0, 0]
         self.acc_steps = 0
-        metrics = {name: v / n for name, v in zip(METRIC_NAMES, values, strict=True)}
-        metrics["nonfinite"] = values[-1]
+        metrics = {"loss_d": values[0] / steps, "loss_g": values[1] / steps, "d_real": values[2] / scored,
+                   "d_fake": values[3] / scored, "grad_norm_d": values[5], "grad_norm_g": values[6],
+                   "nonfinite": values[4]}
         metrics["lr_g"] = self.opt_g.param_groups[0]["lr"]
         metrics["lr_d"] = self.opt_d.param_groups[0]["lr"]
         return metrics
@@ -120,7 +174,7 @@ class GanTrainer(Trainer):
         return {
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
-            "scaler": self.scaler.state_dict(),
+            "scaler": self.scaler.state_dict() if self.scaler is not None else {},
             "rng": rng_state(self.device, {"noise": self.noise_gen}),
         }
 
@@ -130,7 +184,7 @@ class GanTrainer(Trainer):
         self.discriminator.load_state_dict(disc_state)
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
-        if state.get("scaler"):
+        if state.get("scaler") and self.scaler is not None:
             self.scaler.load_state_dict(state["scaler"])
         set_rng_state(state["rng"], self.device, {"noise": self.noise_gen})
 

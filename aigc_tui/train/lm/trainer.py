@@ -39,12 +39,12 @@ class TokenBlocks:
         if len(tokens) <= block + 1:
             raise DataError(f"the corpus split has {len(tokens)} tokens; it needs more than block_size + 1 = {block + 1}")
         self.tokens, self.block, self.seed = tokens, block, seed
+        self._offsets = np.arange(block + 1)
 
     def batch(self, key: int, size: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         gen = torch.Generator().manual_seed(self.seed * 1_000_003 + key)
-        starts = torch.randint(0, len(self.tokens) - self.block - 1, (size,), generator=gen).tolist()
-        rows = np.stack([self.tokens[s : s + self.block + 1].astype(np.int64) for s in starts])
-        data = torch.from_numpy(rows)
+        starts = torch.randint(0, len(self.tokens) - self.block - 1, (size,), generator=gen).numpy()
+        data = torch.from_numpy(self.tokens[starts[:, None] + self._offsets].astype(np.int64))  # one gather
         if device.type == "cuda":
             data = data.pin_memory().to(device, non_blocking=True)
         return data[:, :-1], data[:, 1:]
@@ -85,8 +85,14 @@ class LmTrainer(Trainer):
             lr=lr_at(0, cfg), betas=(t.beta1, t.beta2),
         )
         self.forward = torch.compile(self.model) if cfg.run.compile else self.model
-        self.acc = torch.zeros(3, device=self.device)  # loss sum, grad norm sum, non-finite count
+        self.params = params
+        self._losses: list[torch.Tensor] = []  # per step, reduced once per log interval
+        self._norms: list[torch.Tensor] = []  # per step when clipping (measured anyway), else log steps
+        self._bad: list[torch.Tensor] = []  # the guard's per-step flags
+        self._acc = torch.zeros(4, device=self.device)  # loss sum, norm sum, norm count, non-finite steps
+        self._acc_steps = 0
         self.acc_steps = 0
+        self._training = False
 
     def _block_size(self) -> int:
         limit = context_length(self.model)
@@ -94,37 +100,68 @@ class LmTrainer(Trainer):
         return min(block, limit) if limit else block
 
     def _loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        with self.place.autocast():
+        with self.place.autocast():  # autocast runs cross_entropy in fp32 on its own
             logits = self.forward(input_ids=x).logits
-        return torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), y.flatten())
+            return torch.nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
+
+    def _logs_now(self) -> bool:
+        nxt, run = self.step + 1, self.cfg.run
+        return nxt % run.log_every == 0 or nxt >= run.steps
 
     def train_step(self) -> int:
+        """One optimizer step; per-step stats are kept as references and reduced at log time."""
         t = self.cfg.train
+        lr = lr_at(self.step, self.cfg)
         for group in self.optimizer.param_groups:
-            group["lr"] = lr_at(self.step, self.cfg)
-        self.model.train()
-        total = torch.zeros((), device=self.device)
+            group["lr"] = lr
+        if not self._training:
+            self.model.train()
+            self._training = True
+        losses = []
         for micro in range(t.grad_accum):
             x, y = self.train_blocks.batch(self.step * t.grad_accum + micro, t.batch_size, self.device)
-            loss = self._loss(x, y) / t.grad_accum
-            loss.backward()
-            total += loss.detach()
-        params = [p for p in self.model.parameters() if p.grad is not None]
-        norm = torch.nn.utils.clip_grad_norm_(params, t.grad_clip if t.grad_clip > 0 else float("inf"))
-        bad = nonfinite(total, norm)
+            loss = self._loss(x, y)
+            (loss / t.grad_accum if t.grad_accum > 1 else loss).backward()
+            losses.append(loss.detach())
+        self._losses += losses
+        norm = None
+        if t.grad_clip > 0:  # the clip measures the norm anyway: the guard checks it every step
+            norm = torch.nn.utils.clip_grad_norm_(self.params, t.grad_clip)
+        elif self._logs_now():
+            norm = torch.nn.utils.get_total_norm([p.grad for p in self.params if p.grad is not None])
+        if norm is not None:
+            self._norms.append(norm)
+        bad = nonfinite(*losses, *([norm] if norm is not None else []))
         guarded_step(self.optimizer, bad)  # a non-finite update never reaches the weights
         self.optimizer.zero_grad(set_to_none=True)
         self.guard.observe(bad)
-        self.acc += torch.stack([total, norm.float(), bad])
+        self._bad.append(bad)
         self.acc_steps += 1
+        if len(self._losses) >= 64 * t.grad_accum:
+            self._fold()
         return t.batch_size * t.grad_accum * self.train_blocks.block
 
+    @torch.no_grad()
+    def _fold(self) -> None:
+        """Reduce the pending per-step tensors into the accumulator (a few ops per 64 steps)."""
+        if not self._losses:
+            return
+        accum = self.cfg.train.grad_accum
+        losses = torch.stack(self._losses).float().view(-1, accum).mean(1)  # one loss per step
+        norms = torch.stack(self._norms).float() if self._norms else torch.zeros(0, device=self.device)
+        count = torch.full((), float(len(self._norms)), device=self.device)
+        self._acc += torch.stack([losses.sum(), norms.sum(), count, torch.stack(self._bad).sum()])
+        self._acc_steps += losses.numel()
+        for pending in (self._losses, self._norms, self._bad):
+            pending.clear()
+
     def read_metrics(self) -> dict[str, float]:
-        loss, norm, nonfinite = self.acc.tolist()
-        n = max(self.acc_steps, 1)
-        self.acc.zero_()
-        self.acc_steps = 0
-        return {"loss": loss / n, "grad_norm": norm / n, "nonfinite": nonfinite,
+        self._fold()
+        loss, norm, norms, nonfinite = self._acc.tolist()  # the one host sync of the interval
+        n = max(self._acc_steps, 1)
+        self._acc.zero_()
+        self._acc_steps = self.acc_steps = 0
+        return {"loss": loss / n, "grad_norm": norm / norms if norms else math.nan, "nonfinite": nonfinite,
                 "lr": self.optimizer.param_groups[0]["lr"]}
 
     @torch.no_grad()
@@ -132,6 +169,7 @@ class LmTrainer(Trainer):
         if self.step % self.cfg.train.eval_every and self.step != self.cfg.run.steps:
             return {}
         self.model.eval()
+        self._training = False
         t = self.cfg.train
         losses = torch.stack([self._loss(*self.val_blocks.batch(k, t.batch_size, self.device)) for k in range(t.eval_batches)])
         val = losses.mean().item()
@@ -176,7 +214,7 @@ class LmTrainer(Trainer):
             return t.sample_prompt + generate_text(self.model, self.tokenizer, t.sample_prompt, params)
         finally:
             torch.set_rng_state(rng)
-            self.model.train()
+            self._training = False
 
     def checkpoint_extras(self) -> dict[str, str]:
         return {SAMPLE_TEXT_FILE: self._sample_text()}

@@ -345,6 +345,8 @@ class RunsPane(Vertical):
     def on_metrics_appended(self, message: MetricsAppended) -> None:
         if message.run_id == self.selected or message.run_id in self.compare:
             self._plot_dirty = True
+            if not self.query_one(LossPlot).series:  # a run's first points: draw now, not at the next tick
+                self._redraw_if_dirty()
 
     def _redraw_if_dirty(self) -> None:
         if not self._plot_dirty:
