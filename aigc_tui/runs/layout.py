@@ -5,6 +5,7 @@ A run is `<root>/<run-id>/`:
     config.toml        the resolved recipe, written once at creation
     status.json        state, pid, step, ... (atomic; `.status.lock` serialises writers)
     metrics.jsonl      one JSON object a line, append-only
+    metrics.cols/      a columnar cache of metrics.jsonl the worker appends beside it (sidecar.py)
     log.txt            the worker's output
     checkpoints/step-00001000/   model.safetensors (GAN) or a save_pretrained directory (LM),
                        trainer_state.pt, meta.json, config.toml, sample.txt (LM)
@@ -36,6 +37,7 @@ CONFIG_FILE = "config.toml"
 STATUS_FILE = "status.json"
 STATUS_LOCK_FILE = ".status.lock"
 METRICS_FILE = "metrics.jsonl"
+METRICS_COLUMNS_DIR = "metrics.cols"  # a cache; deleting it loses nothing (the JSONL is the contract)
 LOG_FILE = "log.txt"
 CHECKPOINTS_DIR = "checkpoints"
 SAMPLES_DIR = "samples"

@@ -22,8 +22,8 @@ import numpy as np
 
 from aigc_tui.runs.columns import Batch, batch_from_records
 from aigc_tui.runs.jsonl import parse_lines
+from aigc_tui.runs.layout import METRICS_COLUMNS_DIR as SIDECAR_DIR
 
-SIDECAR_DIR = "metrics.cols"
 LINE = np.dtype([("end", "<i8"), ("step", "<i8"), ("time", "<f8")])
 POINT = np.dtype([("line", "<i8"), ("value", "<f8")])
 REBUILD_CHUNK = 8 << 20
