@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 
-from aigc_tui.commands import run_cmd, runs_cmds, sample_cmd, train_cmd
+# command -> (module, handler): imported on use, so `runs`/`stop`/`watch` skip pydantic and torch
+HANDLERS = {
+    "train": ("train_cmd", "train"),
+    "resume": ("train_cmd", "resume"),
+    "runs": ("runs_cmds", "list_cmd"),
+    "stop": ("runs_cmds", "stop"),
+    "request": ("runs_cmds", "request"),
+    "watch": ("runs_cmds", "watch"),
+    "sample": ("sample_cmd", "sample"),
+    "run": ("run_cmd", "start"),
+    "import-tb": ("import_tb", "import_tb"),
+}
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    handlers = {
-        "train": train_cmd.train,
-        "resume": train_cmd.resume,
-        "runs": runs_cmds.list_cmd,
-        "stop": runs_cmds.stop,
-        "request": runs_cmds.request,
-        "watch": runs_cmds.watch,
-        "sample": sample_cmd.sample,
-        "run": run_cmd.start,
-    }
-    if args.command == "import-tb":
-        from aigc_tui.commands.import_tb import import_tb
-
-        return import_tb(args)
     if args.command == "generate":
         from aigc_tui.commands.generate_cmd import generate
 
@@ -30,4 +28,5 @@ def dispatch(args: argparse.Namespace) -> int:
         from aigc_tui.commands.bench_cmd import bench
 
         return bench(args)
-    return handlers[args.command](args)
+    module, handler = HANDLERS[args.command]
+    return getattr(importlib.import_module(f"aigc_tui.commands.{module}"), handler)(args)

@@ -5,18 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from typing import TYPE_CHECKING
 
 from aigc_tui.errors import AigcError
 from aigc_tui.paths import runs_root
-from aigc_tui.runs import (
-    ControlAction,
-    MetricsReader,
-    find_run,
-    list_runs,
-    request_control,
-)
+from aigc_tui.runs import ControlAction, find_run, list_runs, request_control
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import STATE_STYLE, format_duration, plotted_series, run_row
+
+if TYPE_CHECKING:
+    from aigc_tui.runs.metrics import MetricsReader
 
 
 def _find(args: argparse.Namespace) -> Run:
@@ -110,6 +108,8 @@ def watch(args: argparse.Namespace) -> int:
     from rich.live import Live
 
     run = _find(args)
+    from aigc_tui.runs.metrics import MetricsReader
+
     reader = MetricsReader(run.path, keys=())  # learn the names, then load only the plotted ones
     console = Console()
     reader.poll()

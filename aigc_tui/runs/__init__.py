@@ -6,7 +6,6 @@ checkpoints/<name>/, samples/ and control/. Workers write it; the app and CLI re
 
 from aigc_tui.runs.checkpoints import CheckpointInfo, list_checkpoints
 from aigc_tui.runs.control import ControlAction, request_control
-from aigc_tui.runs.metrics import MetricsReader, MetricsWriter
 from aigc_tui.runs.status import RunState, RunStatus
 from aigc_tui.runs.store import Run, RunNotFound, create_run, find_run, list_runs
 
@@ -25,3 +24,11 @@ __all__ = [
     "list_runs",
     "request_control",
 ]
+
+
+def __getattr__(name: str):  # numpy and msgspec load only when metrics are read or written
+    if name in ("MetricsReader", "MetricsWriter"):
+        from aigc_tui.runs import metrics
+
+        return getattr(metrics, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
