@@ -39,7 +39,7 @@ def test_import_tb_yields_the_same_scalars_and_images(tmp_path, runs_dir, capsys
     assert run.kind == "script" and run.status().state is RunState.FINISHED and run.status().step == 45
     reader = MetricsReader(run.path)
     reader.poll()
-    assert reader.series["train/loss"].steps == sorted(written_a)
+    assert reader.series["train/loss"].steps.tolist() == sorted(written_a)
     for key in ("train/loss", "lr"):
         expected = [written_a[s][key] for s in sorted(written_a)]
         assert reader.series[key].values == pytest.approx(expected, rel=1e-6)  # float32 in the event file
@@ -78,7 +78,7 @@ def test_import_tb_follows_a_live_logdir(tmp_path, runs_dir):
             return []
         reader = MetricsReader(runs[0].path)
         reader.poll()
-        return reader.series["loss"].steps if "loss" in reader.series else []
+        return reader.series["loss"].steps.tolist() if "loss" in reader.series else []
 
     writer = SummaryWriter(str(tmp_path / "live"))
     for step in range(3):

@@ -55,7 +55,7 @@ def test_log_writes_strict_json_lines_and_same_step_lines_merge(run):
     assert records[1]["eval_loss"] == "nan" and records[1]["big"] == "inf"
     reader = MetricsReader(run.path)
     reader.poll()
-    assert reader.series["loss"].steps == [10, 11] and reader.series["eval_loss"].steps == [10]
+    assert reader.series["loss"].steps.tolist() == [10, 11] and reader.series["eval_loss"].steps.tolist() == [10]
     with pytest.raises(TypeError, match="metric 'phase' is a str"):
         run.log({"phase": "warmup"})
 
