@@ -11,7 +11,8 @@ from aigc_tui.errors import AigcError
 from aigc_tui.paths import runs_root
 from aigc_tui.runs import ControlAction, find_run, list_runs, request_control
 from aigc_tui.runs.store import Run
-from aigc_tui.runs.summary import STATE_STYLE, format_duration, plotted_series, run_row
+from aigc_tui.runs.summary import format_duration, plotted_series, run_row
+from aigc_tui.styles import STATE_STYLE, styled_state
 
 if TYPE_CHECKING:
     from aigc_tui.runs.metrics import MetricsReader
@@ -39,7 +40,7 @@ def list_cmd(args: argparse.Namespace) -> int:
     for r in rows:
         speed = f"{r.throughput:,.0f} {r.throughput_unit}" if r.throughput else "-"
         age = format_duration(now - r.started_at) if r.started_at else "-"
-        table.add_row(r.id, r.kind, f"[{STATE_STYLE.get(r.state, '')}]{r.state}[/]",
+        table.add_row(r.id, r.kind, styled_state(r.state),
                       r.progress, speed, age, r.device or "-")
     Console().print(table)
     return 0

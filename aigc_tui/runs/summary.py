@@ -9,8 +9,6 @@ from dataclasses import asdict, dataclass
 from aigc_tui.runs.script import script_command
 from aigc_tui.runs.store import Run
 
-STATE_STYLE = {"running": "green", "queued": "cyan", "finished": "blue", "stopped": "yellow",
-               "failed": "bold red", "lost": "bold red"}  # rich styles, shared by the CLI and the app
 PRIMARY_SERIES = {"gan": ("loss_d", "loss_g"), "lm": ("loss", "val_loss")}
 
 

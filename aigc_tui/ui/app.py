@@ -16,10 +16,17 @@ from aigc_tui.paths import runs_root
 from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
 from aigc_tui.ui.commands import AigcCommands
 from aigc_tui.ui.help import HelpScreen
-from aigc_tui.ui.panes.checkpoints import CheckpointsPane, ForkCheckpoint, OpenGenerate
+from aigc_tui.ui.messages import (
+    ForkCheckpoint,
+    MetricsAppended,
+    OpenCheckpoints,
+    OpenGenerate,
+    RunStarted,
+)
+from aigc_tui.ui.panes.checkpoints import CheckpointsPane
 from aigc_tui.ui.panes.generate import GeneratePane
-from aigc_tui.ui.panes.launch import LaunchPane, RunStarted
-from aigc_tui.ui.panes.runs import OpenCheckpoints, RunsPane
+from aigc_tui.ui.panes.launch import LaunchPane
+from aigc_tui.ui.panes.runs import RunsPane
 from aigc_tui.ui.settings import Settings, load_themes
 from aigc_tui.ui.tail import MetricsTail
 
@@ -50,7 +57,6 @@ class AigcApp(App[int]):
         # switch tabs back; on_mount focuses the initial pane's widget before any key is handled.
         self.AUTO_FOCUS = None
         self.settings = Settings.load()
-        self.show_markers = True
         self.tail = MetricsTail(self.post_message)
         self.generation = GenerationClient(runs_dir=self.runs_dir, on_event=self._on_generation_event)
 
@@ -128,19 +134,12 @@ class AigcApp(App[int]):
         self.action_show_tab("runs")
         getattr(self.query_one(RunsPane), f"action_{action}")()
 
-    def action_toggle_markers(self) -> None:
-        self.show_markers = not self.show_markers
-        self.query_one(RunsPane)._plot_dirty = True
-
-    def on_metrics_appended(self, message: Any) -> None:
+    def on_metrics_appended(self, message: MetricsAppended) -> None:
         self.query_one(RunsPane).on_metrics_appended(message)
 
     def on_run_started(self, message: RunStarted) -> None:
         self.action_show_tab("runs")
-        pane = self.query_one(RunsPane)
-        pane.selected = None
-        pane.refresh_rows()
-        self.set_timer(0.5, lambda: pane.select(message.run_id))
+        self.query_one(RunsPane).show_run(message.run_id)
 
     def on_open_checkpoints(self, message: OpenCheckpoints) -> None:
         self.action_show_tab("checkpoints")

@@ -19,7 +19,7 @@ ACTIONS = [
     ("Toggle log-scale y", "runs_action('toggle_log')", "log10 of the losses"),
     ("Cycle plot window", "runs_action('cycle_window')", "all, last 100 / 1k / 10k steps"),
     ("Compare highlighted run", "runs_action('toggle_compare')", "overlay its loss on the plot"),
-    ("Toggle checkpoint markers", "toggle_markers", "show checkpoints on the loss plot"),
+    ("Toggle checkpoint markers", "runs_action('toggle_markers')", "show checkpoints on the loss plot"),
     ("Help", "help", "keys and what each pane does"),
     ("Quit", "quit", "runs keep training"),
 ]

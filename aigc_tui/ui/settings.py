@@ -1,4 +1,4 @@
-"""Small user settings (theme, smoothing) and the prompt history, kept in the user's dirs."""
+"""Small user settings (theme, smoothing) and themes, kept in the user's config dir."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from textual.theme import Theme
 
-from aigc_tui.paths import app_home, config_dir, themes_dir
+from aigc_tui.paths import config_dir, themes_dir
 from aigc_tui.runs.atomic import atomic_write_json
 
 THEME_KEYS = {"name", "primary", "secondary", "warning", "error", "success", "accent", "foreground",
@@ -60,30 +60,3 @@ def load_themes() -> tuple[list[Theme], list[str]]:
             except ValueError as exc:
                 problems.append(str(exc))
     return themes, problems
-
-
-def history_path() -> Path:
-    return app_home() / "prompt_history.jsonl"
-
-
-def load_history(limit: int = 200) -> list[str]:
-    try:
-        lines = history_path().read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    prompts = []
-    for line in lines:
-        try:
-            prompts.append(json.loads(line)["prompt"])
-        except (ValueError, KeyError, TypeError):
-            continue
-    return prompts[-limit:]
-
-
-def add_history(prompt: str) -> None:
-    if not prompt.strip():
-        return
-    path = history_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps({"prompt": prompt}) + "\n")

@@ -12,20 +12,10 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual.message import Message
-
 from aigc_tui.runs.metrics import MetricsReader
+from aigc_tui.ui.messages import MetricsAppended
 
 POLL_SECONDS = 0.5
-
-
-class MetricsAppended(Message):
-    def __init__(self, run_id: str) -> None:
-        super().__init__()
-        self.run_id = run_id
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, MetricsAppended) and message.run_id == self.run_id
 
 
 class MetricsTail:

@@ -43,8 +43,8 @@ async def test_runs_pane_shows_every_run_and_monitors_the_selected_one(fixture_r
 
         await pilot.press("down", "down")  # to the GAN run
         await wait_for(pilot, lambda: pane.selected.endswith("fixture-gan-aaaa"), what="GAN selected")
-        await wait_for(pilot, lambda: app.query_one(LossPlot).series, what="the loss plot")
-        assert [s.label for s in app.query_one(LossPlot).series] == ["loss_d", "loss_g"]
+        await wait_for(pilot, lambda: app.query_one("#loss-plot", LossPlot).series, what="the loss plot")
+        assert [s.label for s in app.query_one("#loss-plot", LossPlot).series] == ["loss_d", "loss_g"]
         assert "step-00000400  (2/2)" in text_of(app, "#sample-label")
         await pilot.press("left_square_bracket")
         assert "step-00000200  (1/2)" in text_of(app, "#sample-label")
@@ -147,7 +147,7 @@ async def test_launch_a_gan_watch_it_stop_it_find_its_checkpoint(runs_dir):
             first = await wait_for(pilot, lambda: len(reader.series.get("loss_d", ()).values if reader.series.get("loss_d") else []),
                                    what="metrics")
             await wait_for(pilot, lambda: len(reader.series["loss_d"].values) > first + 2, what="the series to grow")
-            await wait_for(pilot, lambda: [s.label for s in app.query_one(LossPlot).series] == ["loss_d", "loss_g"],
+            await wait_for(pilot, lambda: [s.label for s in app.query_one("#loss-plot", LossPlot).series] == ["loss_d", "loss_g"],
                            what="the plot")
             app.query_one(DataTable).focus()
             await pilot.press("x")

@@ -27,7 +27,7 @@ def test_runs_pane(snap_compare, fixture_runs):
         await _settle(pilot, lambda: app.query_one(DataTable).row_count == 3)
         await pilot.press("down", "down")
         pane = app.query_one(RunsPane)
-        await _settle(pilot, lambda: pane.selected and "gan" in pane.selected and app.query_one(LossPlot).series)
+        await _settle(pilot, lambda: pane.selected and "gan" in pane.selected and app.query_one("#loss-plot", LossPlot).series)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 
 from aigc_tui.runs import MetricsWriter, create_run
-from aigc_tui.ui.tail import MetricsAppended, MetricsTail
+from aigc_tui.ui.messages import MetricsAppended
+from aigc_tui.ui.tail import MetricsTail
 
 
 def test_the_tail_thread_reads_a_watched_run_and_keeps_tailing(runs_dir):

@@ -11,36 +11,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Static, Tree
 
 from aigc_tui.runs import CheckpointInfo, list_runs
 from aigc_tui.runs.metrics import MetricsReader
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import plotted_series
-from aigc_tui.ui.panes.confirm import ConfirmScreen
-from aigc_tui.ui.panes.runs import resume_run
+from aigc_tui.ui.confirm import ConfirmScreen
+from aigc_tui.ui.messages import ForkCheckpoint, OpenGenerate
+from aigc_tui.ui.run_ops import resume_run
+from aigc_tui.ui.rundata import human_size
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
-
-
-def human_size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
-
-
-class OpenGenerate(Message):
-    def __init__(self, checkpoint: CheckpointInfo) -> None:
-        super().__init__()
-        self.checkpoint = checkpoint
-
-
-class ForkCheckpoint(Message):
-    def __init__(self, checkpoint: CheckpointInfo) -> None:
-        super().__init__()
-        self.checkpoint = checkpoint
 
 
 class CheckpointsPane(Horizontal):

@@ -13,9 +13,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 
+from aigc_tui.generate.history import add_history, load_history
 from aigc_tui.paths import app_home
 from aigc_tui.runs import CheckpointInfo, list_runs
-from aigc_tui.ui.settings import add_history, load_history
 from aigc_tui.ui.widgets.sample_image import SampleImage
 
 SHORT = {"max_new_tokens": "max", "temperature": "temp", "top_k": "top-k", "top_p": "top-p",
@@ -99,11 +99,11 @@ class GeneratePane(Vertical):
         self._fill_history()
 
     def _fill_history(self) -> None:
+        self._history = list(reversed(load_history(50)))  # newest first, no duplicates
         history = self.query_one("#gen-history", OptionList)
         history.clear_options()
-        for prompt in reversed(load_history()[-50:]):
-            history.add_option(prompt.replace("\n", "⏎")[:60])
-        self._history = list(reversed(load_history()[-50:]))
+        for entry in self._history:
+            history.add_option(entry.prompt.replace("\n", "⏎")[:60])
 
     @work(thread=True, exclusive=True, group="gen-models", exit_on_error=False)
     def action_reload_models(self, select: str | None = None) -> None:
@@ -146,7 +146,11 @@ class GeneratePane(Vertical):
 
     @on(OptionList.OptionSelected, "#gen-history")
     def _recall(self, event: OptionList.OptionSelected) -> None:
-        self.query_one("#gen-prompt", TextArea).text = self._history[event.option_index]
+        entry = self._history[event.option_index]
+        self.query_one("#gen-prompt", TextArea).text = entry.prompt
+        for name, value in entry.params.items():
+            if self.query(f"#p-{name}"):
+                self.query_one(f"#p-{name}", Input).value = str(value)
 
     def _params(self) -> dict[str, Any] | None:
         params = {}
@@ -175,7 +179,7 @@ class GeneratePane(Vertical):
         if params is None:
             return
         prompt = self.query_one("#gen-prompt", TextArea).text
-        add_history(prompt)
+        add_history(prompt, params, model)
         self._fill_history()
         output = self.query_one("#gen-output", TextArea)
         output.text = prompt

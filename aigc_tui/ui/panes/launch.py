@@ -10,16 +10,16 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from aigc_tui.config import dump_toml
 from aigc_tui.errors import AigcError
 from aigc_tui.launch import new_run, spawn_worker
+from aigc_tui.launch.devices import list_gpus
 from aigc_tui.paths import config_dir, sample_configs_dir
 from aigc_tui.runs.atomic import atomic_write_text
-from aigc_tui.ui.gpu import list_gpus
+from aigc_tui.ui.messages import FormChanged, RunStarted
 from aigc_tui.ui.widgets.config_form import ConfigForm
 
 DEFAULT_RECIPE = "gan_mlp_digits"
@@ -32,12 +32,6 @@ def recipe_paths() -> list[Path]:
         if folder.is_dir():
             found += sorted(folder.glob("*.toml"))
     return found
-
-
-class RunStarted(Message):
-    def __init__(self, run_id: str) -> None:
-        super().__init__()
-        self.run_id = run_id
 
 
 class LaunchPane(Horizontal):
@@ -130,8 +124,8 @@ class LaunchPane(Horizontal):
         data["name"] = f"{data.get('name', 'run')}-fork"
         await self.load_recipe(Path(f"{label}.toml"), data)
 
-    @on(ConfigForm.Changed)
-    def _form_changed(self, event: ConfigForm.Changed) -> None:
+    @on(FormChanged)
+    def _form_changed(self, event: FormChanged) -> None:
         holder = self.query_one("#form-holder")
         if not holder.children or event.form is not holder.children[0]:
             return  # a replaced form's late message

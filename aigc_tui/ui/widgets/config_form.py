@@ -11,11 +11,11 @@ from pydantic import BaseModel
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.message import Message
 from textual.widgets import Input, Label, Select, Static, Switch
 
 from aigc_tui.config import ConfigError, validate
 from aigc_tui.config.io import KINDS
+from aigc_tui.ui.messages import FormChanged
 
 SECTIONS = ("run", "data", "model", "train")
 SKIP = {("run", "device")}  # the Launch pane's device picker owns it
@@ -34,7 +34,7 @@ def _field_id(section: str, key: str) -> str:
 
 
 class ConfigForm(Vertical):
-    """Edits one recipe; posts `Changed` with the validated config or the error lines."""
+    """Edits one recipe; posts `FormChanged` with the validated config or the error lines."""
 
     DEFAULT_CSS = """
     ConfigForm { height: auto; }
@@ -45,11 +45,6 @@ class ConfigForm(Vertical):
     ConfigForm .row .help { width: 2fr; color: $text-muted; padding: 1 0 0 1; }
     ConfigForm Input.-invalid { border: tall $error; }
     """
-
-    class Changed(Message):
-        def __init__(self, form: ConfigForm, config: Any, errors: list[str]) -> None:
-            super().__init__()
-            self.form, self.config, self.errors = form, config, errors
 
     def __init__(self, data: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -137,7 +132,7 @@ class ConfigForm(Vertical):
             config, errors = self.check()
         except NoMatches:  # being removed: its fields are going one by one
             return
-        self.post_message(self.Changed(self, config, errors))
+        self.post_message(FormChanged(self, config, errors))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

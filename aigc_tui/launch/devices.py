@@ -1,4 +1,8 @@
-"""GPUs as NVML sees them (name, memory, utilisation), without torch; empty where there is none."""
+"""GPUs as NVML sees them (name, memory, utilisation) for the device picker and the monitor.
+
+No torch: NVML answers in milliseconds and never creates a CUDA context. Empty where there is
+no driver or no GPU.
+"""
 
 from __future__ import annotations
 

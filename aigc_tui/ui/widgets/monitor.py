@@ -1,0 +1,228 @@
+"""The selected run's monitor: header, loss plot, sample grid or text, log tail.
+
+It redraws the plot only when the tail reports new points (debounced), so a run that is
+not training costs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Log, Static
+
+from aigc_tui.launch.devices import list_gpus
+from aigc_tui.runs import RunState
+from aigc_tui.runs.summary import format_duration, plotted_series
+from aigc_tui.styles import styled_state
+from aigc_tui.ui.rundata import MonitorData, RowData
+from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
+from aigc_tui.ui.widgets.sample_image import SampleImage
+
+SMOOTHING_STEPS = (0.0, 0.6, 0.9, 0.99)
+WINDOWS = (None, 100, 1_000, 10_000)
+REDRAW_DELAY = 0.25  # new points within this long are drawn together
+
+
+class RunMonitor(Vertical):
+    DEFAULT_CSS = """
+    RunMonitor { height: 1fr; }
+    RunMonitor #run-header { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    RunMonitor #monitor { height: 1fr; min-height: 8; }
+    RunMonitor #sample-side { width: 40%; max-width: 60; }
+    RunMonitor #sample-label { height: 1; color: $text-muted; }
+    RunMonitor #sample-image { height: 1fr; width: auto; }
+    RunMonitor #sample-text { height: 1fr; overflow-y: auto; }
+    RunMonitor #run-log { height: 20%; min-height: 3; }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.data: RowData | None = None
+        self.monitor: MonitorData | None = None
+        self.compare: dict[str, RowData] = {}  # run id -> its row, overlaid on the plot
+        self.options = PlotOptions()
+        self.show_markers = True
+        self.sample_index = -1
+        self.log_sig: tuple[int, float] | None = None
+        self.gpu_line = ""
+        self._redraw_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("No run selected.", id="run-header")
+        with Horizontal(id="monitor"):
+            yield LossPlot(id="loss-plot")
+            with Vertical(id="sample-side"):
+                yield Static("", id="sample-label")
+                yield SampleImage(id="sample-image")
+                yield Static("", id="sample-text")
+        yield Log(id="run-log", max_lines=500)
+
+    def on_mount(self) -> None:
+        self.options.smoothing = self.app.settings.smoothing
+
+    # --- what is shown ----------------------------------------------------------------------
+    def show_run(self, data: RowData) -> None:
+        """A new run was selected: start over with its header, samples, log and plot."""
+        self.data = data
+        self.monitor = None
+        self.sample_index = -1
+        self.log_sig = None
+        self.update_header()
+        self.redraw()
+
+    def show_message(self, text: str) -> None:
+        self.query_one("#run-header", Static).update(text)
+
+    def update(self, data: RowData, monitor: MonitorData | None) -> None:
+        """Fresh rows from the pane's poll (same run)."""
+        self.data = data
+        if monitor is not None and monitor.run_id == data.row.id:
+            self.monitor = monitor
+            self._update_samples()
+            self._update_log(monitor)
+        self.update_header()
+
+    def update_header(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        r = data.row
+        parts = [f"[b]{r.name}[/b]  {r.kind}  {styled_state(r.state)}  step {r.progress}"]
+        if r.throughput:
+            parts.append(f"{r.throughput:,.0f} {r.throughput_unit}")
+        if r.eta_seconds is not None:
+            parts.append(f"eta {format_duration(r.eta_seconds)}")
+        parts.append(r.device or "")
+        if self.gpu_line and r.device.startswith("cuda"):
+            parts.append(self.gpu_line)
+        text = "  ".join(p for p in parts if p)
+        if r.command:
+            text += f"\n[dim]$ {escape(r.command)}[/]"
+        if r.error:
+            text += f"\n[red]error: {r.error}[/]"
+        self.query_one("#run-header", Static).update(text)
+
+    def _update_samples(self) -> None:
+        """Show the latest grid (or the scrubbed one), the sampled text, or why the run ended."""
+        monitor = self.monitor
+        if monitor is None:
+            return
+        image = self.query_one("#sample-image", SampleImage)
+        label = self.query_one("#sample-label", Static)
+        text = self.query_one("#sample-text", Static)
+        status = monitor.status
+        if status.state in (RunState.FAILED, RunState.LOST) and (status.traceback or status.error):
+            image.display, text.display = False, True
+            label.update("[red]why it ended[/]")
+            text.update(status.traceback or status.error or "")
+            return
+        pngs = monitor.pngs
+        if pngs:
+            index = self.sample_index if -len(pngs) <= self.sample_index < len(pngs) else -1
+            chosen = pngs[index]
+            image.display, text.display = True, False
+            if str(image.image) != str(chosen):
+                image.image = chosen
+            pos = len(pngs) + index + 1 if index < 0 else index + 1
+            label.update(f"{chosen.stem}  ({pos}/{len(pngs)})  [ ] scrub")
+        elif monitor.latest_text is not None:
+            image.display, text.display = False, True
+            label.update(f"sample at {monitor.latest_text[0]}")
+            text.update(monitor.latest_text[1])
+        else:
+            image.display, text.display = False, True
+            label.update("")
+            text.update("no samples yet")
+
+    def _update_log(self, monitor: MonitorData) -> None:
+        if monitor.log_lines is None or monitor.log_sig == self.log_sig:
+            return
+        self.log_sig = monitor.log_sig
+        log = self.query_one("#run-log", Log)
+        log.clear()
+        log.write_lines(monitor.log_lines)
+        self.call_after_refresh(log.scroll_end, animate=False)
+
+    def set_gpu_line(self, line: str) -> None:
+        self.gpu_line = line
+        self.update_header()
+
+    def gpu_index(self) -> int | None:
+        """The selected run's CUDA device index, or None when it does not train on a GPU."""
+        device = self.data.row.device if self.data else ""
+        if not device.startswith("cuda"):
+            return None
+        return int(device.split(":")[1].split()[0]) if ":" in device else 0
+
+    @staticmethod
+    def read_gpu_line(index: int) -> str:
+        """NVML figures for one GPU (call off the UI thread)."""
+        gpu = {g.index: g for g in list_gpus()}.get(index)
+        return f"gpu {gpu.util_percent}%  {gpu.mem_used_gb:.1f}/{gpu.mem_total_gb:.0f} GB" if gpu else ""
+
+    # --- the plot ---------------------------------------------------------------------------
+    def mark_dirty(self, run_id: str | None = None) -> None:
+        """New points arrived (for `run_id`, or options changed): redraw once shortly."""
+        if run_id is not None and (self.data is None or run_id != self.data.row.id) and run_id not in self.compare:
+            return
+        if run_id is not None and not self.query_one(LossPlot).series:
+            self.redraw()  # a run's first points: draw now
+        elif self._redraw_timer is None:
+            self._redraw_timer = self.set_timer(REDRAW_DELAY, self.redraw)
+
+    def redraw(self) -> None:
+        if self._redraw_timer is not None:
+            self._redraw_timer.stop()
+            self._redraw_timer = None
+        data = self.data
+        if data is None:
+            return
+        series: list[PlotSeries] = []
+        reader = self.app.tail.reader(data.row.id)
+        if reader is not None:
+            for name in plotted_series(data.row.kind, reader.keys):
+                if name in reader.series:
+                    s = reader.series[name]
+                    series.append(PlotSeries(name, s.steps, s.values))
+        for other_id, other in sorted(self.compare.items()):
+            other_reader = self.app.tail.reader(other_id)
+            if other_id == data.row.id or other_reader is None:
+                continue
+            key = (plotted_series(other.row.kind, other_reader.keys) or ("loss",))[-1]
+            if key in other_reader.series:
+                s = other_reader.series[key]
+                series.append(PlotSeries(f"{other.row.name}:{key}", s.steps, s.values))
+        self.options.markers = [c.step for c in data.run.checkpoints()] if self.show_markers else []
+        self.query_one(LossPlot).show(series, self.options, title=data.row.name)
+
+    def cycle_smoothing(self) -> float:
+        steps = SMOOTHING_STEPS
+        current = min(range(len(steps)), key=lambda i: abs(steps[i] - self.options.smoothing))
+        self.options.smoothing = steps[(current + 1) % len(steps)]
+        self.mark_dirty()
+        return self.options.smoothing
+
+    def toggle_log(self) -> None:
+        self.options.log_y = not self.options.log_y
+        self.mark_dirty()
+
+    def cycle_window(self) -> None:
+        self.options.last_n_steps = WINDOWS[(WINDOWS.index(self.options.last_n_steps) + 1) % len(WINDOWS)]
+        self.mark_dirty()
+
+    def toggle_markers(self) -> None:
+        self.show_markers = not self.show_markers
+        self.mark_dirty()
+
+    def scrub(self, delta: int) -> None:
+        if self.monitor is None or not self.monitor.pngs:
+            return
+        count = len(self.monitor.pngs)
+        pos = (count + self.sample_index if self.sample_index < 0 else self.sample_index) + delta
+        pos = max(0, min(count - 1, pos))
+        self.sample_index = pos - count  # negative: the newest stays "latest" as grids arrive
+        self._update_samples()
