@@ -27,7 +27,7 @@ async def test_script_run_is_plotted_and_stopped_from_the_app(tmp_path, runs_dir
         await wait_for(pilot, lambda: table.row_count == 1, what="the runs table")
         pane = app.query_one(RunsPane)
         await wait_for(pilot, lambda: pane.selected == run.id, what="the run selected")
-        plot = app.query_one(LossPlot)
+        plot = app.query_one("#loss-plot", LossPlot)
         await wait_for(pilot, lambda: [s.label for s in plot.series] == ["loss", "val_loss"], what="the loss plot")
         await wait_for(pilot, lambda: len(plot.series[0].steps) > 5, what="points to arrive")
         header = text_of(app, "#run-header")
