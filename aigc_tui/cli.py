@@ -17,6 +17,18 @@ def _add_runs_dir(p: argparse.ArgumentParser, top: bool = False) -> None:
                    help="runs root (default: $AIGC_TUI_HOME/runs or the user data dir)")
 
 
+def _add_scale_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("several processes, GPUs and nodes (torchrun)")
+    g.add_argument("--gpus", help="0,1,2,3, all, or any:N (the first N free); one process each")
+    g.add_argument("--nproc", type=int, help="processes on this node on the CPU (gloo)")
+    g.add_argument("--slots", type=int, help="queue CPU runs for one of N slots (0: no queue)")
+    g.add_argument("--nnodes", type=int, help="nodes taking part (run the same command on each)")
+    g.add_argument("--node-rank", type=int, default=0, help="this node's rank, 0 to nnodes-1")
+    g.add_argument("--rdzv-endpoint", metavar="HOST:PORT", help="node 0's address for the c10d rendezvous")
+    g.add_argument("--max-restarts", type=int, help="torchrun restarts after a failure (each resumes)")
+    g.add_argument("--run-id", help="an exact run id: every node of a multi-node run names the same one")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aigc-tui",
@@ -32,6 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="run name (default: the recipe's name)")
     p.add_argument("--device", help="auto, cpu, cuda or cuda:N (default: the recipe's)")
     p.add_argument("--detach", action="store_true", help="start the worker in the background and return")
+    _add_scale_args(p)
+    _add_runs_dir(p)
+
+    p = sub.add_parser("sweep", help="one run per combination of --set values, fed through the queue")
+    p.add_argument("config", metavar="CONFIG", help="a recipe TOML")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=V1,V2,...",
+                   help="a key and its values, e.g. --set train.lr=1e-4,2e-4 (repeatable)")
+    p.add_argument("--name", help="sweep name (default: the recipe's name)")
+    p.add_argument("--device", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--parallel", type=int, default=1, metavar="K",
+                   help="runs at once on the CPU (slots), default 1; with --gpus any:N they share the GPUs")
+    p.add_argument("--gpus", help="GPUs for each run: any:N (default any:1 on a GPU machine)")
     _add_runs_dir(p)
 
     p = sub.add_parser("run", help="start any command (your own training script) as a run",

@@ -8,6 +8,7 @@ import importlib
 # command -> (module, handler): imported on use, so `runs`/`stop`/`watch` skip pydantic and torch
 HANDLERS = {
     "train": ("train_cmd", "train"),
+    "sweep": ("sweep_cmd", "sweep"),
     "resume": ("train_cmd", "resume"),
     "runs": ("runs_cmds", "list_cmd"),
     "stop": ("runs_cmds", "stop"),

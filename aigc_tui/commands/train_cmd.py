@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
+import time
 from pathlib import Path
 
-from aigc_tui.config import load_recipe
-from aigc_tui.errors import ConfigError
+from aigc_tui.config import RecipeConfig, load_recipe
+from aigc_tui.errors import ConfigError, RunBusy, RunNotFound
 from aigc_tui.launch import check_resume, new_run, resume_worker, spawn_worker
 from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
+from aigc_tui.runs.queue import request_for
 from aigc_tui.runs.store import Run, find_checkpoint
 
 
@@ -28,26 +31,72 @@ def recipe_path(ref: str) -> Path:
     return path
 
 
+SCALE_KEYS = {"gpus": "run.gpus", "nproc": "run.nproc", "slots": "run.slots", "nnodes": "run.nnodes",
+              "rdzv_endpoint": "run.rdzv_endpoint", "max_restarts": "run.max_restarts"}
+JOIN_WAIT_S = 300.0
+
+
+def scale_overrides(args: argparse.Namespace) -> list[str]:
+    """`--gpus 0,1 --nproc 2 ...` as recipe overrides (strings quoted as TOML)."""
+    out = []
+    for attr, key in SCALE_KEYS.items():
+        value = getattr(args, attr, None)
+        if value is not None:
+            out.append(f"{key}={json.dumps(value)}")
+    return out
+
+
 def train(args: argparse.Namespace) -> int:
     overrides = list(args.overrides)
     if args.device:
         overrides.append(f"run.device={args.device!r}".replace("'", '"'))
     if args.name:
         overrides.append(f'name="{args.name}"')
-    config = load_recipe(recipe_path(args.config), overrides)
-    run = new_run(runs_root(args.runs_dir), config, cuda_count)  # checks data and device first
+    config = load_recipe(recipe_path(args.config), overrides + scale_overrides(args))
+    request_for(config.run.gpus, config.run.nproc, config.run.slots)  # the GPUs named exist here
+    node_rank = args.node_rank or 0
+    if not 0 <= node_rank < config.run.nnodes:
+        raise ConfigError(f"--node-rank {node_rank} is outside 0..{config.run.nnodes - 1} (--nnodes {config.run.nnodes})")
+    if node_rank and not args.run_id:
+        raise ConfigError("--node-rank > 0 joins a run: give every node the same --run-id")
+    root = runs_root(args.runs_dir)
+    run = join_run(root, args.run_id) if node_rank else open_run(root, config, args.run_id)
     if args.detach:
-        pid = spawn_worker(run)
-        print(f"started {run.id} (pid {pid})\n{run.path}")
+        pid = spawn_worker(run, node_rank=node_rank)
+        print(f"started {run.id} (pid {pid})" + (f" as node {node_rank}" if node_rank else "") + f"\n{run.path}")
         return 0
     print(f"run {run.id}\n{run.path}", flush=True)
-    return run_foreground(run)
+    return run_foreground(run, node_rank=node_rank)
 
 
-def run_foreground(run: Run, resume: Path | None = None) -> int:
+def open_run(root: Path, config: RecipeConfig, run_id: str | None) -> Run:
+    """A new run; with --run-id an existing one that is not live is continued (multi-node restarts)."""
+    if run_id and (root / run_id / "status.json").is_file():
+        run = Run((root / run_id).resolve())
+        status = run.status()
+        if status.state.is_live:
+            raise RunBusy(f"run {run.id} is {status.state.value} (pid {status.pid}); stop it first")
+        if run.checkpoints():
+            check_resume(run, None, cuda_count)
+        return run
+    return new_run(root, config, cuda_count, run_id=run_id)  # checks data and device first
+
+
+def join_run(root: Path, run_id: str) -> Run:
+    """Node K > 0: the run node 0 creates on the shared filesystem (waits for it to appear)."""
+    folder = root / run_id
+    deadline = time.monotonic() + JOIN_WAIT_S
+    while not ((folder / "status.json").is_file() and (folder / "config.toml").is_file()):
+        if time.monotonic() > deadline:
+            raise RunNotFound(f"run {run_id} did not appear under {root} (is node 0 started, on a shared filesystem?)")
+        time.sleep(0.5)
+    return Run(folder.resolve())
+
+
+def run_foreground(run: Run, resume: Path | None = None, node_rank: int = 0) -> int:
     from aigc_tui.train.worker import run_worker
 
-    end = run_worker(run, resume, echo=True)
+    end = run_worker(run, resume, echo=True, node_rank=node_rank)
     status = run.status()
     if end is RunState.FAILED:
         print(f"error: run failed: {status.error}")

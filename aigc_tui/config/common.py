@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+GPUS_PATTERN = re.compile(r"^(|all|any:[1-9]\d*|\d+(,\d+)*)$")
+ENDPOINT_PATTERN = re.compile(r"^[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$")
 
 
 class StrictModel(BaseModel):
@@ -39,6 +41,48 @@ class RunSection(StrictModel):
     """Also keep the best checkpoint by this metric (empty: none)."""
     best_mode: Literal["min", "max"] = "min"
     """Whether the keep_best metric is better low or high."""
+
+    gpus: str = ""
+    """GPUs for this run, one process each: 0,1,2,3, all, or any:N (the first N free); empty: device."""
+    nproc: int = Field(1, ge=1, le=1024)
+    """Processes per node on the CPU (gloo); with gpus, one process per GPU instead."""
+    nnodes: int = Field(1, ge=1, le=4096)
+    """Nodes taking part (each runs its own agent; the run directory on a shared filesystem)."""
+    rdzv_endpoint: str = ""
+    """HOST:PORT of the c10d rendezvous for several nodes."""
+    max_restarts: int = Field(0, ge=0, le=100)
+    """How often torchrun restarts every process after one fails (each restart resumes)."""
+    slots: int = Field(0, ge=0, le=1024)
+    """CPU runs queue for one of this many slots per process (0: no queue on the CPU)."""
+    sweep: str = ""
+    """The sweep group this run belongs to (set by `aigc-tui sweep`)."""
+    sweep_keys: list[str] = Field(default_factory=list)
+    """The keys the sweep varies, so a run is labelled by its values."""
+
+    @field_validator("gpus")
+    @classmethod
+    def _gpus(cls, value: str) -> str:
+        value = value.replace(" ", "")
+        if not GPUS_PATTERN.match(value):
+            raise ValueError("gpus must be a list like 0,1,2,3, all, or any:N")
+        return value
+
+    @field_validator("rdzv_endpoint")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if value and not ENDPOINT_PATTERN.match(value):
+            raise ValueError("rdzv_endpoint must be HOST:PORT")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RunSection:
+        if self.gpus and self.device in ("cpu", "mps"):
+            raise ValueError(f"run.gpus = {self.gpus!r} needs a CUDA device, but run.device is {self.device!r}")
+        if self.nnodes > 1 and not self.rdzv_endpoint:
+            raise ValueError("run.nnodes > 1 needs run.rdzv_endpoint = HOST:PORT (node 0's address)")
+        if self.slots and self.nproc > self.slots:
+            raise ValueError(f"run.nproc = {self.nproc} processes cannot fit in run.slots = {self.slots}")
+        return self
 
     @field_validator("device")
     @classmethod

@@ -80,6 +80,8 @@ class LmTrainSection(StrictModel):
     sample_temperature: float = Field(0.8, gt=0, le=10)
     nonfinite_patience: int = Field(20, ge=1, le=1_000_000)
     """Steps in a row with a NaN/inf loss (each one skipped) before the run ends failed as diverged."""
+    strategy: Literal["ddp", "fsdp"] = "ddp"
+    """With several processes: ddp (a full copy per GPU) or fsdp (FSDP2, parameters sharded)."""
 
 
 class LmConfig(StrictModel):

@@ -122,13 +122,20 @@ class BatchSampler:
         self._epoch = -1
         self._perm: torch.Tensor | None = None
 
-    def batch(self, index: int) -> torch.Tensor:
-        """Batch number `index` as floats in [-1, 1] on the images' device."""
+    def batch(self, index: int, rank: int = 0, world: int = 1) -> torch.Tensor:
+        """Rank `rank`'s slice of global batch number `index`, as floats in [-1, 1] on the images' device.
+
+        The global batch depends on the index alone, so any world size sees the same data order.
+        """
         epoch, pos = divmod(index, self.per_epoch)
         if epoch != self._epoch:
             gen = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
             self._perm = torch.randperm(self.n, generator=gen).to(self.images.device)
             self._epoch = epoch
         assert self._perm is not None
-        batch = self.images[self._perm[pos * self.batch_size : (pos + 1) * self.batch_size]]
+        idx = self._perm[pos * self.batch_size : (pos + 1) * self.batch_size]
+        if world > 1:
+            per = self.batch_size // world
+            idx = idx[rank * per : (rank + 1) * per]
+        batch = self.images[idx]
         return batch if batch.is_floating_point() else batch.float().div_(127.5).sub_(1.0)

@@ -18,10 +18,10 @@ from aigc_tui.runs.layout import require_resume
 from aigc_tui.runs.store import Run, create_run
 
 
-def new_run(root: Path, config: RecipeConfig, cuda_count: CudaCount = None) -> Run:
+def new_run(root: Path, config: RecipeConfig, cuda_count: CudaCount = None, run_id: str | None = None) -> Run:
     """Check the environment the recipe needs, then create its run directory (queued)."""
     check_environment(config, cuda_count)
-    return create_run(root, dump_toml(config), config.name)
+    return create_run(root, dump_toml(config), config.name, run_id=run_id)
 
 
 def run_config(run: Run) -> RecipeConfig:

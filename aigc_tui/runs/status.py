@@ -65,6 +65,10 @@ class RunStatus:
     exit_code: int | None = None  # a script run's exit status (negative: killed by that signal)
     supervisor_pid: int | None = None  # a script run's supervisor, which writes its end state
     supervisor_start: int | None = None
+    queue_position: int | None = None  # while queued for devices: 1 = next in line
+    waiting_for: str = ""  # the devices a queued run waits for
+    world_size: int = 1  # processes training the run (torchrun)
+    rank_step_ms: list[float] = field(default_factory=list)  # per-rank step time, so a straggler shows
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -98,17 +98,19 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")[:40] or "run"
 
 
-def create_run(root: Path, config_toml: str, name: str) -> Run:
-    """Make `<root>/<id>/` with config.toml and a queued status; the id sorts by time."""
+def create_run(root: Path, config_toml: str, name: str, run_id: str | None = None) -> Run:
+    """Make `<root>/<id>/` with config.toml and a queued status; the id sorts by time unless given."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for _ in range(100):
-        path = root / f"{stamp}-{_slug(name)}-{secrets.token_hex(2)}"
+        path = root / (_slug(run_id) if run_id else f"{stamp}-{_slug(name)}-{secrets.token_hex(2)}")
         try:
             path.mkdir()
             break
         except FileExistsError:
+            if run_id:
+                raise
             continue
     else:  # pragma: no cover - 100 collisions of 16 random bits in one second
         raise RuntimeError("could not pick a unique run id")

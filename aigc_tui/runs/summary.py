@@ -38,6 +38,17 @@ class RunRow:
     started_at: float | None
     error: str | None
     command: str = ""  # a script run's command line
+    queue_position: int | None = None  # while queued for devices: 1 = next in line
+    waiting_for: str = ""
+    sweep: str = ""  # the sweep group, when the run is part of one
+    world_size: int = 1
+
+    @property
+    def state_text(self) -> str:
+        """`queued #2` while waiting in the device queue, else the state."""
+        if self.state == "queued" and self.queue_position:
+            return f"queued #{self.queue_position}"
+        return self.state
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -71,6 +82,10 @@ def run_row(run: Run, config: dict | None = None) -> RunRow:
         started_at=status.started_at,
         error=status.error,
         command=script_command(config),
+        queue_position=status.queue_position if status.state.value == "queued" else None,
+        waiting_for=status.waiting_for if status.state.value == "queued" else "",
+        sweep=str(config.get("run", {}).get("sweep", "")),
+        world_size=status.world_size,
     )
 
 

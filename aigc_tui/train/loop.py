@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import signal
+import sys
 import time
 import traceback
 from abc import ABC, abstractmethod
@@ -27,9 +28,11 @@ from aigc_tui.runs.metrics import MetricsWriter
 from aigc_tui.runs.status import RunState, RunStatus, process_start_time
 from aigc_tui.runs.store import Run
 from aigc_tui.train.checkpoint_io import load_trainer_state, write_checkpoint
+from aigc_tui.train.dist import from_env as dist_from_env
 from aigc_tui.train.guard import Diverged, DivergenceGuard, weights_finite
 
 CONTROL_POLL_SECONDS = 0.25
+MAX_POLL_STEPS = 1000
 
 
 def format_metrics(step: int, total: int, values: dict[str, float]) -> str:
@@ -41,6 +44,7 @@ class Trainer(ABC):
     """One run's training, driven by `run()`; subclasses hold the models and the step."""
 
     items_name = "items"  # images, tokens: what throughput counts
+    sample_needs_all_ranks = False  # FSDP: a forward is a collective, so every rank samples
 
     def __init__(self, run: Run, config: RecipeConfig, place: Placement, log: Any) -> None:
         self.run_dir = run.path
@@ -53,6 +57,11 @@ class Trainer(ABC):
         self._stop_reason: str | None = None
         self.saved_step: int | None = None  # the step of the newest checkpoint on disk
         self.guard = DivergenceGuard(self.device, config.train.nonfinite_patience)
+        self.error: str | None = None
+        self.dist = dist_from_env()
+        self.dist.start(self.device)
+        if not self.dist.is_main:
+            self.log = lambda _message: None  # rank 0 speaks for the run; errors still reach stderr
 
     # --- what a family provides ---------------------------------------------------------
     @abstractmethod
@@ -93,9 +102,40 @@ class Trainer(ABC):
     def request_stop(self, reason: str) -> None:
         self._stop_reason = reason
 
+    def parallel(self, module: torch.nn.Module) -> torch.nn.Module:
+        """DDP around a model when there are several ranks (SyncBatchNorm on CUDA); else the model."""
+        if not self.dist.enabled:
+            return module
+        from torch.nn.parallel import DistributedDataParallel
+
+        if self.device.type == "cuda":  # SyncBatchNorm runs on CUDA only; CPU ranks keep local BN
+            module = torch.nn.SyncBatchNorm.convert_sync_batchnorm(module)
+        ids = [self.device.index] if self.device.type == "cuda" else None
+        return DistributedDataParallel(module, device_ids=ids)
+
+    def reseed_rank(self) -> None:
+        """After identical model init on every rank, give each rank its own random stream (dropout)."""
+        if self.dist.enabled:
+            torch.manual_seed(self.config.run.seed * 1_000_003 + 7 * self.dist.rank + 1)
+
+    def local_weight_tensors(self) -> list[torch.Tensor]:
+        """This rank's part of the weights (a shard under FSDP2, all of them otherwise)."""
+        return [t.to_local() if hasattr(t, "to_local") else t for t in self.weight_tensors()]
+
+    def reduce_metrics(self) -> None:
+        """Average the family's device accumulators over ranks before they are read."""
+        acc = getattr(self, "acc", None)
+        if isinstance(acc, torch.Tensor):
+            self.dist.mean_(acc)
+
     def resume_from(self, folder: Path) -> None:
         state = load_trainer_state(folder)
         self.load_state(folder, state)
+        ranks = state.get("rank_rng") or []
+        if self.dist.enabled and len(ranks) == self.dist.world:
+            torch.set_rng_state(ranks[self.dist.rank])  # the same world size resumes exactly
+        elif self.dist.enabled:
+            self.reseed_rank()
         self.step = int(state["step"])
         self.last_metrics = dict(state.get("last_metrics", {}))
         self.saved_step = self.step
@@ -113,17 +153,23 @@ class Trainer(ABC):
     def save_checkpoint(self, reason: str) -> Path:
         """Write a checkpoint of finite weights; non-finite weights raise Diverged and write nothing."""
         run_cfg = self.config.run
-        if not weights_finite(self.weight_tensors()):
+        finite = weights_finite(self.local_weight_tensors())
+        if self.dist.agree([0.0 if finite else 1.0], self.device)[0]:  # every rank takes the same path
             raise Diverged(f"diverged at step {self.step}: the weights are no longer finite (no checkpoint written)")
         folder = checkpoint_dir(self.run_dir, self.step)
-        state = {**self.state(), "step": self.step, "last_metrics": self.last_metrics}
-        meta = {"step": self.step, "kind": self.config.kind, "reason": reason, "metrics": self.last_metrics,
-                "finite": True}
+        state = {**self.state(), "step": self.step, "last_metrics": self.last_metrics}  # collective under FSDP
+        rank_rng = self.dist.gather_objects(torch.get_rng_state())
         extras = {CHECKPOINT_CONFIG_FILE: dump_toml(self.config), **self.checkpoint_extras()}
-        write_checkpoint(folder, self.save_weights, state, meta, extras)
+        if self.dist.is_main:
+            if self.dist.enabled:
+                state["rank_rng"] = rank_rng
+            meta = {"step": self.step, "kind": self.config.kind, "reason": reason, "metrics": self.last_metrics,
+                    "finite": True, "world_size": self.dist.world}
+            write_checkpoint(folder, self.save_weights, state, meta, extras)
+            removed = prune_checkpoints(self.run_dir, run_cfg.keep_last, run_cfg.keep_best, run_cfg.best_mode)
+            self.log(f"checkpoint {folder.name} saved ({reason})" + (f"; pruned {len(removed)}" if removed else ""))
         self.saved_step = self.step
-        removed = prune_checkpoints(self.run_dir, run_cfg.keep_last, run_cfg.keep_best, run_cfg.best_mode)
-        self.log(f"checkpoint {folder.name} saved ({reason})" + (f"; pruned {len(removed)}" if removed else ""))
+        self.dist.wait_for_main()
         return folder
 
     def _write_status(self, status: RunStatus, state: RunState, throughput: float | None = None) -> None:
@@ -131,15 +177,19 @@ class Trainer(ABC):
         status.step = self.step
         if throughput is not None and math.isfinite(throughput):
             status.throughput = round(throughput, 2)
-        status.write(self.run_dir)
+        if self.dist.is_main:
+            status.write(self.run_dir)
 
     def run(self) -> RunState:
         """Train to the configured steps; always leaves an end state in status.json."""
         run_cfg = self.config.run
         status = RunStatus.read(self.run_dir)
-        status.pid = os.getpid()
-        status.pid_start = process_start_time(os.getpid())
-        status.device = self.place.describe()
+        if not self.dist.enabled:  # under torchrun the agent's pid is the run's (lost watches it)
+            status.pid = os.getpid()
+            status.pid_start = process_start_time(os.getpid())
+        status.device = self.place.describe() + (f" × {self.dist.world} processes" if self.dist.enabled else "")
+        status.world_size = self.dist.world
+        status.queue_position = None
         status.total_steps = run_cfg.steps
         status.throughput_unit = f"{self.items_name}/s"
         status.started_at = status.started_at or time.time()
@@ -147,7 +197,7 @@ class Trainer(ABC):
         previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
         signal.signal(signal.SIGTERM, lambda *_: self.request_stop("SIGTERM"))
         signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a dropped terminal never stops training
-        writer = MetricsWriter(self.run_dir)
+        writer = MetricsWriter(self.run_dir) if self.dist.is_main else None
         self.guard.start_at(self.step)
         try:
             self._write_status(status, RunState.RUNNING)
@@ -161,13 +211,19 @@ class Trainer(ABC):
         except AigcError as exc:  # expected: divergence, bad data found late; no traceback needed
             self.log(f"error: {exc.one_line()}")
             status.error, status.traceback = exc.one_line()[:500], None
+            self.error = status.error
             end = RunState.FAILED
         except Exception as exc:
-            self.log(traceback.format_exc())
+            tb = traceback.format_exc()
+            self.log(tb)
+            if not self.dist.is_main:
+                print(f"[rank {self.dist.rank}] {tb}", file=sys.stderr, flush=True)
             status.set_failure(exc)
+            self.error = status.error
             end = RunState.FAILED
         finally:
-            writer.close()
+            if writer is not None:
+                writer.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         status.ended_at = time.time()
@@ -175,39 +231,71 @@ class Trainer(ABC):
         self.log(f"run ended {end.value} at step {self.step}" + (f": {status.error}" if status.error else ""))
         return end
 
-    def _loop(self, status: RunStatus, writer: MetricsWriter) -> RunState:
+    def _poll(self, steps_since: int, seconds: float) -> tuple[list[ControlAction], int]:
+        """Rank 0 reads control requests; one small collective tells every rank (and any rank's stop).
+
+        Polls fall on steps all ranks agree on: rank 0 picks how many steps until the next one
+        so that about CONTROL_POLL_SECONDS pass between them.
+        """
+        stop = 1.0 if self._stop_reason else 0.0
+        save = sample = gap = 0.0
+        if self.dist.is_main:
+            for action in take_requests(self.run_dir):
+                stop = max(stop, 2.0 if action is ControlAction.STOP else 0.0)
+                save = 1.0 if action is ControlAction.SAVE else save
+                sample = 1.0 if action is ControlAction.SAMPLE else sample
+            per_step = seconds / steps_since if steps_since else 0.0
+            gap = float(max(1, min(MAX_POLL_STEPS, int(CONTROL_POLL_SECONDS / per_step) if per_step > 0 else 1)))
+        stop, save, sample, gap = self.dist.agree([stop, save, sample, gap], self.device)
+        if stop and not self._stop_reason:
+            self.request_stop("stop requested" if stop >= 2 else "SIGTERM on another process")
+        actions = [a for a, on in ((ControlAction.SAVE, save), (ControlAction.SAMPLE, sample)) if on]
+        return actions, int(gap)
+
+    def _log_interval(self, status: RunStatus, writer: MetricsWriter | None, items: int, elapsed: float,
+                      busy: float, steps: int) -> None:
+        self.reduce_metrics()
+        values = self.read_metrics()  # the one host sync of the interval
+        rank_ms = [round(1000 * t / max(steps, 1), 2) for t in self.dist.gather(busy, self.device)]
+        values[f"{self.items_name}_per_s"] = items * self.dist.world / elapsed if elapsed > 0 else math.nan
+        if self.dist.enabled:
+            values["step_ms_max"] = max(rank_ms)
+            status.rank_step_ms = rank_ms
+        values.update(self.eval_metrics())
+        if self.device.type == "cuda":
+            values["gpu_mem_gb"] = torch.cuda.max_memory_allocated(self.device) / 2**30
+        self.last_metrics = values
+        if writer is not None:
+            writer.write(self.step, values)
+        self.log(format_metrics(self.step, self.config.run.steps, values))
+        self._write_status(status, RunState.RUNNING, values[f"{self.items_name}_per_s"])
+
+    def _loop(self, status: RunStatus, writer: MetricsWriter | None) -> RunState:
         run_cfg = self.config.run
-        items = 0
-        window_start = time.perf_counter()
-        next_poll = 0.0
+        items, busy, steps_in_window = 0, 0.0, 0
+        window_start = poll_start = time.perf_counter()
+        next_poll, polled_at = self.step, self.step
         while self.step < run_cfg.steps:
-            now = time.perf_counter()
-            if now >= next_poll:
-                next_poll = now + CONTROL_POLL_SECONDS
-                for action in take_requests(self.run_dir):
-                    if action is ControlAction.STOP:
-                        self.request_stop("stop requested")
-                    elif action is ControlAction.SAVE:
+            if self.step >= next_poll:
+                now = time.perf_counter()
+                actions, gap = self._poll(self.step - polled_at, now - poll_start)
+                next_poll, polled_at, poll_start = self.step + gap, self.step, now
+                for action in actions:
+                    if action is ControlAction.SAVE:
                         self.save_checkpoint("save requested")
                     elif action is ControlAction.SAMPLE:
                         self._sample()
             if self._stop_reason:
                 break
+            began = time.perf_counter()
             items += self.train_step()
+            busy += time.perf_counter() - began
+            steps_in_window += 1
             self.step += 1
             last = self.step == run_cfg.steps
             if self.step % run_cfg.log_every == 0 or last:
-                values = self.read_metrics()  # the one host sync of the interval
-                elapsed = time.perf_counter() - window_start
-                values[f"{self.items_name}_per_s"] = items / elapsed if elapsed > 0 else math.nan
-                values.update(self.eval_metrics())
-                if self.device.type == "cuda":
-                    values["gpu_mem_gb"] = torch.cuda.max_memory_allocated(self.device) / 2**30
-                self.last_metrics = values
-                writer.write(self.step, values)
-                self.log(format_metrics(self.step, run_cfg.steps, values))
-                self._write_status(status, RunState.RUNNING, values[f"{self.items_name}_per_s"])
-                items, window_start = 0, time.perf_counter()
+                self._log_interval(status, writer, items, time.perf_counter() - window_start, busy, steps_in_window)
+                items, busy, steps_in_window, window_start = 0, 0.0, 0, time.perf_counter()
                 self.check_divergence()
             if run_cfg.sample_every and self.step % run_cfg.sample_every == 0:
                 self._sample()
@@ -231,6 +319,7 @@ class Trainer(ABC):
         return True
 
     def _sample(self) -> None:
-        path = self.sample()
+        """Every rank calls it (FSDP needs all of them for a forward); rank 0 writes."""
+        path = self.sample() if self.dist.is_main or self.sample_needs_all_ranks else None
         if path is not None:
             self.log(f"sample {path.name} written")

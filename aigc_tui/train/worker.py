@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from aigc_tui.config import config_from_toml
 from aigc_tui.runs.checkpoints import list_checkpoints, newest_resumable
-from aigc_tui.runs.status import RunState, RunStatus, mark_queued
+from aigc_tui.runs.status import RunState, RunStatus
 from aigc_tui.runs.store import Run
 
 if TYPE_CHECKING:
@@ -51,14 +51,14 @@ def fail(run: Run, log: Callable[[str], None], exc: BaseException) -> RunState:
 
 
 def build_trainer(run: Run, log: Callable[[str], None]) -> Trainer:
-    """The family trainer the run's config.toml names, placed on its device."""
+    """The family trainer the run's config.toml names, placed on its device (this rank's GPU under torchrun)."""
     config = config_from_toml(run.config_path.read_text())
     from aigc_tui.models.device import placement
     from aigc_tui.models.quiet import quiet_libraries
 
     quiet_libraries()
 
-    place = placement(config.run.device, config.run.precision)
+    place = placement(rank_device(config.run.device, config.run.gpus), config.run.precision)
     if config.kind == "gan":
         from aigc_tui.train.gan.trainer import GanTrainer
 
@@ -68,10 +68,19 @@ def build_trainer(run: Run, log: Callable[[str], None]) -> Trainer:
     return LmTrainer(run, config, place, log)
 
 
-def run_worker(run: Run, resume: Path | None = None, echo: bool = False, detached: bool = False) -> RunState:
-    """Build the trainer the recipe names and run it; always leaves an end state."""
-    log = make_logger(run, echo=echo or detached, to_file=not detached)
-    mark_queued(run.path, os.getpid())  # before anything can fail, so a crash reads as lost
+def rank_device(device: str, gpus: str) -> str:
+    """A GPU run's process uses the GPU of its local rank among those it was given (CUDA_VISIBLE_DEVICES)."""
+    local = os.environ.get("LOCAL_RANK")
+    if gpus or (local is not None and device in ("auto", "cuda")):
+        import torch
+
+        if torch.cuda.is_available():
+            return f"cuda:{int(local or 0)}"
+    return device
+
+
+def train_here(run: Run, resume: Path | None, log: Callable[[str], None]) -> tuple[RunState, Trainer | None]:
+    """Build, resume and train in this process (the one process, or one torchrun rank)."""
     try:
         trainer = build_trainer(run, log)
         newest = newest_resumable(list_checkpoints(run.path))
@@ -79,8 +88,41 @@ def run_worker(run: Run, resume: Path | None = None, echo: bool = False, detache
         if start_from is not None:
             trainer.resume_from(Path(start_from))
     except Exception as exc:
-        return fail(run, log, exc)
-    return trainer.run()
+        from aigc_tui.train.dist import from_env
+
+        if from_env().is_main:
+            return fail(run, log, exc), None
+        raise
+    return trainer.run(), trainer
+
+
+def run_worker(run: Run, resume: Path | None = None, echo: bool = False, detached: bool = False,
+               node_rank: int = 0) -> RunState:
+    """Wait for the run's devices, then train here or through torchrun; always leaves an end state."""
+    from aigc_tui.train.agent import run_agent
+
+    log = make_logger(run, echo=echo or detached, to_file=not detached)
+    return run_agent(run, resume, log, detached, node_rank)
+
+
+def run_rank(run: Run, resume: Path | None, detached: bool) -> int:
+    """One torchrun rank; a failure is re-raised so torchrun's error file names this rank and why."""
+    from torch.distributed.elastic.multiprocessing.errors import record
+
+    if int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")) > 0:
+        resume = None  # a restart continues from the newest checkpoint, not the one first asked for
+    log = make_logger(run, echo=True, to_file=not detached and os.environ.get("RANK") == "0")
+
+    @record
+    def rank_main() -> int:
+        end, trainer = train_here(run, resume, log)
+        if trainer is not None:
+            trainer.dist.close()
+        if end is RunState.FAILED:
+            raise RuntimeError((trainer.error if trainer else None) or "training failed")
+        return 0
+
+    return rank_main()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,8 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--resume", type=Path, default=None)
     parser.add_argument("--detached", action="store_true", help="stdout is already log.txt")
+    parser.add_argument("--node-rank", type=int, default=0, help="this node's rank when the run spans nodes")
     args = parser.parse_args(argv)
-    end = run_worker(Run(args.run_dir.resolve()), args.resume, detached=args.detached)
+    run = Run(args.run_dir.resolve())
+    if "TORCHELASTIC_RUN_ID" in os.environ and "LOCAL_RANK" in os.environ:
+        return run_rank(run, args.resume, args.detached)
+    end = run_worker(run, args.resume, detached=args.detached, node_rank=args.node_rank)
     return 0 if end in (RunState.FINISHED, RunState.STOPPED) else 1
 
 

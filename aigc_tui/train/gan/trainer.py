@@ -78,8 +78,10 @@ class GanTrainer(Trainer):
         self._norms = torch.full((2,), float("nan"), device=self.device)
         self.acc_steps = 0
 
-    def _z(self, n: int) -> torch.Tensor:
-        return torch.randn(n, self.cfg.model.latent_dim, device=self.device, generator=self.noise_gen)
+    def _z(self) -> torch.Tensor:
+        """This rank's slice of the global batch's noise (every rank draws it all: same stream at any world size)."""
+        z = torch.randn(self.sampler.batch_size, self.cfg.model.latent_dim, device=self.device, generator=self.noise_gen)
+        return self.dist.my_slice(z)
 
     def _logs_now(self) -> bool:
         """Whether the loop reads metrics after this step (then gradient norms are measured)."""
@@ -106,11 +108,11 @@ class GanTrainer(Trainer):
         seen = 0
         bad_d: torch.Tensor | None = None
         for k in range(t.n_critic):
-            real = self.sampler.batch(self.step * t.n_critic + k)
+            real = self.sampler.batch(self.step * t.n_critic + k, self.dist.rank, self.dist.world)
             n = real.shape[0]
             seen += n
             with self.autocast():
-                fake = self.g_fwd(self._z(n))
+                fake = self.g_fwd(self._z())
                 fixed = fake.detach()
                 out_real, out_fake = self.d_fwd(real), self.d_fwd(fixed)
                 loss_d = d_loss(kind, out_real.float(), out_fake.float())
@@ -119,7 +121,7 @@ class GanTrainer(Trainer):
             bad_k = self._update(loss_d, self.opt_d, self.discriminator.parameters(), 0 if norms else None)
             bad_d = bad_k if bad_d is None else torch.maximum(bad_d, bad_k)
         with self.autocast():
-            out_gen = self.d_fwd(fake if self.reuse_fake else self.g_fwd(self._z(n)))
+            out_gen = self.d_fwd(fake if self.reuse_fake else self.g_fwd(self._z()))
             loss_g = g_loss(kind, out_gen.float())
         assert bad_d is not None
         bad = torch.maximum(bad_d, self._update(loss_g, self.opt_g, self.generator.parameters(), 1 if norms else None))
@@ -147,6 +149,11 @@ class GanTrainer(Trainer):
         self._acc_n[1] += real.numel()
         for store in self._pending:
             store.clear()
+
+    def reduce_metrics(self) -> None:
+        """Average the sums over ranks (each rank scored an equal slice); the norms are already shared."""
+        self._fold()
+        self.dist.mean_(self._acc)
 
     def read_metrics(self) -> dict[str, float]:
         self._fold()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import torch
 from aigc_tui.config.lm import LmConfig
 from aigc_tui.data.text import load_documents
 from aigc_tui.data.tokens import encode_corpus, train_tokenizer
-from aigc_tui.errors import DataError, ModelError
+from aigc_tui.errors import ConfigError, DataError, ModelError
 from aigc_tui.models.lm import add_lora, from_scratch, load_pretrained
 from aigc_tui.models.lm_stream import GenerationParams, context_length, generate_text
 from aigc_tui.runs.atomic import atomic_write_text
@@ -41,9 +42,13 @@ class TokenBlocks:
         self.tokens, self.block, self.seed = tokens, block, seed
         self._offsets = np.arange(block + 1)
 
-    def batch(self, key: int, size: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    def batch(self, key: int, size: int, device: torch.device, rank: int = 0, world: int = 1
+              ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Rank `rank`'s rows of the global batch `key` of `size` rows (the same at any world size)."""
         gen = torch.Generator().manual_seed(self.seed * 1_000_003 + key)
         starts = torch.randint(0, len(self.tokens) - self.block - 1, (size,), generator=gen).numpy()
+        per = size // world
+        starts = starts[rank * per : (rank + 1) * per]
         data = torch.from_numpy(self.tokens[starts[:, None] + self._offsets].astype(np.int64))  # one gather
         if device.type == "cuda":
             data = data.pin_memory().to(device, non_blocking=True)
@@ -70,21 +75,35 @@ class LmTrainer(Trainer):
         if m.lora:
             self.model = add_lora(self.model, cfg)
         self.model.to(self.device)
+        self.dist.check_divides(cfg.train.batch_size)
+        self.reseed_rank()
+        self.fsdp = self.dist.enabled and cfg.train.strategy == "fsdp"
+        if self.fsdp and m.lora:
+            raise ConfigError("train.strategy = \"fsdp\" with model.lora is not supported; use ddp for LoRA")
+        self.sample_needs_all_ranks = self.fsdp
+        if self.fsdp:
+            from aigc_tui.train.lm.fsdp import shard_model
+
+            shard_model(self.model)
+        self.ddp = self.parallel(self.model) if self.dist.enabled and not self.fsdp else None
         train_ids, val_ids = encode_corpus(docs, self.tokenizer, cfg.data.val_fraction)
         self.log(f"data: {cfg.data.source}, {len(train_ids):,} train / {len(val_ids):,} val tokens")
         block = self._block_size()
         self.train_blocks = TokenBlocks(train_ids, block, cfg.run.seed)
         self.val_blocks = TokenBlocks(val_ids, block, cfg.run.seed + 1)
-        params = [p for p in self.model.parameters() if p.requires_grad]
+        named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
+        params = [p for _, p in named]
         decay = [p for p in params if p.dim() >= 2]
         no_decay = [p for p in params if p.dim() < 2]
+        self.param_names = [n for n, p in named if p.dim() >= 2] + [n for n, p in named if p.dim() < 2]
         t = cfg.train
         self.optimizer = make_adam(
             torch.optim.AdamW,
             [{"params": decay, "weight_decay": t.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
             lr=lr_at(0, cfg), betas=(t.beta1, t.beta2),
         )
-        self.forward = torch.compile(self.model) if cfg.run.compile else self.model
+        train_model = self.ddp or self.model
+        self.forward = torch.compile(train_model) if cfg.run.compile else train_model
         self.params = params
         self._losses: list[torch.Tensor] = []  # per step, reduced once per log interval
         self._norms: list[torch.Tensor] = []  # per step when clipping (measured anyway), else log steps
@@ -99,9 +118,9 @@ class LmTrainer(Trainer):
         block = self.cfg.model.block_size
         return min(block, limit) if limit else block
 
-    def _loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        with self.place.autocast():  # autocast runs cross_entropy in fp32 on its own
-            logits = self.forward(input_ids=x).logits
+    def _loss(self, x: torch.Tensor, y: torch.Tensor, train: bool = True) -> torch.Tensor:
+        with self.place.autocast():  # autocast runs cross_entropy in fp32; evaluation skips DDP's collectives
+            logits = (self.forward if train else self.model)(input_ids=x).logits
             return torch.nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
 
     def _logs_now(self) -> bool:
@@ -119,9 +138,14 @@ class LmTrainer(Trainer):
             self._training = True
         losses = []
         for micro in range(t.grad_accum):
-            x, y = self.train_blocks.batch(self.step * t.grad_accum + micro, t.batch_size, self.device)
-            loss = self._loss(x, y)
-            (loss / t.grad_accum if t.grad_accum > 1 else loss).backward()
+            x, y = self.train_blocks.batch(self.step * t.grad_accum + micro, t.batch_size, self.device,
+                                           self.dist.rank, self.dist.world)
+            sync = micro == t.grad_accum - 1  # gradients cross ranks once, on the last micro-batch
+            if self.fsdp:
+                self.model.set_requires_gradient_sync(sync)
+            with self.ddp.no_sync() if self.ddp is not None and not sync else contextlib.nullcontext():
+                loss = self._loss(x, y)
+                (loss / t.grad_accum if t.grad_accum > 1 else loss).backward()
             losses.append(loss.detach())
         self._losses += losses
         norm = None
@@ -129,6 +153,8 @@ class LmTrainer(Trainer):
             norm = torch.nn.utils.clip_grad_norm_(self.params, t.grad_clip)
         elif self._logs_now():
             norm = torch.nn.utils.get_total_norm([p.grad for p in self.params if p.grad is not None])
+        if hasattr(norm, "full_tensor"):  # FSDP2: a DTensor
+            norm = norm.full_tensor()
         if norm is not None:
             self._norms.append(norm)
         bad = nonfinite(*losses, *([norm] if norm is not None else []))
@@ -139,7 +165,7 @@ class LmTrainer(Trainer):
         self.acc_steps += 1
         if len(self._losses) >= 64 * t.grad_accum:
             self._fold()
-        return t.batch_size * t.grad_accum * self.train_blocks.block
+        return t.batch_size // self.dist.world * t.grad_accum * self.train_blocks.block
 
     @torch.no_grad()
     def _fold(self) -> None:
@@ -154,6 +180,11 @@ class LmTrainer(Trainer):
         self._acc_steps += losses.numel()
         for pending in (self._losses, self._norms, self._bad):
             pending.clear()
+
+    def reduce_metrics(self) -> None:
+        """Average the sums over ranks (equal slices; norms and counts are the same on every rank)."""
+        self._fold()
+        self.dist.mean_(self._acc)
 
     def read_metrics(self) -> dict[str, float]:
         self._fold()
@@ -170,19 +201,33 @@ class LmTrainer(Trainer):
             return {}
         self.model.eval()
         self._training = False
-        t = self.cfg.train
-        losses = torch.stack([self._loss(*self.val_blocks.batch(k, t.batch_size, self.device)) for k in range(t.eval_batches)])
-        val = losses.mean().item()
+        t, world = self.cfg.train, self.dist.world
+        sums = torch.zeros(2, device=self.device)  # loss sum, batches: ranks share the batches
+        for first in range(0, t.eval_batches, world):
+            k = first + self.dist.rank
+            if k < t.eval_batches or self.fsdp:  # under FSDP every rank joins every forward
+                loss = self._loss(*self.val_blocks.batch(min(k, t.eval_batches - 1), t.batch_size, self.device),
+                                  train=False)
+                if k < t.eval_batches:
+                    sums += torch.stack([loss.float(), torch.ones((), device=self.device)])
+        self.dist.mean_(sums)
+        val = (sums[0] / sums[1]).item()
         return {"val_loss": val, "val_ppl": math.exp(min(val, 50.0))}
 
     def weight_tensors(self) -> list[torch.Tensor]:
         return list(self.model.state_dict().values())
 
     def save_weights(self, folder: Path) -> None:
-        self.model.save_pretrained(folder, safe_serialization=True)
+        full = self._full_weights if self.fsdp else None  # gathered by state() on every rank
+        self.model.save_pretrained(folder, safe_serialization=True, state_dict=full)
         self.tokenizer.save_pretrained(folder)
 
     def state(self) -> dict[str, Any]:
+        if self.fsdp:
+            from aigc_tui.train.lm.fsdp import full_state
+
+            self._full_weights, optim = full_state(self.model, self.optimizer, self.param_names)
+            return {"optimizer": optim, "rng": rng_state(self.device)}
         return {"optimizer": self.optimizer.state_dict(), "rng": rng_state(self.device)}
 
     def load_state(self, folder: Path, state: dict[str, Any]) -> None:
@@ -191,6 +236,12 @@ class LmTrainer(Trainer):
         weights: dict[str, torch.Tensor] = {}
         for shard in sorted(folder.glob("*.safetensors")):
             weights |= load_file(str(shard), device=str(self.device))
+        if self.fsdp:
+            from aigc_tui.train.lm.fsdp import load_full_state
+
+            load_full_state(self.model, self.optimizer, weights, state["optimizer"], self.param_names)
+            set_rng_state(state["rng"], self.device)
+            return
         if self.cfg.model.lora:
             from peft import set_peft_model_state_dict
 
@@ -219,7 +270,10 @@ class LmTrainer(Trainer):
     def checkpoint_extras(self) -> dict[str, str]:
         return {SAMPLE_TEXT_FILE: self._sample_text()}
 
-    def sample(self) -> Path:
+    def sample(self) -> Path | None:
+        text = self._sample_text()
+        if not self.dist.is_main:
+            return None
         path = sample_path(self.run_dir, self.step, SAMPLE_TEXT_SUFFIX)
-        atomic_write_text(path, self._sample_text())
+        atomic_write_text(path, text)
         return path

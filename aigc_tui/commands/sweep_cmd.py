@@ -1,0 +1,96 @@
+"""`aigc-tui sweep CONFIG --set k=v1,v2 ...`: one detached run per combination, fed through the queue.
+
+The runs share a sweep group (`run.sweep`, with the varied keys in `run.sweep_keys`), so the
+app groups them, overlays their curves and ranks them. On the CPU `--parallel K` is the number
+of slots they queue for; with GPUs each run queues for its `--gpus` (default any:1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+from pathlib import Path
+
+from aigc_tui.commands.train_cmd import cuda_count
+from aigc_tui.config import RecipeConfig, load_recipe
+from aigc_tui.config.environment import check_environment
+from aigc_tui.errors import ConfigError
+from aigc_tui.launch import new_run, spawn_worker
+from aigc_tui.paths import runs_root
+from aigc_tui.runs.queue import request_for, visible_gpus
+
+MAX_RUNS = 256
+
+
+def split_values(raw: str) -> list[str]:
+    """`1e-4,2e-4` -> ['1e-4', '2e-4']; commas inside [..], {..} or quotes stay (TOML lists, strings)."""
+    out, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(raw):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(raw[start:i].strip())
+            start = i + 1
+    out.append(raw[start:].strip())
+    return [v for v in out if v]
+
+
+def sweep_axes(overrides: list[str]) -> list[tuple[str, list[str]]]:
+    axes = []
+    for text in overrides:
+        key, sep, raw = text.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set '{text}' is not key=v1,v2,... (e.g. --set train.lr=1e-4,2e-4)")
+        values = split_values(raw)
+        if not values:
+            raise ConfigError(f"--set '{text}' has no values")
+        axes.append((key.strip(), values))
+    return axes
+
+
+def label(config: RecipeConfig) -> str:
+    """`lr=0.0001 batch_size=32`: a sweep run's values of the keys its sweep varies."""
+    data = config.model_dump(mode="json")
+    parts = []
+    for key in config.run.sweep_keys:
+        node = data
+        for part in key.split("."):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        parts.append(f"{key.rsplit('.', 1)[-1]}={node}")
+    return " ".join(parts)
+
+
+def sweep(args: argparse.Namespace) -> int:
+    axes = sweep_axes(args.overrides)
+    combos = list(itertools.product(*[[f"{k}={v}" for v in values] for k, values in axes]))
+    if len(combos) > MAX_RUNS:
+        raise ConfigError(f"the sweep has {len(combos)} combinations; at most {MAX_RUNS}")
+    if args.parallel < 1:
+        raise ConfigError(f"--parallel {args.parallel}: give 1 or more")
+    base = load_recipe(Path(args.config), [f"run.device={json.dumps(args.device)}"] if args.device else [])
+    name = args.name or base.name
+    group = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    keys = [k for k, _ in axes]
+    common = [f"name={json.dumps(name)}", f"run.sweep={json.dumps(group)}", f"run.sweep_keys={json.dumps(keys)}"]
+    if args.device:
+        common.append(f"run.device={json.dumps(args.device)}")
+    gpus = args.gpus or ("any:1" if base.run.device not in ("cpu", "mps") and visible_gpus() else "")
+    common.append(f"run.gpus={json.dumps(gpus)}" if gpus else f"run.slots={args.parallel}")
+    configs = [load_recipe(Path(args.config), [*common, *combo]) for combo in combos]  # all valid before any run
+    request_for(configs[0].run.gpus, configs[0].run.nproc, configs[0].run.slots)
+    check_environment(configs[0], cuda_count)  # data and device, before any run exists
+    root = runs_root(args.runs_dir)
+    print(f"sweep {group}: {len(configs)} runs" + (f", {args.parallel} at a time" if not gpus else f", gpus {gpus} each"))
+    for config in configs:
+        run = new_run(root, config, cuda_count)
+        pid = spawn_worker(run)
+        print(f"  {run.id}  {label(config)}  (pid {pid})")
+    return 0
