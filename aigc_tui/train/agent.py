@@ -14,6 +14,7 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from aigc_tui.config import RecipeConfig, config_from_toml
 from aigc_tui.runs.control import CONTROL_DIR, take_requests
@@ -64,15 +65,13 @@ def _queued(status: RunStatus, position: int, what: str) -> bool:
     return True
 
 
-def _end(run: Run, state: RunState, error: str | None = None, keep_traceback: bool = True) -> None:
+def _end(run: Run, state: RunState, error: str | None = None, traceback: str | None = None) -> None:
     def mark(status: RunStatus) -> bool:
         if not (status.state.is_live or status.state is RunState.LOST or (error and status.state is RunState.FAILED)):
             return False  # rank 0 already wrote how it ended
         status.state, status.ended_at, status.queue_position = state, time.time(), None
         if error:
-            status.error = error
-            if not keep_traceback:
-                status.traceback = None
+            status.error, status.traceback = error, traceback
         return True
 
     update_status(run.path, mark)
@@ -140,11 +139,11 @@ def run_torchrun(run: Run, config: RecipeConfig, nproc: int, node_rank: int, res
     try:
         torchrun(get_args_parser().parse_args(argv))
     except ChildFailedError as exc:
-        rank, failure = exc.get_first_failure()
+        rank, failure = _root_cause(exc)
         why = _failure_text(failure)
         error = f"rank {rank} (local rank {failure.local_rank} on {socket.gethostname()}) failed: {why}"
         log(error)
-        _end(run, RunState.FAILED, error, keep_traceback=failure.exitcode >= 0)
+        _end(run, RunState.FAILED, error, _traceback(failure))
         return RunState.FAILED
     except SignalException as exc:
         log(f"torchrun stopped by {exc.sigval.name}")
@@ -158,6 +157,23 @@ def run_torchrun(run: Run, config: RecipeConfig, nproc: int, node_rank: int, res
         _end(run, RunState.STOPPED)
         return RunState.STOPPED
     return status.state
+
+
+def _root_cause(exc: Any) -> tuple[int, Any]:
+    """The rank that died first: a rank killed by a signal is the cause, peers' errors its echo."""
+    killed = {r: f for r, f in exc.failures.items() if f.exitcode < 0}
+    if killed:
+        rank = min(killed, key=lambda r: killed[r].timestamp)
+        return rank, killed[rank]
+    return exc.get_first_failure()
+
+
+def _traceback(failure: Any) -> str | None:
+    message = getattr(failure, "message", None)
+    if isinstance(message, dict):
+        stack = message.get("extraInfo", {}).get("py_callstack", "")
+        return "\n".join(str(stack).splitlines()[-15:]) or None
+    return None
 
 
 def _failure_text(failure: object) -> str:

@@ -227,6 +227,9 @@ class Trainer(ABC):
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         status.ended_at = time.time()
+        if end is RunState.FAILED and self.dist.enabled:
+            self.log(f"run failed at step {self.step}: {status.error}")
+            return end  # the agent writes the end state, naming the rank that failed first
         self._write_status(status, end)
         self.log(f"run ended {end.value} at step {self.step}" + (f": {status.error}" if status.error else ""))
         return end

@@ -90,9 +90,9 @@ def train_here(run: Run, resume: Path | None, log: Callable[[str], None]) -> tup
     except Exception as exc:
         from aigc_tui.train.dist import from_env
 
-        if from_env().is_main:
-            return fail(run, log, exc), None
-        raise
+        if from_env().enabled:
+            raise  # torchrun's error file carries it to the agent, which names the rank
+        return fail(run, log, exc), None
     return trainer.run(), trainer
 
 
