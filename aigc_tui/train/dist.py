@@ -10,10 +10,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import torch
 import torch.distributed as tdist
+
+from aigc_tui.runs.control import ControlAction, take_requests
+
+CONTROL_POLL_SECONDS = 0.25
+MAX_POLL_STEPS = 1000
 
 COLLECTIVE_TIMEOUT_S = float(os.environ.get("AIGC_TUI_COLLECTIVE_TIMEOUT", "50"))
 """A collective that waits longer than this fails the run (a dead or stuck rank, never a hang)."""
@@ -85,6 +91,27 @@ class Dist:
         if self.enabled:
             tdist.barrier(group=self._slow)
 
+    def wrap(self, module: torch.nn.Module, device: torch.device) -> torch.nn.Module:
+        """DDP around a model when there are several ranks; SyncBatchNorm on CUDA (CPU ranks keep local BN)."""
+        if not self.enabled:
+            return module
+        from torch.nn.parallel import DistributedDataParallel
+
+        if device.type == "cuda":
+            module = torch.nn.SyncBatchNorm.convert_sync_batchnorm(module)
+        return DistributedDataParallel(module, device_ids=[device.index] if device.type == "cuda" else None)
+
+    def reseed(self, seed: int) -> None:
+        if self.enabled:
+            torch.manual_seed(seed * 1_000_003 + 7 * self.rank + 1)
+
+    def restore_rng(self, rank_states: list[torch.Tensor], seed: int) -> None:
+        """Each rank's own random stream from a checkpoint of the same world size, else a fresh one."""
+        if self.enabled and len(rank_states) == self.world:
+            torch.set_rng_state(rank_states[self.rank])
+        else:
+            self.reseed(seed)
+
     def my_slice(self, batch: torch.Tensor) -> torch.Tensor:
         """This rank's rows of a global batch (the sizes divide: checked at start)."""
         if not self.enabled:
@@ -99,6 +126,28 @@ class Dist:
             raise ConfigError(
                 f"{what} = {global_batch} is the global batch and must divide among {self.world} processes"
             )
+
+
+def agree_on_control(dist: Dist, run_dir: Path, stop_here: bool, steps_since: int, seconds: float,
+                     device: torch.device) -> tuple[str, list[ControlAction], int]:
+    """Rank 0 reads control requests; one small all-reduce tells every rank, and carries any rank's SIGTERM.
+
+    Returns (why to stop or "", save/sample actions, steps until the next poll). Polls fall on
+    steps every rank agrees on: rank 0 picks the gap so about CONTROL_POLL_SECONDS pass.
+    """
+    stop = 1.0 if stop_here else 0.0
+    save = sample = gap = 0.0
+    if dist.is_main:
+        for action in take_requests(run_dir):
+            stop = max(stop, 2.0 if action is ControlAction.STOP else 0.0)
+            save = 1.0 if action is ControlAction.SAVE else save
+            sample = 1.0 if action is ControlAction.SAMPLE else sample
+        per_step = seconds / steps_since if steps_since else 0.0
+        gap = float(max(1, min(MAX_POLL_STEPS, int(CONTROL_POLL_SECONDS / per_step) if per_step > 0 else 1)))
+    stop, save, sample, gap = dist.agree([stop, save, sample, gap], device)
+    why = "stop requested" if stop >= 2 else ("SIGTERM on another process" if stop else "")
+    actions = [a for a, on in ((ControlAction.SAVE, save), (ControlAction.SAMPLE, sample)) if on]
+    return why, actions, int(gap)
 
 
 def from_env() -> Dist:

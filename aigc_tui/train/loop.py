@@ -22,17 +22,15 @@ from aigc_tui.config import RecipeConfig, dump_toml
 from aigc_tui.errors import AigcError
 from aigc_tui.models.device import Placement
 from aigc_tui.runs.checkpoints import prune_checkpoints
-from aigc_tui.runs.control import ControlAction, take_requests
+from aigc_tui.runs.control import ControlAction
 from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE, checkpoint_dir
 from aigc_tui.runs.metrics import MetricsWriter
 from aigc_tui.runs.status import RunState, RunStatus, process_start_time
 from aigc_tui.runs.store import Run
 from aigc_tui.train.checkpoint_io import load_trainer_state, write_checkpoint
+from aigc_tui.train.dist import agree_on_control
 from aigc_tui.train.dist import from_env as dist_from_env
 from aigc_tui.train.guard import Diverged, DivergenceGuard, weights_finite
-
-CONTROL_POLL_SECONDS = 0.25
-MAX_POLL_STEPS = 1000
 
 
 def format_metrics(step: int, total: int, values: dict[str, float]) -> str:
@@ -104,19 +102,11 @@ class Trainer(ABC):
 
     def parallel(self, module: torch.nn.Module) -> torch.nn.Module:
         """DDP around a model when there are several ranks (SyncBatchNorm on CUDA); else the model."""
-        if not self.dist.enabled:
-            return module
-        from torch.nn.parallel import DistributedDataParallel
-
-        if self.device.type == "cuda":  # SyncBatchNorm runs on CUDA only; CPU ranks keep local BN
-            module = torch.nn.SyncBatchNorm.convert_sync_batchnorm(module)
-        ids = [self.device.index] if self.device.type == "cuda" else None
-        return DistributedDataParallel(module, device_ids=ids)
+        return self.dist.wrap(module, self.device)
 
     def reseed_rank(self) -> None:
         """After identical model init on every rank, give each rank its own random stream (dropout)."""
-        if self.dist.enabled:
-            torch.manual_seed(self.config.run.seed * 1_000_003 + 7 * self.dist.rank + 1)
+        self.dist.reseed(self.config.run.seed)
 
     def local_weight_tensors(self) -> list[torch.Tensor]:
         """This rank's part of the weights (a shard under FSDP2, all of them otherwise)."""
@@ -131,11 +121,7 @@ class Trainer(ABC):
     def resume_from(self, folder: Path) -> None:
         state = load_trainer_state(folder)
         self.load_state(folder, state)
-        ranks = state.get("rank_rng") or []
-        if self.dist.enabled and len(ranks) == self.dist.world:
-            torch.set_rng_state(ranks[self.dist.rank])  # the same world size resumes exactly
-        elif self.dist.enabled:
-            self.reseed_rank()
+        self.dist.restore_rng(state.get("rank_rng") or [], self.config.run.seed)
         self.step = int(state["step"])
         self.last_metrics = dict(state.get("last_metrics", {}))
         self.saved_step = self.step
@@ -235,25 +221,12 @@ class Trainer(ABC):
         return end
 
     def _poll(self, steps_since: int, seconds: float) -> tuple[list[ControlAction], int]:
-        """Rank 0 reads control requests; one small collective tells every rank (and any rank's stop).
-
-        Polls fall on steps all ranks agree on: rank 0 picks how many steps until the next one
-        so that about CONTROL_POLL_SECONDS pass between them.
-        """
-        stop = 1.0 if self._stop_reason else 0.0
-        save = sample = gap = 0.0
-        if self.dist.is_main:
-            for action in take_requests(self.run_dir):
-                stop = max(stop, 2.0 if action is ControlAction.STOP else 0.0)
-                save = 1.0 if action is ControlAction.SAVE else save
-                sample = 1.0 if action is ControlAction.SAMPLE else sample
-            per_step = seconds / steps_since if steps_since else 0.0
-            gap = float(max(1, min(MAX_POLL_STEPS, int(CONTROL_POLL_SECONDS / per_step) if per_step > 0 else 1)))
-        stop, save, sample, gap = self.dist.agree([stop, save, sample, gap], self.device)
+        """Control requests at a step every rank agrees on (see `agree_on_control`)."""
+        stop, actions, gap = agree_on_control(self.dist, self.run_dir, bool(self._stop_reason), steps_since,
+                                              seconds, self.device)
         if stop and not self._stop_reason:
-            self.request_stop("stop requested" if stop >= 2 else "SIGTERM on another process")
-        actions = [a for a, on in ((ControlAction.SAVE, save), (ControlAction.SAMPLE, sample)) if on]
-        return actions, int(gap)
+            self.request_stop(stop)
+        return actions, gap
 
     def _log_interval(self, status: RunStatus, writer: MetricsWriter | None, items: int, elapsed: float,
                       busy: float, steps: int) -> None:
