@@ -121,10 +121,12 @@ def test_two_rank_lm_matches_one_process_and_resumes_on_one(tmp_path, runs_dir, 
 
 
 def _rank_pid(agent: int, rank: int) -> int | None:
-    try:
-        children = Path(f"/proc/{agent}/task/{agent}/children").read_text().split()
-    except OSError:
-        return None
+    children = []
+    for task in Path(f"/proc/{agent}/task").glob("*"):  # any thread of the agent may have started them
+        try:
+            children += (task / "children").read_text().split()
+        except OSError:
+            continue
     for child in children:
         try:
             env = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
@@ -140,8 +142,7 @@ def test_a_killed_rank_fails_the_run_with_the_rank_named(tmp_path, runs_dir):
     run = _started(_cli("train", recipe, "--nproc", "2", "--device", "cpu", "--detach", "--runs-dir", runs_dir).stdout,
                    runs_dir)
     _wait_for(lambda: run.status().step >= 10, what="training to start")
-    victim = _rank_pid(run.status().pid, 1)
-    assert victim is not None
+    victim = _wait_for(lambda: _rank_pid(run.status().pid, 1), timeout=30, what="rank 1's process")
     os.kill(victim, signal.SIGKILL)
     killed_at = time.monotonic()
     _wait_for(lambda: run.status().state is RunState.FAILED, timeout=60, what="the run to fail")
