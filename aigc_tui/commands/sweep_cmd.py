@@ -11,9 +11,8 @@ import argparse
 import itertools
 import json
 import time
-from pathlib import Path
 
-from aigc_tui.commands.train_cmd import cuda_count
+from aigc_tui.commands.train_cmd import cuda_count, recipe_path
 from aigc_tui.config import RecipeConfig, load_recipe
 from aigc_tui.config.environment import check_environment
 from aigc_tui.errors import ConfigError
@@ -75,7 +74,7 @@ def sweep(args: argparse.Namespace) -> int:
         raise ConfigError(f"the sweep has {len(combos)} combinations; at most {MAX_RUNS}")
     if args.parallel < 1:
         raise ConfigError(f"--parallel {args.parallel}: give 1 or more")
-    base = load_recipe(Path(args.config), [f"run.device={json.dumps(args.device)}"] if args.device else [])
+    base = load_recipe(recipe_path(args.config), [f"run.device={json.dumps(args.device)}"] if args.device else [])
     name = args.name or base.name
     group = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     keys = [k for k, _ in axes]
@@ -84,7 +83,7 @@ def sweep(args: argparse.Namespace) -> int:
         common.append(f"run.device={json.dumps(args.device)}")
     gpus = args.gpus or ("any:1" if base.run.device not in ("cpu", "mps") and visible_gpus() else "")
     common.append(f"run.gpus={json.dumps(gpus)}" if gpus else f"run.slots={args.parallel}")
-    configs = [load_recipe(Path(args.config), [*common, *combo]) for combo in combos]  # all valid before any run
+    configs = [load_recipe(recipe_path(args.config), [*common, *combo]) for combo in combos]  # all valid before any run
     request_for(configs[0].run.gpus, configs[0].run.nproc, configs[0].run.slots)
     check_environment(configs[0], cuda_count)  # data and device, before any run exists
     root = runs_root(args.runs_dir)
