@@ -127,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON document instead of the table")
     p.add_argument("--skip-model", action="store_true", help="skip the transformers-vs-nanoGPT model comparison")
     p.add_argument("--only", default="", help="comma-separated case names to run (gan-mlp, dcgan, lm-gpt)")
+    p.add_argument("--nproc", type=int, default=1,
+                   help="measure scaling efficiency on N processes (GPUs with --device cuda) vs one")
     return parser
 
 

@@ -20,6 +20,16 @@ def bench(args: argparse.Namespace) -> int:
 
     device = "cuda" if args.device == "auto" and torch.cuda.is_available() else args.device
     device = "cpu" if device == "auto" else device
+    if args.nproc > 1:  # scaling efficiency instead of the loop comparison
+        from aigc_tui.bench.scaling import print_scaling, scaling
+
+        only = {name.strip() for name in args.only.split(",") if name.strip()}
+        results = scaling(device, args.nproc, args.steps, only)
+        if args.json:
+            print(json.dumps([{**asdict(r), "efficiency": r.efficiency} for r in results], indent=2))
+        else:
+            print_scaling(results, device)
+        return 0
     steps, rounds = args.steps, max(1, args.rounds)
     report: dict = {"device": device, "torch_threads": torch.get_num_threads(), "load_avg": list(os.getloadavg()),
                     "rounds": rounds, "cases": [], "models": [], "cuda": None}
