@@ -6,6 +6,6 @@ STATE_STYLE = {"running": "green", "queued": "cyan", "finished": "blue", "stoppe
                "failed": "bold red", "lost": "bold red"}
 
 
-def styled_state(state: str) -> str:
-    """A state as Rich markup, e.g. `[green]running[/]`."""
-    return f"[{STATE_STYLE.get(state, '')}]{state}[/]"
+def styled_state(state: str, label: str | None = None) -> str:
+    """A state as Rich markup, e.g. `[green]running[/]`; `label` shows instead (`queued #2`)."""
+    return f"[{STATE_STYLE.get(state, '')}]{label or state}[/]"

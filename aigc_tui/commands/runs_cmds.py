@@ -40,7 +40,7 @@ def list_cmd(args: argparse.Namespace) -> int:
     for r in rows:
         speed = f"{r.throughput:,.0f} {r.throughput_unit}" if r.throughput else "-"
         age = format_duration(now - r.started_at) if r.started_at else "-"
-        table.add_row(r.id, r.kind, styled_state(r.state).replace(f"]{r.state}[", f"]{r.state_text}["),
+        table.add_row(r.id, r.kind, styled_state(r.state, r.state_text),
                       r.progress, speed, age, r.device or "-")
     Console().print(table)
     return 0
