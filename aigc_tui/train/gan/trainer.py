@@ -42,7 +42,8 @@ class GanTrainer(Trainer):
 
     Per step the losses and D's logits are kept as references (no device op); fp32 touches
     no GradScaler; with one critic step and no penalty, G's update re-scores the D step's
-    fake batch (as pytorch/examples' DCGAN does) instead of running G twice. The divergence
+    fake batch (as pytorch/examples' DCGAN does) instead of running G twice, with D's weights
+    frozen for G's backward (only D's input gradient is needed). The divergence
     guard's flag is folded into the fused optimizer step (no sync): on that fast path it
     is the loss's finiteness every step plus the gradient norm's on logging steps (where
     the norms are measured); with a gradient penalty or several critic steps the norms,
@@ -71,6 +72,7 @@ class GanTrainer(Trainer):
         if cfg.run.compile:
             self.g_fwd, self.d_fwd = torch.compile(self.generator), torch.compile(self.discriminator)
         self.autocast = self.place.autocast if self.place.dtype is not None else contextlib.nullcontext
+        self._d_params = [p for p in self.discriminator.parameters() if p.requires_grad]
         self.reuse_fake = cfg.train.n_critic == 1 and not (cfg.train.loss == "wgan-gp" and cfg.train.gp_weight > 0)
         self._pending: tuple[list[torch.Tensor], ...] = ([], [], [], [], [])  # loss_d, loss_g, D(x), D(G(z)), bad
         self._acc = torch.zeros(5, device=self.device)  # their sums, then the non-finite step count
@@ -82,6 +84,12 @@ class GanTrainer(Trainer):
         """This rank's slice of the global batch's noise (every rank draws it all: same stream at any world size)."""
         z = torch.randn(self.sampler.batch_size, self.cfg.model.latent_dim, device=self.device, generator=self.noise_gen)
         return self.dist.my_slice(z)
+
+    def _freeze_d(self, frozen: bool) -> None:
+        if self.dist.enabled:  # DDP expects the same parameters to need gradients every backward
+            return
+        for p in self._d_params:
+            p.requires_grad_(not frozen)
 
     def _logs_now(self) -> bool:
         """Whether the loop reads metrics after this step (then gradient norms are measured)."""
@@ -120,11 +128,16 @@ class GanTrainer(Trainer):
                 loss_d = loss_d + t.gp_weight * gradient_penalty(self.d_fwd, real, fixed)
             bad_k = self._update(loss_d, self.opt_d, self.discriminator.parameters(), 0 if norms else None)
             bad_d = bad_k if bad_d is None else torch.maximum(bad_d, bad_k)
-        with self.autocast():
-            out_gen = self.d_fwd(fake if self.reuse_fake else self.g_fwd(self._z()))
-            loss_g = g_loss(kind, out_gen.float())
+        self._freeze_d(True)  # G's update needs D's input gradient only, not its weights'
+        try:
+            with self.autocast():
+                out_gen = self.d_fwd(fake if self.reuse_fake else self.g_fwd(self._z()))
+                loss_g = g_loss(kind, out_gen.float())
+            bad_g = self._update(loss_g, self.opt_g, self.generator.parameters(), 1 if norms else None)
+        finally:
+            self._freeze_d(False)
         assert bad_d is not None
-        bad = torch.maximum(bad_d, self._update(loss_g, self.opt_g, self.generator.parameters(), 1 if norms else None))
+        bad = torch.maximum(bad_d, bad_g)
         if self.scaler is not None:
             self.scaler.update()  # once per iteration, for both optimizers
         self.guard.observe(bad)
