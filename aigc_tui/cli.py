@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="start any command (your own training script) as a run",
                        usage="aigc-tui run [--name N] [--gpus 0,1] [--attach] [--grace S] -- CMD ...")
     p.add_argument("--name", help="run name (default: the script's name)")
-    p.add_argument("--gpus", metavar="0,1", help="GPU indices for CUDA_VISIBLE_DEVICES ('none': CPU only)")
+    p.add_argument("--gpus", metavar="0,1", help="GPUs for the command (CUDA_VISIBLE_DEVICES), through the queue:"
+                   " 0,1, all, or any:N (the first N free); 'none': CPU only")
     p.add_argument("--attach", action="store_true", help="stay in the foreground, printing its output")
     p.add_argument("--grace", type=float, default=30.0, metavar="S",
                    help="on stop: seconds between SIGINT, SIGTERM and SIGKILL (default 30)")

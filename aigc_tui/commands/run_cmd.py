@@ -17,15 +17,21 @@ from aigc_tui.track.provenance import script_config_toml, script_section
 
 
 def parse_gpus(text: str | None) -> str | None:
-    """`0,1` or `none` → the CUDA_VISIBLE_DEVICES value; refuses anything else in one line."""
+    """`0,1`, `all`, `any:N` (through the GPU queue) or `none` (CPU only: an empty
+    CUDA_VISIBLE_DEVICES); the GPUs named must exist here. Refuses anything else in one line."""
     if text is None:
         return None
-    if text.strip().lower() in ("none", "cpu", ""):
+    text = text.strip().lower().replace(" ", "")
+    if text in ("none", "cpu", ""):
         return ""
-    parts = [p.strip() for p in text.split(",")]
-    if not all(p.isdigit() for p in parts):
-        raise AigcError(f"--gpus '{text}' is not a list of GPU indices such as 0 or 0,1 (or 'none' for CPU)")
-    return ",".join(parts)
+    valid = text == "all" or (text.startswith("any:") and text[4:].isdigit() and int(text[4:]) > 0) or \
+        all(p.isdigit() for p in text.split(","))
+    if not valid:
+        raise AigcError(f"--gpus '{text}' is not GPU indices such as 0 or 0,1, all, any:N, or none (CPU only)")
+    from aigc_tui.runs.queue import request_for
+
+    request_for(text)  # DeviceError (exit 2) for a GPU this machine does not have
+    return text
 
 
 def default_name(command: list[str]) -> str:
@@ -55,10 +61,6 @@ def start(args: argparse.Namespace) -> int:
     name = args.name or default_name(command)
     section = script_section(command, Path.cwd(), started_by="aigc-tui run", gpus=gpus, grace=args.grace)
     run = create_run(runs_root(args.runs_dir), script_config_toml(name, section), name)
-    if gpus:
-        from aigc_tui.runs.status import update_status
-
-        update_status(run.path, lambda s: setattr(s, "device", f"cuda:{gpus.split(',')[0]} (gpus {gpus})") or True)
     pid = spawn_supervisor(run)
     if not args.attach:
         print(f"started {run.id} (supervisor pid {pid})\n{run.path}")

@@ -6,7 +6,10 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 
+from aigc_tui.runs.queue import DeviceLease, request_for, wait_for_devices
+from aigc_tui.runs.script import stop_requests
 from aigc_tui.runs.status import RunState, RunStatus, process_start_time, update_status
 from aigc_tui.runs.store import Run
 
@@ -34,3 +37,24 @@ def spawn_supervisor(run: Run) -> int:
     update_status(run.path, queued)
     threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
     return proc.pid
+
+
+def wait_for_gpus(run: Run, gpus: str, say: Callable[[str], None]) -> DeviceLease | None:
+    """Queue for the GPUs `--gpus` names (first come, first served, with `aigc-tui train` runs);
+    None when it names none. Raises QueueCancelled when the run is stopped while it waits."""
+    request = request_for(gpus) if gpus else None
+    if request is None:
+        return None
+
+    def at(position: int) -> None:
+        say(f"queued for {request.describe()}: position {position}")
+
+        def mark(status: RunStatus) -> bool:
+            status.queue_position, status.waiting_for = position, request.describe()
+            return status.state is RunState.QUEUED
+
+        update_status(run.path, mark)
+
+    lease = wait_for_devices(run.path.parent, run.id, request, at, cancelled=lambda: bool(stop_requests(run.path)))
+    say(f"got gpu {','.join(map(str, lease.devices))}")
+    return lease

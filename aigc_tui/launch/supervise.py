@@ -21,7 +21,10 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+from aigc_tui.errors import AigcError
+from aigc_tui.launch.script import wait_for_gpus
 from aigc_tui.runs.control import take_requests
+from aigc_tui.runs.queue import DeviceLease, QueueCancelled
 from aigc_tui.runs.script import RUN_DIR_ENV, clear_stop_requests, stop_polled, stop_requests
 from aigc_tui.runs.status import RunState, RunStatus, process_start_time, update_status
 from aigc_tui.runs.store import Run
@@ -83,6 +86,7 @@ class Supervisor:
         self.stage = -1  # index into ESCALATION of the last signal sent
         self.next_at = 0.0
         self.proc: subprocess.Popen[bytes] | None = None
+        self.lease: DeviceLease | None = None  # GPUs from the queue, held until the command ends
 
     def say(self, message: str) -> None:
         self.log.write(f"[aigc-tui {time.strftime('%H:%M:%S')}] {message}\n".encode())
@@ -92,13 +96,31 @@ class Supervisor:
         command = [str(c) for c in self.script.get("command", [])]
         env = dict(os.environ, **{RUN_DIR_ENV: str(self.run.path), "PYTHONUNBUFFERED": "1"})
         gpus = self.script.get("gpus")
-        if gpus is not None:
-            env["CUDA_VISIBLE_DEVICES"] = str(gpus)
+        try:
+            lease = wait_for_gpus(self.run, str(gpus or ""), self.say)
+        except QueueCancelled as exc:
+            self.say(f"{exc}; left the queue")
+            self.end(RunState.STOPPED)
+            clear_stop_requests(self.run.path)
+            return False
+        except AigcError as exc:  # the GPUs named at launch are gone
+            self.end(RunState.FAILED, error=str(exc))
+            return False
+        device, keep = "", ()
+        if lease is not None:
+            lease.keep_across_exec()  # the command holds its GPUs even if this process is killed
+            keep, self.lease = lease.fds, lease
+            env["CUDA_VISIBLE_DEVICES"] = ",".join(map(str, lease.devices))
+            device = f"cuda:{lease.devices[0]} (gpus {env['CUDA_VISIBLE_DEVICES']})"
+        elif gpus is not None:
+            env["CUDA_VISIBLE_DEVICES"] = ""  # --gpus none: CPU only
+            device = "cpu"
         cwd = self.script.get("cwd") or None
         self.say(f"starting in {cwd or '.'}: {shlex.join(command)}")
         try:
             self.proc = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=self.log,
-                                         stderr=subprocess.PIPE, start_new_session=True, close_fds=True)
+                                         stderr=subprocess.PIPE, start_new_session=True, close_fds=True,
+                                         pass_fds=keep)
         except OSError as exc:
             self.end(RunState.FAILED, error=f"could not start {command[0] if command else 'the command'}: {exc}")
             return False
@@ -108,6 +130,7 @@ class Supervisor:
             status.state = RunState.RUNNING
             status.pid, status.pid_start = pid, process_start_time(pid)
             status.supervisor_pid, status.supervisor_start = me, process_start_time(me)
+            status.device, status.queue_position, status.waiting_for = device, None, ""
             status.started_at = status.started_at or time.time()
             status.throughput_unit = status.throughput_unit or "steps/s"
             status.error = status.traceback = status.ended_at = status.exit_code = None

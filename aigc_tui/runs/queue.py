@@ -109,6 +109,11 @@ class DeviceLease:
             handle.close()
         self._handles.clear()
 
+    @property
+    def fds(self) -> tuple[int, ...]:
+        """The lock descriptors, for `pass_fds` when a child program is to hold the devices."""
+        return tuple(handle.fileno() for handle in self._handles)
+
     def keep_across_exec(self) -> None:
         """Let the lock descriptors survive an exec, so the new program keeps the devices."""
         for handle in self._handles:

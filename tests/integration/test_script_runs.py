@@ -128,16 +128,41 @@ def test_bad_run_commands_get_one_line_errors(runs_dir):
     for args, message in (
         ((), "no command given"),
         (("--", "no-such-command-xyz"), "command not found: no-such-command-xyz"),
-        (("--gpus", "a,b", "--", "true"), "--gpus 'a,b' is not a list of GPU indices"),
+        (("--gpus", "a,b", "--", "true"), "--gpus 'a,b' is not GPU indices"),
     ):
         proc = _cli("run", "--runs-dir", str(runs_dir), *args, check=False)
         assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     assert list_runs(runs_dir) == []
 
 
-def test_gpus_sets_cuda_visible_devices(tmp_path, runs_dir):
-    code = "import os; print('CVD=' + os.environ['CUDA_VISIBLE_DEVICES'])"
-    proc = _cli("run", "--attach", "--gpus", "1, 0", "--runs-dir", str(runs_dir), "--", sys.executable, "-c", code)
-    assert "CVD=1,0" in proc.stdout
+def test_gpus_none_hides_every_gpu(runs_dir):
+    code = "import os; print('CVD=[' + os.environ['CUDA_VISIBLE_DEVICES'] + ']')"
+    proc = _cli("run", "--attach", "--gpus", "none", "--runs-dir", str(runs_dir), "--", sys.executable, "-c", code)
+    assert "CVD=[]" in proc.stdout
     (run,) = list_runs(runs_dir)
-    assert run.status().state is RunState.FINISHED and run.status().device.startswith("cuda:1")
+    assert run.status().state is RunState.FINISHED and run.status().device == "cpu"
+
+
+def test_gpus_go_through_the_queue_and_a_queued_run_can_be_stopped(tmp_path, runs_dir, monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1")  # two GPUs as far as the queue can tell
+    hold = tmp_path / "hold.py"
+    hold.write_text("import os, time\nprint('CVD=' + os.environ['CUDA_VISIBLE_DEVICES'], flush=True)\n"
+                    "while True: time.sleep(0.05)\n")
+    first = _start(runs_dir, sys.executable, str(hold), extra=("--gpus", "1", "--grace", "0.5"))
+    _wait_for(lambda: "CVD=1" in first.log_path.read_text(), what="the first run to hold GPU 1")
+    assert first.status().device.startswith("cuda:1")
+    second = _start(runs_dir, sys.executable, str(hold), extra=("--gpus", "any:2", "--grace", "0.5"))
+    third = _start(runs_dir, sys.executable, str(hold), extra=("--gpus", "0", "--grace", "0.5"))
+    _wait_for(lambda: second.status().queue_position == 1, what="the second run to queue")
+    _wait_for(lambda: third.status().queue_position == 2 and third.status().state is RunState.QUEUED,
+              what="the third run to queue behind it")  # GPU 0 is free, but the second run asked first
+    _cli("stop", third.id, "--runs-dir", str(runs_dir))
+    _wait_for(lambda: third.status().state is RunState.STOPPED, what="the queued run to stop")
+    assert "left the queue" in third.log_path.read_text() and "CVD" not in third.log_path.read_text()
+    _cli("stop", first.id, "--runs-dir", str(runs_dir))
+    _wait_for(lambda: "CVD=0,1" in second.log_path.read_text(), what="the second run to get both GPUs")
+    assert second.status().state is RunState.RUNNING
+    _cli("stop", second.id, "--runs-dir", str(runs_dir))
+    _wait_for(lambda: second.status().state is RunState.STOPPED, what="the second run to stop")
+    missing = _cli("run", "--gpus", "5", "--runs-dir", str(runs_dir), "--", "true", check=False)
+    assert missing.returncode == 2 and "no GPU 5 here" in missing.stderr
