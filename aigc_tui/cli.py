@@ -88,10 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["stop", "save", "sample"])
     _add_runs_dir(p)
 
-    p = sub.add_parser("resume", help="continue a stopped, failed or lost run from a checkpoint")
+    p = sub.add_parser("resume", help="continue a stopped, failed or lost run, or extend a finished one")
     p.add_argument("run", metavar="RUN")
     p.add_argument("--from", dest="checkpoint", metavar="CHECKPOINT", help="checkpoint name (default: newest)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="change run.* or train.* first, e.g. --set run.steps=2000 to extend a finished run")
     p.add_argument("--detach", action="store_true")
+    _add_runs_dir(p)
+
+    p = sub.add_parser("fork", help="a new run from a checkpoint: its config, and with --weights its weights")
+    p.add_argument("checkpoint", metavar="CHECKPOINT", help="checkpoint dir, RUN@step-N, or RUN (its newest)")
+    p.add_argument("--weights", action="store_true", help="start from the checkpoint's weights (default: config only)")
+    p.add_argument("--keep-step", action="store_true", help="continue the step count (and LR schedule) from the checkpoint")
+    p.add_argument("--keep-optimizer", action="store_true", help="keep the checkpoint's optimizer state")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a recipe key (repeatable)")
+    p.add_argument("--name", help="run name (default: the parent's)")
+    p.add_argument("--detach", action="store_true", help="start the worker in the background and return")
     _add_runs_dir(p)
 
     p = sub.add_parser("watch", help="live view of a run in a plain terminal")
@@ -120,6 +133,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--num-samples", type=int, default=1)
     p.add_argument("--device", default="auto")
     _add_runs_dir(p)
+
+    for name, what in (("fill-mask", "fill the [MASK]s of a text with a masked-LM run or checkpoint"),
+                       ("classify", "label probabilities of a text from a classifier run or checkpoint")):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("model", metavar="MODEL", help="a run, RUN@step-N, a checkpoint or HF model directory")
+        p.add_argument("text", metavar="TEXT", help="the text, or - for stdin")
+        p.add_argument("--json", action="store_true", help="one JSON object, for scripts")
+        if name == "fill-mask":
+            p.add_argument("--top-k", type=int, default=5, help="guesses per mask (default 5)")
+        else:
+            p.add_argument("--top", type=int, default=10, help="labels shown (default 10; --json has all)")
+        p.add_argument("--device", default="cpu")
+        _add_runs_dir(p)
 
     p = sub.add_parser("bench", help="the training loops against minimal hand-written loops, side by side")
     p.add_argument("--steps", type=int, default=None, help="steps per timed block (default: each recipe's log interval)")

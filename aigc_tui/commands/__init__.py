@@ -25,6 +25,14 @@ def dispatch(args: argparse.Namespace) -> int:
         from aigc_tui.commands.generate_cmd import generate
 
         return generate(args)
+    if args.command in ("fill-mask", "classify"):
+        from aigc_tui.commands.encoder_cmds import classify_cmd, fill_mask_cmd
+
+        return fill_mask_cmd(args) if args.command == "fill-mask" else classify_cmd(args)
+    if args.command == "fork":
+        from aigc_tui.commands.fork_cmd import fork
+
+        return fork(args)
     if args.command == "bench":
         from aigc_tui.commands.bench_cmd import bench
 

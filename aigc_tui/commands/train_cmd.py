@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
-from aigc_tui.config import RecipeConfig, load_recipe
-from aigc_tui.errors import ConfigError, RunBusy, RunNotFound
+from aigc_tui.config import RecipeConfig, apply_overrides, dump_toml, load_recipe, validate
+from aigc_tui.errors import AigcError, ConfigError, RunBusy, RunNotFound
 from aigc_tui.launch import check_resume, new_run, resume_worker, spawn_worker
 from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
+from aigc_tui.runs.atomic import atomic_write_text
+from aigc_tui.runs.layout import require_resume
 from aigc_tui.runs.queue import request_for
+from aigc_tui.runs.status import RunStatus, update_status
 from aigc_tui.runs.store import Run, find_checkpoint
 
 
@@ -79,7 +83,7 @@ def open_run(root: Path, config: RecipeConfig, run_id: str | None) -> Run:
         if run.checkpoints():
             check_resume(run, None, cuda_count)
         return run
-    return new_run(root, config, cuda_count, run_id=run_id)  # checks data and device first
+    return new_run(root, config, cuda_count, run_id=run_id, notify=print)  # checks data and device first
 
 
 def join_run(root: Path, run_id: str) -> Run:
@@ -109,9 +113,38 @@ def resume(args: argparse.Namespace) -> int:
     root = runs_root(args.runs_dir)
     run = find_run(root, args.run)
     checkpoint = find_checkpoint(root, f"{run.path}@{args.checkpoint}") if args.checkpoint else None
+    if args.overrides:
+        extended = extended_config(run, args.overrides)
+        require_resume(run, checkpoint, extended.run.steps)
+        write_extended(run, extended)
     if args.detach:
         pid = resume_worker(run, checkpoint, cuda_count)  # the rule the app's resume uses too
         print(f"resumed {run.id} (pid {pid})")
         return 0
     check_resume(run, checkpoint, cuda_count)
     return run_foreground(run, checkpoint.path if checkpoint else None)
+
+
+RESUMABLE_SECTIONS = ("run.", "train.")
+
+
+def extended_config(run: Run, overrides: list[str]) -> RecipeConfig:
+    """The run's config with `resume --set` overrides (run.* and train.* only), validated."""
+    bad = [o for o in overrides if not o.strip().startswith(RESUMABLE_SECTIONS)]
+    if bad:
+        raise AigcError(f"resume --set changes run.* and train.* only, not '{bad[0]}'; "
+                        "fork the run to change its model or data")
+    return validate(apply_overrides(run.config(), overrides))
+
+
+def write_extended(run: Run, config: RecipeConfig) -> None:
+    """Rewrite config.toml (keeping its time, which orders runs by creation) and the status total."""
+    created = run.config_path.stat()
+    atomic_write_text(run.config_path, dump_toml(config))
+    os.utime(run.config_path, ns=(created.st_atime_ns, created.st_mtime_ns))
+
+    def total(status: RunStatus) -> bool:
+        status.total_steps = config.run.steps
+        return True
+
+    update_status(run.path, total)

@@ -12,8 +12,11 @@ from aigc_tui.config.io import (
     validate,
 )
 from aigc_tui.config.lm import LmConfig
+from aigc_tui.config.mlm import ClassifyConfig, MlmConfig
 
 __all__ = [
+    "ClassifyConfig",
+    "MlmConfig",
     "ConfigError",
     "GanConfig",
     "LmConfig",

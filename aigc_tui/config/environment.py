@@ -13,8 +13,10 @@ from pathlib import Path
 
 from aigc_tui.config.gan import TORCHVISION_SETS, GanConfig
 from aigc_tui.config.lm import LmConfig
+from aigc_tui.config.mlm import ClassifyConfig, MlmConfig
 from aigc_tui.errors import ConfigError
 
+RecipeConfig = GanConfig | LmConfig | MlmConfig | ClassifyConfig
 CudaCount = int | Callable[[], int] | None
 """How many CUDA devices this process can use: a number, a function counting them (called only
 when the recipe asks for CUDA), or None to leave the device to the worker's own check."""
@@ -91,9 +93,41 @@ def _lm_problems(config: LmConfig) -> list[str]:
     return problems
 
 
-def environment_problems(config: GanConfig | LmConfig, cuda_count: CudaCount = None) -> list[str]:
+def _text_problems(config: MlmConfig) -> list[str]:
+    source = config.data.source
+    if source.startswith("text:") and not Path(source.removeprefix("text:")).expanduser().exists():
+        return [f"data.source = {source!r}: text path {Path(source.removeprefix('text:')).expanduser()} does not exist"]
+    return []
+
+
+def _classify_problems(config: ClassifyConfig) -> list[str]:
+    """Every row of a labelled file is read now, so a bad one stops the launch naming its line."""
+    from aigc_tui.data.labelled import load_examples, read_labelled_file
+    from aigc_tui.errors import DataError
+
+    data = config.data
+    try:
+        if data.source.startswith("labelled:") or data.labels:
+            load_examples(data.source, data.labels, data.max_per_label)
+        if data.dev:
+            read_labelled_file(Path(data.dev.removeprefix("labelled:")))
+    except DataError as exc:
+        return [exc.one_line()]
+    pretrained = config.model.pretrained
+    problem = pretrained_problem(pretrained) if pretrained else None
+    return [problem] if problem else []
+
+
+def environment_problems(config: RecipeConfig, cuda_count: CudaCount = None) -> list[str]:
     """Each thing the recipe names that this machine lacks, one line each, naming the field."""
-    problems = _gan_problems(config) if isinstance(config, GanConfig) else _lm_problems(config)
+    if isinstance(config, GanConfig):
+        problems = _gan_problems(config)
+    elif isinstance(config, MlmConfig):
+        problems = _text_problems(config)
+    elif isinstance(config, ClassifyConfig):
+        problems = _classify_problems(config)
+    else:
+        problems = _lm_problems(config)
     if cuda_count is not None and config.run.device.startswith("cuda"):
         count = cuda_count() if callable(cuda_count) else cuda_count
         problem = device_problem(config.run.device, count)
@@ -102,7 +136,7 @@ def environment_problems(config: GanConfig | LmConfig, cuda_count: CudaCount = N
     return problems
 
 
-def check_environment(config: GanConfig | LmConfig, cuda_count: CudaCount = None) -> None:
+def check_environment(config: RecipeConfig, cuda_count: CudaCount = None) -> None:
     """Raise ConfigError listing what is missing; call before creating or starting a run."""
     problems = environment_problems(config, cuda_count)
     if problems:

@@ -11,10 +11,11 @@ from pydantic import BaseModel, ValidationError
 
 from aigc_tui.config.gan import GanConfig
 from aigc_tui.config.lm import LmConfig
+from aigc_tui.config.mlm import ClassifyConfig, MlmConfig
 from aigc_tui.errors import ConfigError
 
-RecipeConfig = GanConfig | LmConfig
-KINDS: dict[str, type[GanConfig] | type[LmConfig]] = {"gan": GanConfig, "lm": LmConfig}
+RecipeConfig = GanConfig | LmConfig | MlmConfig | ClassifyConfig
+KINDS: dict[str, type[RecipeConfig]] = {"gan": GanConfig, "lm": LmConfig, "mlm": MlmConfig, "classify": ClassifyConfig}
 
 
 

@@ -31,7 +31,10 @@ class TextDataSection(StrictModel):
 
 class LmModelSection(StrictModel):
     pretrained: str = ""
-    """A local model directory or Hugging Face id to fine-tune; empty: train from scratch."""
+    """The model to fine-tune: a run name (its newest checkpoint), RUN@step-N, a checkpoint or
+    Hugging Face directory, or a cached HF id; empty: train from scratch."""
+    if_missing: Literal["error", "scratch"] = "error"
+    """When `pretrained` names a run that does not exist (yet): stop with an error, or train from scratch."""
     allow_download: bool = False
     """Let transformers download `pretrained` when it is not in the local cache."""
     trust_remote_code: bool = False

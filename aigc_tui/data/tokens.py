@@ -51,12 +51,17 @@ def train_tokenizer(docs: list[str], vocab_size: int):
     )
 
 
-def encode_corpus(docs: list[str], tokenizer, val_fraction: float) -> tuple[np.ndarray, np.ndarray]:
-    """Token ids for train and validation (the last `val_fraction` of the corpus), memory-mapped."""
+def encode_corpus(
+    docs: list[str], tokenizer, val_fraction: float, separator: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids for train and validation (the last `val_fraction` of the corpus), memory-mapped.
+
+    Documents are joined by `separator` (default: the tokenizer's end-of-text token).
+    """
     key = f"{corpus_hash(docs)}-{tokenizer_hash(tokenizer)}-{val_fraction}"
     folder = cache_root() / "tokens" / key
     if not (folder / "meta.json").is_file():
-        eos = tokenizer.eos_token_id
+        eos = tokenizer.eos_token_id if separator is None else separator
         ids: list[int] = []
         for batch_start in range(0, len(docs), 256):
             for encoded in tokenizer(docs[batch_start : batch_start + 256], add_special_tokens=False)["input_ids"]:
@@ -74,3 +79,38 @@ def encode_corpus(docs: list[str], tokenizer, val_fraction: float) -> tuple[np.n
     train = np.memmap(folder / "train.bin", dtype=meta["dtype"], mode="r")
     val = np.memmap(folder / "val.bin", dtype=meta["dtype"], mode="r")
     return train, val
+
+
+ENCODER_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+def train_encoder_tokenizer(docs: list[str], vocab_size: int, kind: str = "wordpiece"):
+    """A BERT-style tokenizer ([CLS] text [SEP], a [MASK] token) trained on the corpus, cached.
+
+    `wordpiece` is BERT's own (lower-cased); `bpe` is byte-level BPE (no unknown tokens).
+    """
+    from tokenizers import BertWordPieceTokenizer, ByteLevelBPETokenizer
+    from tokenizers.processors import TemplateProcessing
+    from transformers import PreTrainedTokenizerFast
+
+    folder = cache_root() / "tokenizers" / f"{kind}-{corpus_hash(docs)}-{vocab_size}"
+    if not (folder / "tokenizer.json").is_file():
+        if kind == "wordpiece":
+            tok = BertWordPieceTokenizer(lowercase=True)
+            tok.train_from_iterator(docs, vocab_size=vocab_size, min_frequency=2,
+                                    special_tokens=ENCODER_SPECIALS, show_progress=False)
+        else:
+            tok = ByteLevelBPETokenizer()
+            tok.train_from_iterator(docs, vocab_size=vocab_size, min_frequency=2,
+                                    special_tokens=ENCODER_SPECIALS, show_progress=False)
+        cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+        tok.post_processor = TemplateProcessing(
+            single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+            special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
+        )
+        with atomic_directory(folder) as tmp:
+            tok.save(str(tmp / "tokenizer.json"))
+    return PreTrainedTokenizerFast(
+        tokenizer_file=str(folder / "tokenizer.json"), unk_token="[UNK]", pad_token="[PAD]",
+        cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
+    )

@@ -15,7 +15,7 @@ from typing import Any
 from aigc_tui.paths import app_home
 
 Event = dict[str, Any]
-TERMINAL_EVENTS = ("done", "error", "image")
+TERMINAL_EVENTS = ("done", "error", "image", "fill", "probs")
 
 
 class GenerationClient:
@@ -104,6 +104,12 @@ class GenerationClient:
     def gan_interpolate(self, checkpoint: str | Path, out: str | Path, seed_a: int, seed_b: int, steps: int = 8) -> str:
         return self._send({"op": "gan_interpolate", "checkpoint": str(checkpoint), "out": str(out),
                            "seed_a": seed_a, "seed_b": seed_b, "steps": steps})
+
+    def fill_mask(self, model: str, text: str, top_k: int = 5, device: str = "cpu") -> str:
+        return self._send({"op": "fill_mask", "model": model, "text": text, "top_k": top_k, "device": device})
+
+    def classify(self, model: str, text: str, device: str = "cpu") -> str:
+        return self._send({"op": "classify", "model": model, "text": text, "device": device})
 
     def cancel(self, request_id: str) -> None:
         if self.running:

@@ -7,9 +7,12 @@ with an error event instead of dying.
 Requests: {"op": "generate", "id", "model", "prompt", "params": {...}}
           {"op": "gan_grid", "id", "checkpoint", "n", "seed", "out"}
           {"op": "gan_interpolate", "id", "checkpoint", "seed_a", "seed_b", "steps", "out"}
+          {"op": "fill_mask", "id", "model", "text", "top_k"}   {"op": "classify", "id", "model", "text"}
           {"op": "cancel", "id"}   {"op": "shutdown"}
 Events:   {"event": "ready"}  {"id", "event": "loaded", "model"}  {"id", "event": "text", "text", "sample"}
           {"id", "event": "done", "stats"}  {"id", "event": "image", "path"}  {"id", "event": "error", "message"}
+          {"id", "event": "fill", "text", "guesses": [[{"token", "prob"}, ...] per mask]}
+          {"id", "event": "probs", "probs": [[label, prob], ...] most likely first}
 """
 
 from __future__ import annotations
@@ -43,19 +46,43 @@ class Helper:
         self.cancels: dict[str, threading.Event] = {}
         self.jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
 
-    def model(self, ref: str, device: str) -> tuple[Any, Any, str]:
+    def model(self, ref: str, device: str, task: str = "lm") -> tuple[Any, Any, str]:
         from aigc_tui.generate.resolve import resolve_model
         from aigc_tui.models.device import resolve_device
-        from aigc_tui.models.lm import load_pretrained
 
-        location = resolve_model(ref, self.runs_dir)
-        key = f"{location}|{device}"
+        location = resolve_model(ref, self.runs_dir, kinds=(task,))
+        key = f"{location}|{device}|{task}"
         if self.loaded is None or self.loaded[0] != key:
             self.loaded = None  # free the old model before loading the next
-            model, tokenizer = load_pretrained(location)
+            if task == "lm":
+                from aigc_tui.models.lm import load_pretrained
+
+                model, tokenizer = load_pretrained(location)
+            else:
+                from aigc_tui.models.encoder import load_encoder
+
+                model, tokenizer = load_encoder(location, task)
             model.to(resolve_device(device)).eval()
             self.loaded = (key, model, tokenizer)
         return self.loaded[1], self.loaded[2], location
+
+    def encoder(self, req: dict[str, Any]) -> None:
+        """fill_mask and classify: one forward pass, one answer event."""
+        from aigc_tui.models.encoder import classify_text, fill_mask
+
+        task = "mlm" if req["op"] == "fill_mask" else "classify"
+        model, tokenizer, location = self.model(str(req["model"]), str(req.get("device", "cpu")), task)
+        emit(id=req["id"], event="loaded", model=location)
+        text = str(req.get("text", ""))
+        if task == "classify":
+            emit(id=req["id"], event="probs", probs=[[lab, p] for lab, p in classify_text(model, tokenizer, text)])
+            return
+        guesses = fill_mask(model, tokenizer, text, top_k=int(req.get("top_k", 5)))
+        best = text
+        for options in guesses:
+            best = best.replace(tokenizer.mask_token, options[0].token, 1)
+        emit(id=req["id"], event="fill", text=best,
+             guesses=[[{"token": g.token, "prob": g.prob} for g in options] for options in guesses])
 
     def generate(self, req: dict[str, Any]) -> None:
         from aigc_tui.models.lm_stream import GenerationParams, stream_generate
@@ -103,6 +130,8 @@ class Helper:
                     emit(id=rid, event="done", stats={}, samples=[], cancelled=True)
                 elif req["op"] == "generate":
                     self.generate(req)
+                elif req["op"] in ("fill_mask", "classify"):
+                    self.encoder(req)
                 else:
                     self.gan(req)
             except Exception as exc:  # one bad request never takes the helper down
@@ -128,7 +157,7 @@ class Helper:
                 break
             if op == "cancel":
                 self.cancels.setdefault(req.get("id"), threading.Event()).set()
-            elif op in ("generate", "gan_grid", "gan_interpolate"):
+            elif op in ("generate", "gan_grid", "gan_interpolate", "fill_mask", "classify"):
                 self.cancels[req.get("id")] = threading.Event()
                 self.jobs.put(req)
             else:

@@ -11,8 +11,12 @@ from aigc_tui.runs.layout import HF_CONFIG_FILE, is_run_dir
 from aigc_tui.runs.store import find_checkpoint
 
 
-def resolve_model(ref: str, runs_root: Path) -> str:
-    """A loadable model location: a directory path, or a hub id left for the local cache."""
+def resolve_model(ref: str, runs_root: Path, kinds: tuple[str, ...] = ("lm",)) -> str:
+    """A loadable model location: a directory path, or a hub id left for the local cache.
+
+    `kinds` are the checkpoint kinds the caller can use (lm for generate, mlm for fill-mask,
+    classify for classify).
+    """
     path = Path(ref).expanduser()
     if ref.startswith(("/", ".", "~")) and not path.exists():
         raise ModelRefError(f"{path} does not exist")
@@ -20,6 +24,8 @@ def resolve_model(ref: str, runs_root: Path) -> str:
         meta = read_checkpoint(path)
         if meta is not None and meta.kind == "gan":
             raise ModelRefError(f"{path} is a GAN checkpoint; use `aigc-tui sample` for images")
+        if meta is not None and meta.kind and meta.kind not in kinds:
+            raise ModelRefError(f"{path} is a {meta.kind} checkpoint; {USE_FOR[kinds[0]]}")
         if (path / HF_CONFIG_FILE).is_file():
             return str(path.resolve())
         if not is_run_dir(path):
@@ -32,6 +38,13 @@ def resolve_model(ref: str, runs_root: Path) -> str:
         if "/" in ref or not any(c in ref for c in "@:"):
             return ref  # a hub id such as gpt2 or org/name: the loader checks the local cache
         raise ModelRefError(str(exc)) from None
-    if ckpt.kind != "lm":
-        raise ModelRefError(f"run {ckpt.run_dir.name} trains a {ckpt.kind or 'non-LM'}; use `aigc-tui sample` for GANs")
+    if ckpt.kind not in kinds:
+        raise ModelRefError(f"run {ckpt.run_dir.name} trains a {ckpt.kind or 'non-LM'} model; {USE_FOR[kinds[0]]}")
     return str(ckpt.path)
+
+
+USE_FOR = {
+    "lm": "generate needs a language model (use `aigc-tui sample` for GANs, `fill-mask` or `classify` for encoders)",
+    "mlm": "fill-mask needs a masked-LM (mlm) checkpoint",
+    "classify": "classify needs a classifier (classify) checkpoint",
+}

@@ -7,21 +7,35 @@ or started, so a missing folder is one line naming the field, never a half-made 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from aigc_tui.config import RecipeConfig, config_from_toml, dump_toml
 from aigc_tui.config.environment import CudaCount, check_environment
 from aigc_tui.errors import ConfigError
+from aigc_tui.launch.pretrained import resolve_pretrained
 from aigc_tui.launch.spawn import spawn_worker
 from aigc_tui.runs.checkpoints import CheckpointInfo
 from aigc_tui.runs.layout import require_resume
 from aigc_tui.runs.store import Run, create_run
 
 
-def new_run(root: Path, config: RecipeConfig, cuda_count: CudaCount = None, run_id: str | None = None) -> Run:
-    """Check the environment the recipe needs, then create its run directory (queued)."""
+def new_run(
+    root: Path,
+    config: RecipeConfig,
+    cuda_count: CudaCount = None,
+    run_id: str | None = None,
+    parent: dict[str, Any] | None = None,
+    notify: Callable[[str], Any] | None = None,
+) -> Run:
+    """Resolve `model.pretrained`, check the environment the recipe needs, then create its run
+    directory (queued). `parent` overrides the lineage (a fork); `notify` hears what was resolved."""
+    resolved = resolve_pretrained(config, root)
     check_environment(config, cuda_count)
-    return create_run(root, dump_toml(config), config.name, run_id=run_id)
+    if resolved.note and notify is not None:
+        notify(resolved.note)
+    return create_run(root, dump_toml(config), config.name, run_id=run_id, parent=parent or resolved.parent)
 
 
 def run_config(run: Run) -> RecipeConfig:

@@ -149,7 +149,8 @@ def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | 
         return ResumeVerdict(
             False,
             f"run {name} already trained all {total} steps at {start.name}; "
-            "fork its checkpoint into a new run to train further",
+            f"extend it with `aigc-tui resume {run.id} --set run.steps=N` (N > {start.step}), "
+            "or fork its checkpoint into a new run",
             start,
         )
     return ResumeVerdict(True, "", start)

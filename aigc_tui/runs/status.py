@@ -69,6 +69,8 @@ class RunStatus:
     waiting_for: str = ""  # the devices a queued run waits for
     world_size: int = 1  # processes training the run (torchrun)
     rank_step_ms: list[float] = field(default_factory=list)  # per-rank step time, so a straggler shows
+    parent: dict[str, Any] | None = None
+    """Where the run came from: {"run", "step", "checkpoint", "how"} (fine-tune, fork), written at creation."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

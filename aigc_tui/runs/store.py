@@ -98,8 +98,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")[:40] or "run"
 
 
-def create_run(root: Path, config_toml: str, name: str, run_id: str | None = None) -> Run:
-    """Make `<root>/<id>/` with config.toml and a queued status; the id sorts by time unless given."""
+def create_run(
+    root: Path, config_toml: str, name: str, run_id: str | None = None, parent: dict[str, Any] | None = None
+) -> Run:
+    """Make `<root>/<id>/` with config.toml and a queued status; the id sorts by time unless given.
+
+    `parent` records the lineage (the run and checkpoint it starts from) in status.json.
+    """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -117,7 +122,7 @@ def create_run(root: Path, config_toml: str, name: str, run_id: str | None = Non
     for sub in RUN_SUBDIRS:
         (path / sub).mkdir()
     atomic_write_text(path / CONFIG_FILE, config_toml)
-    RunStatus().write(path)
+    RunStatus(parent=parent).write(path)
     return Run(path)
 
 

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import time
+import tomllib
 import traceback
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -21,7 +22,7 @@ import torch
 from aigc_tui.config import RecipeConfig, dump_toml
 from aigc_tui.errors import AigcError
 from aigc_tui.models.device import Placement
-from aigc_tui.runs.checkpoints import prune_checkpoints
+from aigc_tui.runs.checkpoints import prune_checkpoints, read_checkpoint
 from aigc_tui.runs.control import ControlAction
 from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE, checkpoint_dir
 from aigc_tui.runs.metrics import MetricsWriter
@@ -52,6 +53,7 @@ class Trainer(ABC):
         self.log = log
         self.step = 0
         self.last_metrics: dict[str, float] = {}
+        self.last_eval: dict[str, float] = {}  # the newest validation metrics, kept for checkpoints
         self._stop_reason: str | None = None
         self.saved_step: int | None = None  # the step of the newest checkpoint on disk
         self.guard = DivergenceGuard(self.device, config.train.nonfinite_patience)
@@ -83,6 +85,14 @@ class Trainer(ABC):
 
     @abstractmethod
     def load_state(self, folder: Path, state: dict[str, Any]) -> None: ...
+
+    def load_weights(self, folder: Path) -> None:
+        """Only the weights of a checkpoint (a fork "with weights" and a fresh optimizer)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot start from another run's weights")
+
+    def schedule_note(self) -> str:
+        """What the learning rate does over the run, for the log when a run is extended."""
+        return "constant learning rate"
 
     @abstractmethod
     def sample(self) -> Path | None:
@@ -124,8 +134,32 @@ class Trainer(ABC):
         self.dist.restore_rng(state.get("rank_rng") or [], self.config.run.seed)
         self.step = int(state["step"])
         self.last_metrics = dict(state.get("last_metrics", {}))
+        self.last_eval = dict(state.get("last_eval", {}))
         self.saved_step = self.step
         self.log(f"resumed from {folder.name} at step {self.step}")
+        try:
+            before = tomllib.loads((folder / CHECKPOINT_CONFIG_FILE).read_text())["run"]["steps"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            before = self.config.run.steps
+        if before != self.config.run.steps:
+            self.log(f"run.steps changed from {before} to {self.config.run.steps}; {self.schedule_note()}")
+
+    def warm_start(self, folder: Path, keep_step: bool, keep_optimizer: bool) -> None:
+        """Start from another run's checkpoint: its weights, optionally its step and optimizer state."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"the parent checkpoint {folder} no longer exists")
+        if keep_optimizer:
+            state = load_trainer_state(folder)
+            self.load_state(folder, state)
+        else:
+            self.load_weights(folder)
+        info = read_checkpoint(folder)
+        if keep_step and info is not None:
+            self.step = info.step
+        optimizer = "its optimizer state" if keep_optimizer else "a fresh optimizer"
+        self.log(f"starting from the weights of {folder.parent.parent.name}/{folder.name} at step {self.step}, "
+                 f"with {optimizer}; {self.schedule_note()}")
 
     def check_divergence(self) -> None:
         """End the run once `nonfinite_patience` steps in a row were non-finite (a small read)."""
@@ -143,13 +177,15 @@ class Trainer(ABC):
         if self.dist.agree([0.0 if finite else 1.0], self.device)[0]:  # every rank takes the same path
             raise Diverged(f"diverged at step {self.step}: the weights are no longer finite (no checkpoint written)")
         folder = checkpoint_dir(self.run_dir, self.step)
-        state = {**self.state(), "step": self.step, "last_metrics": self.last_metrics}  # collective under FSDP
+        state = {**self.state(), "step": self.step, "last_metrics": self.last_metrics,  # collective under FSDP
+                 "last_eval": self.last_eval}
         rank_rng = self.dist.gather_objects(torch.get_rng_state())
         extras = {CHECKPOINT_CONFIG_FILE: dump_toml(self.config), **self.checkpoint_extras()}
         if self.dist.is_main:
             if self.dist.enabled:
                 state["rank_rng"] = rank_rng
-            meta = {"step": self.step, "kind": self.config.kind, "reason": reason, "metrics": self.last_metrics,
+            metrics = {**self.last_eval, **self.last_metrics}  # val metrics live on between evaluations
+            meta = {"step": self.step, "kind": self.config.kind, "reason": reason, "metrics": metrics,
                     "finite": True, "world_size": self.dist.world}
             write_checkpoint(folder, self.save_weights, state, meta, extras)
             removed = prune_checkpoints(self.run_dir, run_cfg.keep_last, run_cfg.keep_best, run_cfg.best_mode)
@@ -237,7 +273,9 @@ class Trainer(ABC):
         if self.dist.enabled:
             values["step_ms_max"] = max(rank_ms)
             status.rank_step_ms = rank_ms
-        values.update(self.eval_metrics())
+        evaluated = self.eval_metrics()
+        self.last_eval.update(evaluated)
+        values.update(evaluated)
         if self.device.type == "cuda":
             values["gpu_mem_gb"] = torch.cuda.max_memory_allocated(self.device) / 2**30
         self.last_metrics = values

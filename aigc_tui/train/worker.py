@@ -63,9 +63,30 @@ def build_trainer(run: Run, log: Callable[[str], None]) -> Trainer:
         from aigc_tui.train.gan.trainer import GanTrainer
 
         return GanTrainer(run, config, place, log)
+    if config.kind == "mlm":
+        from aigc_tui.train.mlm.trainer import MlmTrainer
+
+        return MlmTrainer(run, config, place, log)
+    if config.kind == "classify":
+        from aigc_tui.train.classify.trainer import ClassifyTrainer
+
+        return ClassifyTrainer(run, config, place, log)
     from aigc_tui.train.lm.trainer import LmTrainer
 
     return LmTrainer(run, config, place, log)
+
+
+def start_point(run: Run, trainer: Trainer, resume: Path | None) -> None:
+    """Resume from the run's own newest checkpoint; a fresh fork "with weights" starts from its parent's."""
+    newest = newest_resumable(list_checkpoints(run.path))
+    start_from = resume or (newest.path if newest else None)
+    if start_from is not None:
+        trainer.resume_from(Path(start_from))
+        return
+    parent = run.status().parent or {}
+    if parent.get("how") == "fork" and parent.get("weights"):
+        trainer.warm_start(Path(parent["checkpoint"]), bool(parent.get("keep_step")),
+                           bool(parent.get("keep_optimizer")))
 
 
 def rank_device(device: str, gpus: str) -> str:
@@ -83,10 +104,7 @@ def train_here(run: Run, resume: Path | None, log: Callable[[str], None]) -> tup
     """Build, resume and train in this process (the one process, or one torchrun rank)."""
     try:
         trainer = build_trainer(run, log)
-        newest = newest_resumable(list_checkpoints(run.path))
-        start_from = resume or (newest.path if newest else None)
-        if start_from is not None:
-            trainer.resume_from(Path(start_from))
+        start_point(run, trainer, resume)
     except Exception as exc:
         from aigc_tui.train.dist import from_env
 

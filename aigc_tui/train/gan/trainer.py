@@ -198,10 +198,13 @@ class GanTrainer(Trainer):
             "rng": rng_state(self.device, {"noise": self.noise_gen}),
         }
 
-    def load_state(self, folder: Path, state: dict[str, Any]) -> None:
+    def load_weights(self, folder: Path) -> None:
         gen_state, disc_state = split_state(load_file(str(folder / WEIGHTS_FILE), device=str(self.device)))
         self.generator.load_state_dict(gen_state)
         self.discriminator.load_state_dict(disc_state)
+
+    def load_state(self, folder: Path, state: dict[str, Any]) -> None:
+        self.load_weights(folder)
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         if state.get("scaler") and self.scaler is not None:

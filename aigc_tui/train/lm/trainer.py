@@ -230,18 +230,35 @@ class LmTrainer(Trainer):
             return {"optimizer": optim, "rng": rng_state(self.device)}
         return {"optimizer": self.optimizer.state_dict(), "rng": rng_state(self.device)}
 
+    def schedule_note(self) -> str:
+        t = self.cfg.train
+        return (f"LR schedule recomputed over {self.cfg.run.steps} steps: warmup {t.warmup_steps}, "
+                f"cosine from {t.lr:g} to {t.min_lr:g}")
+
     def load_state(self, folder: Path, state: dict[str, Any]) -> None:
+        if self.fsdp:
+            from aigc_tui.train.lm.fsdp import load_full_state
+
+            weights = self._read_weights(folder)
+            load_full_state(self.model, self.optimizer, weights, state["optimizer"], self.param_names)
+            set_rng_state(state["rng"], self.device)
+            return
+        self.load_weights(folder)
+        self.optimizer.load_state_dict(state["optimizer"])
+        set_rng_state(state["rng"], self.device)
+
+    def _read_weights(self, folder: Path) -> dict[str, torch.Tensor]:
         from safetensors.torch import load_file
 
         weights: dict[str, torch.Tensor] = {}
         for shard in sorted(folder.glob("*.safetensors")):
             weights |= load_file(str(shard), device=str(self.device))
-        if self.fsdp:
-            from aigc_tui.train.lm.fsdp import load_full_state
+        return weights
 
-            load_full_state(self.model, self.optimizer, weights, state["optimizer"], self.param_names)
-            set_rng_state(state["rng"], self.device)
-            return
+    def load_weights(self, folder: Path) -> None:
+        if self.fsdp:
+            raise ModelError("under FSDP a fork with weights needs --keep-optimizer (weights alone load on one GPU)")
+        weights = self._read_weights(folder)
         if self.cfg.model.lora:
             from peft import set_peft_model_state_dict
 
@@ -252,8 +269,6 @@ class LmTrainer(Trainer):
             if set(missing) - tied or unexpected:
                 raise ModelError(f"checkpoint {folder} does not fit this model: missing {missing}, unexpected {unexpected}")
             self.model.tie_weights()
-        self.optimizer.load_state_dict(state["optimizer"])
-        set_rng_state(state["rng"], self.device)
 
     def _sample_text(self) -> str:
         t = self.cfg.train

@@ -150,13 +150,14 @@ class LaunchPane(Horizontal):
         if config is None:
             return
         try:
-            run = new_run(self.runs_dir, config, self.gpu_count)  # data, model and GPU checks first
+            notes: list[str] = []  # e.g. which checkpoint `model.pretrained` resolved to
+            run = new_run(self.runs_dir, config, self.gpu_count, notify=notes.append)  # data, model, GPU checks first
         except AigcError as exc:
             self.query_one("#launch-errors", Static).update(str(exc))
             self.notify(exc.one_line(), title="Cannot start", severity="error")
             return
         spawn_worker(run)
-        self.notify(f"started {run.id}", title="Launch")
+        self.notify("; ".join([f"started {run.id}", *notes]), title="Launch")
         self.post_message(RunStarted(run.id))
 
     @on(Button.Pressed, "#save-recipe")

@@ -1,0 +1,88 @@
+"""Forks and fine-tunes of a checkpoint, for the CLI and the app alike (no torch).
+
+A fork is a new run from a checkpoint's config: "config only" starts from scratch; "with
+weights" starts from its weights at step 0 (or at its step), with a fresh optimizer (or its
+optimizer state). "Fine-tune from here" is a recipe that names the checkpoint in
+`model.pretrained`. Either way the new run records its parent in status.json.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aigc_tui.config import RecipeConfig, apply_overrides, validate
+from aigc_tui.config.environment import CudaCount
+from aigc_tui.errors import AigcError
+from aigc_tui.launch.pretrained import parent_record
+from aigc_tui.launch.start import new_run
+from aigc_tui.runs.checkpoints import CheckpointInfo
+from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
+from aigc_tui.runs.store import Run
+
+
+@dataclass
+class ForkPlan:
+    weights: bool = False
+    keep_step: bool = False
+    keep_optimizer: bool = False
+    overrides: list[str] = field(default_factory=list)
+    name: str | None = None
+
+
+def checkpoint_config(ckpt: CheckpointInfo) -> dict[str, Any]:
+    for path in (ckpt.path / CHECKPOINT_CONFIG_FILE, ckpt.run_dir / CHECKPOINT_CONFIG_FILE):
+        try:
+            return tomllib.loads(path.read_text())
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+    raise AigcError(f"checkpoint {ckpt.path} has no readable config.toml to fork")
+
+
+def fork_run(root: Path, ckpt: CheckpointInfo, plan: ForkPlan, cuda_count: CudaCount = None) -> tuple[Run, RecipeConfig]:
+    """Create the forked run (not started); refuse a fork that cannot work before creating anything."""
+    if (plan.keep_step or plan.keep_optimizer) and not plan.weights:
+        raise AigcError("--keep-step and --keep-optimizer need --weights (a config-only fork starts from scratch)")
+    if plan.keep_optimizer and not ckpt.resumable:
+        raise AigcError(f"checkpoint {ckpt.name} holds weights only (no optimizer state); fork without --keep-optimizer")
+    data = checkpoint_config(ckpt)
+    data["name"] = plan.name or str(data.get("name", "run"))
+    config = validate(apply_overrides(data, list(plan.overrides)))
+    if plan.keep_step and config.run.steps <= ckpt.step:
+        raise AigcError(f"run.steps = {config.run.steps} leaves nothing to train after step {ckpt.step}; "
+                        f"add --set run.steps=N with N > {ckpt.step}")
+    parent = parent_record(ckpt, "fork", weights=plan.weights, keep_step=plan.keep_step,
+                           keep_optimizer=plan.keep_optimizer)
+    return new_run(root, config, cuda_count, parent=parent), config
+
+
+def describe(plan: ForkPlan) -> str:
+    if not plan.weights:
+        return "config only (from scratch)"
+    return ("with weights, " + ("at the parent's step" if plan.keep_step else "from step 0") + ", "
+            + ("its optimizer state" if plan.keep_optimizer else "a fresh optimizer"))
+
+
+# The recipe "fine-tune from here" starts from, by the checkpoint's kind.
+FINETUNE_RECIPES = {"mlm": "bert_classify_docstrings", "lm": "lm_finetune_own"}
+
+
+def finetune_recipe(ckpt: CheckpointInfo) -> dict[str, Any]:
+    """A recipe that fine-tunes this checkpoint: MLM -> a classifier, LM -> an LM on another corpus."""
+    from aigc_tui.paths import sample_configs_dir
+
+    if ckpt.kind == "classify":
+        data = checkpoint_config(ckpt)
+    elif ckpt.kind in FINETUNE_RECIPES:
+        path = sample_configs_dir() / f"{FINETUNE_RECIPES[ckpt.kind]}.toml"
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    else:
+        raise AigcError(f"a {ckpt.kind or 'GAN'} checkpoint has no fine-tune recipe; fork it with its weights instead")
+    run_name = str(checkpoint_config(ckpt).get("name", ckpt.run_dir.name))
+    data["name"] = f"{run_name}-{'classify' if data.get('kind') == 'classify' else 'finetune'}"
+    data.setdefault("model", {})
+    data["model"]["pretrained"] = str(ckpt.path)
+    data["model"]["if_missing"] = "error"
+    return data

@@ -1,0 +1,134 @@
+"""Runs that continue: extend a finished run, fork with or without weights, fine-tune our own GPT."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import merge, write_recipe
+from lm_fixtures import TINY_LM
+
+from aigc_tui.cli import main
+from aigc_tui.config import load_recipe
+from aigc_tui.runs import MetricsReader, RunState, find_run, list_runs
+
+PARENT = merge(TINY_LM, run={"steps": 40, "log_every": 5, "checkpoint_every": 20, "keep_best": ""},
+               train={"eval_every": 20})
+
+
+def _losses(run) -> list[float]:
+    reader = MetricsReader(run.path)
+    reader.poll()
+    return reader.series["loss"].values
+
+
+@pytest.fixture
+def parent_run(tmp_path, runs_dir):
+    path = write_recipe(tmp_path / "parent.toml", PARENT)
+    assert main(["train", str(path), "--runs-dir", str(runs_dir)]) == 0
+    return find_run(runs_dir, "tiny-lm")
+
+
+def test_extending_a_finished_run_trains_the_new_steps_and_says_so(parent_run, runs_dir, capsys):
+    assert main(["resume", parent_run.id, "--runs-dir", str(runs_dir)]) == 2
+    assert "--set run.steps=N" in capsys.readouterr().err
+    assert main(["resume", parent_run.id, "--set", "run.steps=50", "--runs-dir", str(runs_dir)]) == 0
+    status = parent_run.status()
+    assert (status.state, status.step, status.total_steps) == (RunState.FINISHED, 50, 50)
+    assert parent_run.checkpoints()[-1].step == 50
+    log = parent_run.log_path.read_text()
+    assert "run.steps changed from 40 to 50; LR schedule recomputed over 50 steps" in log
+    reader = MetricsReader(parent_run.path)
+    reader.poll()
+    assert reader.series["loss"].steps[-2:] == [45, 50]
+    assert find_run(runs_dir, "tiny-lm") == parent_run  # still the newest run of its name, no copy made
+
+
+def test_resume_refuses_to_change_the_model_and_to_shrink(parent_run, runs_dir, capsys):
+    assert main(["resume", parent_run.id, "--set", "model.n_layer=3", "--runs-dir", str(runs_dir)]) == 2
+    assert "fork the run to change its model" in capsys.readouterr().err
+    assert main(["resume", parent_run.id, "--set", "run.steps=30", "--runs-dir", str(runs_dir)]) == 2
+    assert "already trained all 30 steps at step-00000040" in capsys.readouterr().err
+    assert load_recipe(parent_run.config_path).run.steps == 40
+
+
+def test_fork_with_weights_starts_at_the_parents_loss_and_config_only_from_scratch(parent_run, runs_dir):
+    parent_last = _losses(parent_run)[-1]
+    assert main(["fork", parent_run.id, "--weights", "--name", "warm", "--set", "run.steps=10",
+                 "--runs-dir", str(runs_dir)]) == 0
+    warm = find_run(runs_dir, "warm")
+    assert abs(_losses(warm)[0] - parent_last) <= 0.1 * parent_last, (_losses(warm), parent_last)
+    parent = warm.status().parent
+    assert parent["run"] == parent_run.id and parent["step"] == 40 and parent["weights"] is True
+    assert main(["fork", f"{parent_run.id}@step-00000040", "--name", "cold", "--set", "run.steps=10",
+                 "--runs-dir", str(runs_dir)]) == 0
+    cold = find_run(runs_dir, "cold")
+    assert _losses(cold)[0] > 1.3 * parent_last
+    assert cold.status().parent["weights"] is False
+
+
+def test_fork_keeping_step_and_optimizer_continues_the_count(parent_run, runs_dir, capsys):
+    args = ["fork", f"{parent_run.id}@step-00000020", "--weights", "--keep-step", "--keep-optimizer",
+            "--name", "branch", "--runs-dir", str(runs_dir)]
+    assert main([*args, "--set", "run.steps=20"]) == 2
+    assert "leaves nothing to train after step 20" in capsys.readouterr().err
+    assert main([*args, "--set", "run.steps=30"]) == 0
+    branch = find_run(runs_dir, "branch")
+    assert (branch.status().step, branch.checkpoints()[0].step) == (30, 30)
+    assert "with its optimizer state" in branch.log_path.read_text()
+    assert main(["fork", parent_run.id, "--keep-step", "--runs-dir", str(runs_dir)]) == 2
+    assert "need --weights" in capsys.readouterr().err
+
+
+def test_lm_fine_tunes_our_own_gpt_by_run_name_and_records_its_parent(parent_run, tmp_path, runs_dir, capsys):
+    recipe = merge(TINY_LM, name="own-tune", model={"pretrained": "tiny-lm"},
+                   data={"source": "builtin:python-stdlib", "max_chars": 40_000},
+                   run={"steps": 4, "checkpoint_every": 0, "keep_best": ""})
+    path = write_recipe(tmp_path / "own.toml", recipe)
+    assert main(["train", str(path), "--runs-dir", str(runs_dir)]) == 0
+    assert f"starting from {parent_run.id}/step-00000040" in capsys.readouterr().out
+    tuned = find_run(runs_dir, "own-tune")
+    config = load_recipe(tuned.config_path)
+    assert config.model.pretrained == str(parent_run.checkpoints()[-1].path)
+    assert tuned.status().parent["step"] == 40
+
+
+@pytest.mark.parametrize(("pretrained", "expected"), [
+    ("no-such-run@step-5", "no run 'no-such-run'"),
+    ("tiny-lm@step-00000007", "has no checkpoint 'step-00000007'"),
+])
+def test_a_bad_pretrained_reference_is_refused_before_anything_is_created(parent_run, tmp_path, runs_dir, capsys,
+                                                                          pretrained, expected):
+    before = len(list_runs(runs_dir))
+    path = write_recipe(tmp_path / "bad.toml", merge(TINY_LM, model={"pretrained": pretrained}))
+    assert main(["train", str(path), "--runs-dir", str(runs_dir)]) == 2
+    assert expected in capsys.readouterr().err
+    assert len(list_runs(runs_dir)) == before
+
+
+def test_a_classifier_cannot_start_from_a_gpt(parent_run, tmp_path, runs_dir, capsys):
+    from encoder_fixtures import TINY_CLASSIFY
+
+    path = write_recipe(tmp_path / "c.toml", merge(TINY_CLASSIFY, model={"pretrained": parent_run.id}))
+    assert main(["train", str(path), "--runs-dir", str(runs_dir)]) == 2
+    assert "is a lm checkpoint; a classify run starts from mlm or classify checkpoints" in capsys.readouterr().err
+
+
+def test_a_missing_parent_run_can_mean_from_scratch(tmp_path, runs_dir, capsys):
+    from encoder_fixtures import TINY_CLASSIFY
+
+    recipe = merge(TINY_CLASSIFY, name="scratchy", model={"pretrained": "never-trained", "if_missing": "scratch",
+                                                          "n_layer": 1, "n_head": 2, "n_embd": 32, "vocab_size": 200},
+                   run={"steps": 2, "log_every": 1}, train={"eval_every": 2})
+    path = write_recipe(tmp_path / "s.toml", recipe)
+    assert main(["train", str(path), "--runs-dir", str(runs_dir)]) == 0
+    assert "no run, checkpoint or model named 'never-trained' yet: training from scratch" in capsys.readouterr().out
+    assert load_recipe(find_run(runs_dir, "scratchy").config_path).model.pretrained == ""
+
+
+def test_fine_tune_from_here_fills_a_recipe_that_names_the_checkpoint(parent_run, runs_dir):
+    from aigc_tui.config import validate
+    from aigc_tui.launch.fork import finetune_recipe
+
+    ckpt = parent_run.checkpoints()[-1]
+    recipe = finetune_recipe(ckpt)
+    config = validate(recipe)
+    assert (config.kind, config.model.pretrained, config.name) == ("lm", str(ckpt.path), "tiny-lm-finetune")
