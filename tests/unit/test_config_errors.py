@@ -118,4 +118,4 @@ def test_a_recipe_name_finds_the_users_recipe_before_the_shipped_one(isolated_ho
     assert find_recipe("gan_mlp_digits.toml") == mine
     assert find_recipe("sub/gan_mlp_digits") == Path("sub/gan_mlp_digits")  # a path is never searched
     assert main(["train", "no_such_recipe"]) == 2
-    assert "recipes by name: gan_mlp_digits, gan_dcgan_cifar10, " in capsys.readouterr().err  # yours first
+    assert "recipes by name: gan_mlp_digits, bert_classify_docstrings, " in capsys.readouterr().err  # yours first
