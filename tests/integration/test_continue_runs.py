@@ -38,7 +38,7 @@ def test_extending_a_finished_run_trains_the_new_steps_and_says_so(parent_run, r
     assert "run.steps changed from 40 to 50; LR schedule recomputed over 50 steps" in log
     reader = MetricsReader(parent_run.path)
     reader.poll()
-    assert reader.series["loss"].steps[-2:] == [45, 50]
+    assert [int(s) for s in reader.series["loss"].steps[-2:]] == [45, 50]
     assert find_run(runs_dir, "tiny-lm") == parent_run  # still the newest run of its name, no copy made
 
 
