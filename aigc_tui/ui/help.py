@@ -22,12 +22,13 @@ connection never stops them. Reopen the app to find them again.
 | q | quit (runs keep training) |
 | esc | leave a text field (while one has focus, keys type into it) |
 
-**Launch**: pick a recipe (↑/↓), edit the form (errors show inline), pick a device,
-name the run, *Start*. *Save recipe* keeps your edit in your recipes folder.
+**Launch**: pick a recipe (↑/↓), edit the form (errors show inline), pick a device (or
+tick several GPUs: one process each, under torchrun), name the run, *Start*. *Save recipe* keeps your edit in your recipes folder.
 
 **Runs**: `/` filter, `x` stop (saves a checkpoint first), `S` save now, `p` sample now,
 `r` resume, `k` its checkpoints, `e` smoothing, `l` log y, `w` window, `c` compare the
-highlighted run, `[` `]` scrub through sample grids.
+highlighted run, `g` overlay the run's whole sweep (its runs are listed together, best first,
+`#1` `#2`...; a run waiting for busy GPUs shows `queued #N`), `[` `]` scrub through sample grids.
 
 **Checkpoints**: `g` sample or generate from it, `r` resume from it, `f` fork into
 Launch, `d` delete (asks first).

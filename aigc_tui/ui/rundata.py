@@ -26,6 +26,9 @@ class RowData:
     row: RunRow
     best: str
     run: Run
+    best_value: float | None = None  # the keep_best metric's best value, to rank a sweep's runs
+    best_mode: str = "min"
+    sweep_label: str = ""  # `lr_g=0.001 seed=2`: a sweep run's values of the keys its sweep varies
 
 
 @dataclass
@@ -45,25 +48,54 @@ class RowCache:
     """Configs never change after creation; the best metric only when checkpoints do."""
 
     configs: dict[str, dict] = field(default_factory=dict)
-    best: dict[str, tuple[int, str]] = field(default_factory=dict)
+    best: dict[str, tuple[int, str, float | None]] = field(default_factory=dict)
 
 
-def _best_label(run: Run, config: dict, cache: RowCache) -> str:
+def _best(run: Run, config: dict, cache: RowCache) -> tuple[str, float | None]:
+    """The best checkpoint's metric as a label and a number (cached until checkpoints change)."""
     cfg = config.get("run", {})
     metric = cfg.get("keep_best") or ""
     if not metric:
-        return "-"
+        return "-", None
     try:
         stamp = run.checkpoints_dir.stat().st_mtime_ns
     except OSError:
-        return "-"
+        return "-", None
     cached = cache.best.get(run.id)
     if cached and cached[0] == stamp:
-        return cached[1]
+        return cached[1], cached[2]
     best = best_checkpoint(run.checkpoints(), metric, cfg.get("best_mode", "min"))
-    label = f"{metric} {best.metrics[metric]:.4g}" if best else "-"
-    cache.best[run.id] = (stamp, label)
-    return label
+    value = float(best.metrics[metric]) if best else None
+    label = f"{metric} {value:.4g}" if value is not None else "-"
+    cache.best[run.id] = (stamp, label, value)
+    return label, value
+
+
+def sweep_label(config: dict) -> str:
+    """A sweep run's values of the keys its sweep varies, e.g. `lr_g=0.001 seed=2`."""
+    parts = []
+    for key in config.get("run", {}).get("sweep_keys", []):
+        node: object = config
+        for part in str(key).split("."):
+            node = node.get(part, "?") if isinstance(node, dict) else "?"
+        parts.append(f"{str(key).rsplit('.', 1)[-1]}={node}")
+    return " ".join(parts)
+
+
+def sweep_order(rows: list[RowData]) -> list[RowData]:
+    """Newest first, with a sweep's runs together where its newest run is, best metric first."""
+    out: list[RowData] = []
+    placed: set[str] = set()
+    for data in reversed(rows):
+        group = data.row.sweep
+        if not group:
+            out.append(data)
+        elif group not in placed:
+            placed.add(group)
+            members = [d for d in rows if d.row.sweep == group]
+            sign = -1.0 if data.best_mode == "max" else 1.0
+            out += sorted(members, key=lambda d: (d.best_value is None, sign * (d.best_value or 0.0), d.row.id))
+    return out
 
 
 def collect_rows(runs_dir: Path, cache: RowCache | None = None) -> list[RowData]:
@@ -74,7 +106,9 @@ def collect_rows(runs_dir: Path, cache: RowCache | None = None) -> list[RowData]
         config = cache.configs.get(run.id)
         if not config:
             config = cache.configs[run.id] = run.config()
-        out.append(RowData(run_row(run, config), _best_label(run, config, cache), run))
+        label, value = _best(run, config, cache)
+        mode = str(config.get("run", {}).get("best_mode", "min"))
+        out.append(RowData(run_row(run, config), label, run, value, mode, sweep_label(config)))
     return out
 
 

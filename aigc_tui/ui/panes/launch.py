@@ -10,15 +10,17 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, OptionList, Select, Static
+from textual.widgets import Button, Input, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
 
 from aigc_tui.config import dump_toml
 from aigc_tui.errors import AigcError
 from aigc_tui.launch import new_run, spawn_worker
-from aigc_tui.launch.devices import list_gpus
+from aigc_tui.launch.devices import GpuInfo, list_gpus
 from aigc_tui.paths import config_dir, sample_configs_dir
 from aigc_tui.runs.atomic import atomic_write_text
+from aigc_tui.runs.queue import holders
 from aigc_tui.ui.messages import FormChanged, RunStarted
 from aigc_tui.ui.widgets.config_form import ConfigForm
 
@@ -43,6 +45,7 @@ class LaunchPane(Horizontal):
     LaunchPane #launch-bar Select { width: 1fr; }
     LaunchPane #launch-errors { color: $error; height: auto; padding: 0 1; }
     LaunchPane #recipe-help { color: $text-muted; padding: 0 1; height: auto; }
+    LaunchPane #gpus { height: auto; max-height: 6; display: none; }
     """
 
     def __init__(self, runs_dir: Path, **kwargs: Any) -> None:
@@ -64,6 +67,7 @@ class LaunchPane(Horizontal):
                 yield Select([("auto", "auto"), ("cpu", "cpu")], value="auto", allow_blank=False, id="device")
                 yield Button("Start", variant="success", id="start", disabled=True)
                 yield Button("Save recipe", id="save-recipe", disabled=True)
+            yield SelectionList[int](id="gpus")  # tick several GPUs: one process each (torchrun)
             yield Static("", id="launch-errors")
             yield VerticalScroll(id="form-holder")
 
@@ -85,9 +89,20 @@ class LaunchPane(Horizontal):
     @work(thread=True, exclusive=True, group="gpus")
     def load_devices(self) -> None:
         gpus = list_gpus()
+        held = holders(self.runs_dir, "gpu") if gpus else {}
         self.gpu_count = len(gpus)
         choices = [("auto", "auto")] + [(g.label, f"cuda:{g.index}") for g in gpus] + [("cpu", "cpu")]
         self.app.call_from_thread(self.query_one("#device", Select).set_options, choices)
+        self.app.call_from_thread(self._show_gpus, gpus, held)
+
+    def _show_gpus(self, gpus: list[GpuInfo], held: dict[int, str]) -> None:
+        """The multi-select: several ticked GPUs train one run, a process each (queued if busy)."""
+        picker = self.query_one("#gpus", SelectionList)
+        picker.clear_options()
+        picker.add_options([Selection(g.label + (f"  (held by {held[g.index]})" if g.index in held else ""), g.index)
+                            for g in gpus])
+        picker.border_title = "GPUs for this run (several: torchrun, one process each)"
+        picker.display = bool(gpus)
 
     @on(OptionList.OptionHighlighted, "#recipes")
     async def _recipe_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -142,7 +157,11 @@ class LaunchPane(Horizontal):
             return None
         name = self.query_one("#run-name", Input).value.strip() or config.name
         device = self.query_one("#device", Select).value
-        return config.model_copy(update={"name": name, "run": config.run.model_copy(update={"device": device})})
+        run = {"device": device}
+        ticked = sorted(self.query_one("#gpus", SelectionList).selected)
+        if ticked:
+            run = {"device": "cuda", "gpus": ",".join(map(str, ticked))}
+        return config.model_copy(update={"name": name, "run": config.run.model_copy(update=run)})
 
     @on(Button.Pressed, "#start")
     def start(self) -> None:

@@ -16,7 +16,14 @@ from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
 from aigc_tui.ui.messages import MetricsAppended, OpenCheckpoints
 from aigc_tui.ui.run_ops import resume_run
-from aigc_tui.ui.rundata import RowCache, RowData, collect_monitor, collect_rows, plotted
+from aigc_tui.ui.rundata import (
+    RowCache,
+    RowData,
+    collect_monitor,
+    collect_rows,
+    plotted,
+    sweep_order,
+)
 from aigc_tui.ui.widgets.loss_plot import PlotOptions
 from aigc_tui.ui.widgets.monitor import RunMonitor
 
@@ -34,6 +41,7 @@ class RunsPane(Vertical):
         Binding("l", "toggle_log", "Log y", id="runs.log_y"),
         Binding("w", "cycle_window", "Window", id="runs.window"),
         Binding("c", "toggle_compare", "Compare", id="runs.compare"),
+        Binding("g", "overlay_sweep", "Sweep", id="runs.sweep", show=False),
         Binding("left_square_bracket", "scrub(-1)", "Older grid", id="runs.older", show=False),
         Binding("right_square_bracket", "scrub(1)", "Newer grid", id="runs.newer", show=False),
         Binding("slash", "focus_filter", "Filter", id="runs.filter", show=False),
@@ -51,6 +59,7 @@ class RunsPane(Vertical):
         self.compare: set[str] = set()
         self._wanted: str | None = None  # a run to select as soon as it shows up (just launched)
         self._cache = RowCache()
+        self._sweep_rank: dict[str, int] = {}  # a sweep run's rank in its group by best metric
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter runs (name, kind, state)  /", id="runs-filter")
@@ -83,21 +92,28 @@ class RunsPane(Vertical):
 
     def _matches(self, data: RowData) -> bool:
         text = self.query_one("#runs-filter", Input).value.strip().lower()
-        hay = f"{data.row.name} {data.row.kind} {data.row.state} {data.row.id}".lower()
+        hay = f"{data.row.name} {data.row.kind} {data.row.state} {data.row.id} {data.row.sweep}".lower()
         return all(word in hay for word in text.split())
 
     def _cells(self, data: RowData) -> list[str]:
         r, now = data.row, self.app.clock()
         speed = f"{r.throughput:,.0f} {r.throughput_unit}" if r.throughput else "-"
         mark = "◆ " if r.id in self.compare else ""
-        return [f"{mark}{r.name}", r.kind, styled_state(r.state), r.progress,
+        name = f"{r.name} #{self._sweep_rank.get(r.id, '?')} {data.sweep_label}" if r.sweep else r.name
+        return [f"{mark}{name}", r.kind, styled_state(r.state, r.state_text), r.progress,
                 format_duration(r.eta_seconds), speed, data.best, (r.device or "-").split(" (")[0],
                 format_duration(now - r.started_at) if r.started_at else "-"]
 
     def _apply_rows(self, rows: list[RowData], monitor: Any = None) -> None:
         table = self.query_one(DataTable)
         self.rows = {d.row.id: d for d in rows}
-        visible = [d for d in reversed(rows) if self._matches(d)]  # newest first
+        ordered = sweep_order(rows)  # newest first; a sweep's runs together, best first
+        counts: dict[str, int] = {}
+        self._sweep_rank = {}
+        for d in ordered:
+            if d.row.sweep:
+                counts[d.row.sweep] = self._sweep_rank[d.row.id] = counts.get(d.row.sweep, 0) + 1
+        visible = [d for d in ordered if self._matches(d)]
         keys = [d.row.id for d in visible]
         if keys != [str(k.value) for k in table.rows]:
             current = self.selected
@@ -230,6 +246,22 @@ class RunsPane(Vertical):
         self.monitor.compare = {r: self.rows[r] for r in self.compare if r in self.rows}
         self.monitor.mark_dirty()
         self.refresh_rows()
+
+    def action_overlay_sweep(self) -> None:
+        """Overlay every run of the selected run's sweep on its plot (again: back to none)."""
+        data = self.current
+        if data is None or not data.row.sweep:
+            self.notify("the selected run is not part of a sweep", severity="warning")
+            return
+        members = {r for r, d in self.rows.items() if d.row.sweep == data.row.sweep and r != data.row.id}
+        self.compare = set() if members <= self.compare else members
+        for run_id in self.compare:
+            self.app.tail.watch(run_id, self.rows[run_id].run.path, plotted(self.rows[run_id].row.kind))
+        self.monitor.compare = {r: self.rows[r] for r in self.compare}
+        self.monitor.mark_dirty()
+        self.refresh_rows()
+        if self.compare:
+            self.notify(f"sweep {data.row.sweep}: {len(self.compare) + 1} runs overlaid, ranked by best metric")
 
     def action_scrub(self, delta: int) -> None:
         self.monitor.scrub(delta)
