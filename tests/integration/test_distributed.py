@@ -60,7 +60,8 @@ def _started(out: str, runs_dir: Path) -> Run:
     return find_run(runs_dir, out.split()[1])
 
 
-GAN_2 = merge(TINY_GAN, run={"steps": 400, "log_every": 10, "sample_every": 0, "checkpoint_every": 0})
+GAN_2 = merge(TINY_GAN, run={"steps": 400, "log_every": 10, "sample_every": 0, "checkpoint_every": 0},
+              model={**TINY_GAN["model"], "g_batchnorm": False, "d_dropout": 0.0})  # so 2 ranks = 1 rank
 
 
 def test_two_rank_gan_finishes_and_stop_plus_resume_equals_a_straight_run(tmp_path, runs_dir):
@@ -71,6 +72,11 @@ def test_two_rank_gan_finishes_and_stop_plus_resume_equals_a_straight_run(tmp_pa
     assert status.state is RunState.FINISHED and status.world_size == 2 and len(status.rank_step_ms) == 2
     assert sorted(_losses(straight, "loss_d")) == list(range(10, 401, 10))
     assert "× 2 processes" in status.device
+    one = create_run(runs_dir, (straight.path / "config.toml").read_text().replace("nproc = 2", "nproc = 1")
+                     .replace("steps = 400", "steps = 20"), "one")
+    assert run_worker(one) is RunState.FINISHED
+    for step, loss in _losses(one, "loss_d").items():  # DDP: the same global batch, the same curve
+        assert abs(loss - _losses(straight, "loss_d")[step]) < 1e-4, step
 
     stopped = _started(_cli("train", recipe, *common, "--detach").stdout, runs_dir)
     _wait_for(lambda: stopped.status().step >= 5, what="training to start")

@@ -61,16 +61,18 @@ class GanTrainer(Trainer):
         self.log(f"data: {cfg.data.source}, {images.shape[0]} images of {tuple(images.shape[1:])}")
         self.sampler = BatchSampler(images, cfg.train.batch_size, cfg.run.seed)  # floats, made once
         del images
+        self.dist.check_divides(self.sampler.batch_size)
         self.generator, self.discriminator = (m.to(self.device) for m in build_models(cfg))
+        self.reseed_rank()
         betas = (cfg.train.beta1, cfg.train.beta2)
         self.opt_g = make_adam(torch.optim.Adam, self.generator.parameters(), lr=cfg.train.lr_g, betas=betas)
         self.opt_d = make_adam(torch.optim.Adam, self.discriminator.parameters(), lr=cfg.train.lr_d, betas=betas)
         self.scaler = torch.amp.GradScaler(self.device.type) if self.place.precision == "fp16" else None
         self.noise_gen = torch.Generator(device=self.device).manual_seed(cfg.run.seed + 1)
         self.fixed_noise = fixed_noise(cfg, self.device)
-        self.g_fwd, self.d_fwd = self.generator, self.discriminator
+        self.g_fwd, self.d_fwd = self.parallel(self.generator), self.parallel(self.discriminator)  # DDP: several ranks
         if cfg.run.compile:
-            self.g_fwd, self.d_fwd = torch.compile(self.generator), torch.compile(self.discriminator)
+            self.g_fwd, self.d_fwd = torch.compile(self.g_fwd), torch.compile(self.d_fwd)
         self.autocast = self.place.autocast if self.place.dtype is not None else contextlib.nullcontext
         self._d_params = [p for p in self.discriminator.parameters() if p.requires_grad]
         self.reuse_fake = cfg.train.n_critic == 1 and not (cfg.train.loss == "wgan-gp" and cfg.train.gp_weight > 0)
