@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import TINY_GAN, write_recipe
+from helpers import TINY_GAN, kill_detached_workers, write_recipe
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,14 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     return home
+
+
+@pytest.fixture(autouse=True)
+def reap_detached_workers(tmp_path: Path) -> Iterator[None]:
+    """At teardown, kill every detached worker a run under this test's tmp_path records, so a
+    failing test never leaves a long run (or a supervised script) training in the background."""
+    yield
+    kill_detached_workers(tmp_path)
 
 
 @pytest.fixture

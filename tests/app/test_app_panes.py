@@ -197,16 +197,19 @@ async def test_number_keys_switch_panes_and_focus_follows(fixture_runs):
         tabs = app.query_one("TabbedContent")
         # as a person would: keys after the first screen is up (start-up tab messages settled)
         await wait_for(pilot, lambda: app.query_one(DataTable).row_count == 3, what="the runs table")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: tabs.active == "runs" and app.focused is not None
+                       and app.focused.id == "runs-table", what="the first screen to settle")
         for key, tab, focused in [("1", "launch", "recipes"), ("3", "checkpoints", "ckpt-tree"),
                                   ("2", "runs", "runs-table"), ("4", "generate", "gen-prompt")]:
             await pilot.press(key)
             await wait_for(pilot, lambda tab=tab, focused=focused: tabs.active == tab and app.focused is not None
                            and app.focused.id == focused, timeout=20,
                            what=f"{tab} with {focused} focused (now {tabs.active}, {app.focused})")
+        prompt = app.query_one("#gen-prompt", TextArea)
+        before = prompt.text
         await pilot.press("escape", "1")  # Esc is Stop in Generate; focus stays in the prompt, so 1 types
-        await pilot.pause(0.3)
-        assert tabs.active == "generate"
+        await wait_for(pilot, lambda: prompt.text != before, what="the key to reach the prompt")
+        assert "1" in prompt.text and tabs.active == "generate"
 
 
 async def test_launch_by_keyboard_alone(runs_dir):

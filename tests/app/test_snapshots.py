@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fixture_runs import FIXED_NOW
 from textual.widgets import DataTable, Tree
 
@@ -12,12 +14,21 @@ from aigc_tui.ui.widgets.loss_plot import LossPlot
 SIZE = (120, 40)
 
 
-async def _settle(pilot, predicate, tries: int = 100) -> None:
-    for _ in range(tries):
-        if predicate():
-            break
+async def _settle(pilot, predicate, timeout: float = 60.0) -> None:
+    """Wait for `predicate`, then for the screen to stop changing (no fixed sleep).
+
+    Stable means the same frame at four polls in a row, which spans the Runs pane's 0.25 s
+    plot redraw timer, so a pending redraw is never mistaken for a finished screen.
+    """
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for the screen's data"
         await pilot.pause(0.05)
-    await pilot.pause(0.3)
+    frames: list[str] = []
+    while len(frames) < 4 or len(set(frames[-4:])) > 1:
+        assert time.monotonic() < deadline, "the screen never settled"
+        await pilot.pause(0.1)
+        frames.append(pilot.app.export_screenshot())
 
 
 def test_runs_pane(snap_compare, fixture_runs):

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from helpers import TINY_GAN, cli_env, merge, write_recipe
+from helpers import TINY_GAN, cli_env, kill_detached_workers, merge, write_recipe
 
 from aigc_tui.runs import RunState, find_run
 
@@ -84,3 +84,14 @@ def test_killed_worker_reads_lost_and_resumes(tmp_path, runs_dir):
     _wait_for(lambda: "resumed from step-" in run.log_path.read_text(), what="the resume")
     _cli("stop", run_id, "--runs-dir", str(runs_dir))
     _wait_for(lambda: run.status().state is RunState.STOPPED, what="the run to stop")
+
+
+def test_teardown_kills_a_worker_a_test_left_running(tmp_path, runs_dir):
+    recipe = write_recipe(tmp_path / "r.toml", merge(TINY_GAN, run={"steps": 1_000_000, "checkpoint_every": 0}))
+    run_id = _cli("train", str(recipe), "--detach", "--runs-dir", str(runs_dir)).stdout.split()[1]
+    run = find_run(runs_dir, run_id)
+    _wait_for(lambda: run.status().state is RunState.RUNNING, what="training to start")
+    pid = run.status().pid
+    assert kill_detached_workers(tmp_path) == [pid]  # what the autouse fixture does after each test
+    assert run.status().state is RunState.LOST
+    assert kill_detached_workers(tmp_path) == []

@@ -38,16 +38,15 @@ def test_two_prompts_a_cancel_and_a_bad_model(tmp_path, client):
     assert events[-1]["event"] == "done" and events[-1]["stats"]["new_tokens"] == 5
 
     long = client.generate(str(model), "The ", max_new_tokens=50_000, seed=3)
-    seen = 0
-    for event in client.events(long):
-        if event["event"] == "text":
+    seen, last = 0, None
+    for last in client.events(long):  # ends with the request's done or error event
+        if last["event"] == "text":
             seen += 1
             if seen == 3:
                 client.cancel(long)
-        if event["event"] == "done":
-            assert event["cancelled"] is True
-            assert event["stats"]["new_tokens"] < 50_000
-            break
+    assert last is not None and last["event"] == "done", last  # an error event fails here
+    assert last["cancelled"] is True
+    assert seen >= 3 and last["stats"]["new_tokens"] < 50_000
 
     bad = client.generate(str(tmp_path / "no-such-model"), "hi")
     events, _ = _collect(client, bad)
