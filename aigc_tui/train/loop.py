@@ -1,7 +1,9 @@
 """The loop skeleton both families share: cadence, status, control, checkpoints, graceful stop.
 
-A family trainer fills in `train_step`, `read_metrics`, `save_weights`, `state`/`load_state`
-and `sample`; this class decides when each runs and records it in the run directory.
+A family trainer fills in `train_step`, `read_metrics`, `save_weights`, `weight_tensors`,
+`state`/`load_state` and `sample` (optionally `checkpoint_extras`, `eval_metrics`,
+`items_name`); this class decides when each runs and records it in the run directory.
+README "Adding a model family" walks through the rest.
 """
 
 from __future__ import annotations

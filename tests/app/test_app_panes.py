@@ -199,6 +199,7 @@ async def test_number_keys_switch_panes_and_focus_follows(fixture_runs):
         await wait_for(pilot, lambda: app.query_one(DataTable).row_count == 3, what="the runs table")
         await wait_for(pilot, lambda: tabs.active == "runs" and app.focused is not None
                        and app.focused.id == "runs-table", what="the first screen to settle")
+        await pilot.pause()  # and every start-up message handled (waits for idle, not a time)
         for key, tab, focused in [("1", "launch", "recipes"), ("3", "checkpoints", "ckpt-tree"),
                                   ("2", "runs", "runs-table"), ("4", "generate", "gen-prompt")]:
             await pilot.press(key)
