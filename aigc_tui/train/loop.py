@@ -1,9 +1,8 @@
 """The loop skeleton both families share: cadence, status, control, checkpoints, graceful stop.
 
-A family trainer fills in `train_step`, `read_metrics`, `save_weights`, `weight_tensors`,
-`state`/`load_state` and `sample` (optionally `checkpoint_extras`, `eval_metrics`,
-`items_name`); this class decides when each runs and records it in the run directory.
-README "Adding a model family" walks through the rest.
+A family fills in `train_step`, `read_metrics`, `save_weights`, `weight_tensors`, `state`/
+`load_state`, `sample` (optionally `checkpoint_extras`, `eval_metrics`, `items_name`; README:
+"Adding a model family"); this class decides when each runs and records it in the run dir.
 """
 
 from __future__ import annotations

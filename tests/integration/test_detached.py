@@ -92,6 +92,6 @@ def test_teardown_kills_a_worker_a_test_left_running(tmp_path, runs_dir):
     run = find_run(runs_dir, run_id)
     _wait_for(lambda: run.status().state is RunState.RUNNING, what="training to start")
     pid = run.status().pid
-    assert kill_detached_workers(tmp_path) == [pid]  # what the autouse fixture does after each test
+    assert pid in kill_detached_workers(tmp_path)  # what the autouse fixture does after each test
     assert run.status().state is RunState.LOST
     assert kill_detached_workers(tmp_path) == []
