@@ -19,6 +19,7 @@ from pathlib import Path
 from aigc_tui.config import dump_toml, load_recipe
 from aigc_tui.paths import sample_configs_dir
 from aigc_tui.runs import create_run
+from aigc_tui.runs.layout import METRICS_FILE
 
 RECIPES = {"gan-mlp": "gan_mlp_digits.toml", "lm-gpt": "lm_gpt_python_docs.toml"}
 UNIT = {"gan-mlp": "images_per_s", "lm-gpt": "tokens_per_s"}
@@ -48,7 +49,7 @@ def _throughput(root: Path, case: str, device: str, nproc: int, steps: int) -> f
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{case} on {nproc} process(es) failed: {run.status().error or done.stderr[-500:]}")
-    rows = [json.loads(line) for line in (run.path / "metrics.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in (run.path / METRICS_FILE).read_text().splitlines()]
     values = [r[UNIT[case]] for r in rows[1:] if isinstance(r.get(UNIT[case]), (int, float))]  # after warm-up
     return statistics.median(values) if values else float("nan")
 

@@ -14,7 +14,7 @@ from aigc_tui.launch import check_resume, new_run, resume_worker, spawn_worker
 from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
 from aigc_tui.runs.atomic import atomic_write_text
-from aigc_tui.runs.layout import require_resume
+from aigc_tui.runs.layout import CONFIG_FILE, is_run_dir, require_resume
 from aigc_tui.runs.queue import request_for
 from aigc_tui.runs.status import RunStatus, update_status
 from aigc_tui.runs.store import Run, find_checkpoint
@@ -75,7 +75,7 @@ def train(args: argparse.Namespace) -> int:
 
 def open_run(root: Path, config: RecipeConfig, run_id: str | None) -> Run:
     """A new run; with --run-id an existing one that is not live is continued (multi-node restarts)."""
-    if run_id and (root / run_id / "status.json").is_file():
+    if run_id and is_run_dir(root / run_id):
         run = Run((root / run_id).resolve())
         status = run.status()
         if status.state.is_live:
@@ -90,7 +90,7 @@ def join_run(root: Path, run_id: str) -> Run:
     """Node K > 0: the run node 0 creates on the shared filesystem (waits for it to appear)."""
     folder = root / run_id
     deadline = time.monotonic() + JOIN_WAIT_S
-    while not ((folder / "status.json").is_file() and (folder / "config.toml").is_file()):
+    while not (is_run_dir(folder) and (folder / CONFIG_FILE).is_file()):
         if time.monotonic() > deadline:
             raise RunNotFound(f"run {run_id} did not appear under {root} (is node 0 started, on a shared filesystem?)")
         time.sleep(0.5)

@@ -33,11 +33,10 @@ def resolve_model(ref: str, runs_root: Path, kinds: tuple[str, ...] = ("lm",)) -
     try:
         ckpt = find_checkpoint(runs_root, ref, prefer="best")
     except RunNotFound as exc:
-        if "has no checkpoints" in str(exc) or path.exists():
-            raise ModelRefError(str(exc)) from None
-        if "/" in ref or not any(c in ref for c in "@:"):
+        hub_id = "/" in ref or not any(c in ref for c in "@:")
+        if hub_id and "has no checkpoints" not in str(exc) and not path.exists():
             return ref  # a hub id such as gpt2 or org/name: the loader checks the local cache
-        raise ModelRefError(str(exc)) from None
+        raise
     if ckpt.kind not in kinds:
         raise ModelRefError(f"run {ckpt.run_dir.name} trains a {ckpt.kind or 'non-LM'} model; {USE_FOR[kinds[0]]}")
     return str(ckpt.path)

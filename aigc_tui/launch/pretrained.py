@@ -17,6 +17,7 @@ from aigc_tui.config import RecipeConfig
 from aigc_tui.config.environment import pretrained_problem
 from aigc_tui.errors import ConfigError, RunNotFound
 from aigc_tui.runs.checkpoints import CheckpointInfo, read_checkpoint
+from aigc_tui.runs.layout import HF_CONFIG_FILE, is_run_dir
 from aigc_tui.runs.store import find_checkpoint
 
 # Which checkpoint kinds each recipe kind can start from.
@@ -42,7 +43,7 @@ def _checkpoint_ref(ref: str, runs_root: Path) -> CheckpointInfo | None:
         info = read_checkpoint(path.resolve())
         if info is not None:
             return info
-        if (path / "config.json").is_file() or not (path / "status.json").is_file():
+        if (path / HF_CONFIG_FILE).is_file() or not is_run_dir(path):
             return None  # a plain model directory (or nothing of ours)
     try:
         return find_checkpoint(runs_root, ref, prefer="latest")

@@ -1,8 +1,7 @@
-"""The loop skeleton both families share: cadence, status, control, checkpoints, graceful stop.
+"""The loop skeleton every family shares: cadence, status, control, checkpoints, graceful stop.
 
-A family fills in `train_step`, `read_metrics`, `save_weights`, `weight_tensors`, `state`/
-`load_state`, `sample` (optionally `checkpoint_extras`, `eval_metrics`, `items_name`; README:
-"Adding a model family"); this class decides when each runs and records it in the run dir.
+A family fills in the hooks of `train.hooks.FamilyHooks` (README: "Adding a model family");
+this class decides when each runs and records it in the run directory.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import sys
 import time
 import tomllib
 import traceback
-from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ from aigc_tui.train.checkpoint_io import load_trainer_state, write_checkpoint
 from aigc_tui.train.dist import agree_on_control
 from aigc_tui.train.dist import from_env as dist_from_env
 from aigc_tui.train.guard import Diverged, DivergenceGuard, weights_finite
+from aigc_tui.train.hooks import FamilyHooks
 
 
 def format_metrics(step: int, total: int, values: dict[str, float]) -> str:
@@ -40,11 +39,8 @@ def format_metrics(step: int, total: int, values: dict[str, float]) -> str:
     return f"step {step}/{total} {shown}"
 
 
-class Trainer(ABC):
-    """One run's training, driven by `run()`; subclasses hold the models and the step."""
-
-    items_name = "items"  # images, tokens: what throughput counts
-    sample_needs_all_ranks = False  # FSDP: a forward is a collective, so every rank samples
+class Trainer(FamilyHooks):
+    """One run's training, driven by `run()`; a family subclass fills in `FamilyHooks`."""
 
     def __init__(self, run: Run, config: RecipeConfig, place: Placement, log: Any) -> None:
         self.run_dir = run.path
@@ -63,49 +59,6 @@ class Trainer(ABC):
         self.dist.start(self.device)
         if not self.dist.is_main:
             self.log = lambda _message: None  # rank 0 speaks for the run; errors still reach stderr
-
-    # --- what a family provides ---------------------------------------------------------
-    @abstractmethod
-    def train_step(self) -> int:
-        """One optimizer step; returns how many items (images, tokens) it consumed."""
-
-    @abstractmethod
-    def read_metrics(self) -> dict[str, float]:
-        """The device-side accumulators since the last call, read with one host sync, then reset."""
-
-    @abstractmethod
-    def save_weights(self, folder: Path) -> None: ...
-
-    @abstractmethod
-    def weight_tensors(self) -> list[torch.Tensor]:
-        """Every tensor `save_weights` writes, to check they are finite first."""
-
-    @abstractmethod
-    def state(self) -> dict[str, Any]:
-        """Optimizer, scheduler and RNG state for an exact resume (tensors and plain types only)."""
-
-    @abstractmethod
-    def load_state(self, folder: Path, state: dict[str, Any]) -> None: ...
-
-    def load_weights(self, folder: Path) -> None:
-        """Only the weights of a checkpoint (a fork "with weights" and a fresh optimizer)."""
-        raise NotImplementedError(f"{type(self).__name__} cannot start from another run's weights")
-
-    def schedule_note(self) -> str:
-        """What the learning rate does over the run, for the log when a run is extended."""
-        return "constant learning rate"
-
-    @abstractmethod
-    def sample(self) -> Path | None:
-        """Write a sample for the current step under samples/ (and return its path)."""
-
-    def checkpoint_extras(self) -> dict[str, str]:
-        """Extra small files to store beside a checkpoint's weights."""
-        return {}
-
-    def eval_metrics(self) -> dict[str, float]:
-        """Metrics computed on held-out data at log time (LM validation); none by default."""
-        return {}
 
     # --- the skeleton -------------------------------------------------------------------
     def request_stop(self, reason: str) -> None:

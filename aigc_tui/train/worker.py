@@ -8,6 +8,7 @@ restart (torchrun's, or the user's `resume`) continues where training left off.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -50,6 +51,14 @@ def fail(run: Run, log: Callable[[str], None], exc: BaseException) -> RunState:
     return RunState.FAILED
 
 
+TRAINERS = {  # recipe kind -> its trainer; one line per model family
+    "gan": "aigc_tui.train.gan.trainer:GanTrainer",
+    "lm": "aigc_tui.train.lm.trainer:LmTrainer",
+    "mlm": "aigc_tui.train.mlm.trainer:MlmTrainer",
+    "classify": "aigc_tui.train.classify.trainer:ClassifyTrainer",
+}
+
+
 def build_trainer(run: Run, log: Callable[[str], None]) -> Trainer:
     """The family trainer the run's config.toml names, placed on its device (this rank's GPU under torchrun)."""
     config = config_from_toml(run.config_path.read_text())
@@ -59,21 +68,9 @@ def build_trainer(run: Run, log: Callable[[str], None]) -> Trainer:
     quiet_libraries()
 
     place = placement(rank_device(config.run.device, config.run.gpus), config.run.precision)
-    if config.kind == "gan":
-        from aigc_tui.train.gan.trainer import GanTrainer
-
-        return GanTrainer(run, config, place, log)
-    if config.kind == "mlm":
-        from aigc_tui.train.mlm.trainer import MlmTrainer
-
-        return MlmTrainer(run, config, place, log)
-    if config.kind == "classify":
-        from aigc_tui.train.classify.trainer import ClassifyTrainer
-
-        return ClassifyTrainer(run, config, place, log)
-    from aigc_tui.train.lm.trainer import LmTrainer
-
-    return LmTrainer(run, config, place, log)
+    module, _, name = TRAINERS[config.kind].partition(":")
+    family: type[Trainer] = getattr(importlib.import_module(module), name)  # imports only this family
+    return family(run, config, place, log)
 
 
 def start_point(run: Run, trainer: Trainer, resume: Path | None) -> None:

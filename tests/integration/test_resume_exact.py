@@ -1,4 +1,5 @@
-"""N steps, a stop and a resume give the same weights as 2N straight, for every model family."""
+"""N steps, a stop and a resume give the same weights as 2N straight, for each model family
+(classify starts from an mlm checkpoint, so its resume runs through the same loop and state)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 
 import pytest
 import torch
+from encoder_fixtures import TINY_MLM
 from helpers import TINY_GAN, merge, stop_after_step
 from lm_fixtures import TINY_LM
 from safetensors.torch import load_file
@@ -18,6 +20,7 @@ from aigc_tui.train.worker import build_trainer, run_worker
 FAMILIES = {
     "gan": merge(TINY_GAN, run={"steps": 24, "checkpoint_every": 0, "sample_every": 0}),
     "lm": merge(TINY_LM, run={"steps": 16, "checkpoint_every": 0, "keep_best": ""}),
+    "mlm": merge(TINY_MLM, run={"steps": 16, "checkpoint_every": 0, "keep_best": ""}),
 }
 
 

@@ -19,6 +19,7 @@ from aigc_tui.data.tokens import train_encoder_tokenizer
 from aigc_tui.errors import ConfigError
 from aigc_tui.models.encoder import bert_config, classify_text, load_encoder, load_weights
 from aigc_tui.runs.atomic import atomic_write_text
+from aigc_tui.runs.layout import SAMPLE_TEXT_FILE, SAMPLE_TEXT_SUFFIX, sample_path
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.classify.data import EncodedSet, scores, step_indices, train_and_dev
 from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
@@ -165,12 +166,12 @@ class ClassifyTrainer(Trainer):
         return "\n".join(lines) + "\n"
 
     def checkpoint_extras(self) -> dict[str, str]:
-        extras = {"sample.txt": self._sample_text()}
+        extras = {SAMPLE_TEXT_FILE: self._sample_text()}
         if self.confusion is not None:
             extras[CONFUSION_FILE] = json.dumps(self.confusion)
         return extras
 
     def sample(self) -> Path:
-        path = self.run_dir / "samples" / f"step-{self.step:08d}.txt"
+        path = sample_path(self.run_dir, self.step, SAMPLE_TEXT_SUFFIX)
         atomic_write_text(path, self._sample_text())
         return path

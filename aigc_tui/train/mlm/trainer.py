@@ -13,6 +13,7 @@ from aigc_tui.data.tokens import ENCODER_SPECIALS, encode_corpus, train_encoder_
 from aigc_tui.errors import ConfigError
 from aigc_tui.models.encoder import bert_config, fill_mask, load_weights
 from aigc_tui.runs.atomic import atomic_write_text
+from aigc_tui.runs.layout import SAMPLE_TEXT_FILE, SAMPLE_TEXT_SUFFIX, sample_path
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
 from aigc_tui.train.loop import Trainer
@@ -150,9 +151,9 @@ class MlmTrainer(Trainer):
         return "\n".join(lines) + "\n"
 
     def checkpoint_extras(self) -> dict[str, str]:
-        return {"sample.txt": self._sample_text()}
+        return {SAMPLE_TEXT_FILE: self._sample_text()}
 
     def sample(self) -> Path:
-        path = self.run_dir / "samples" / f"step-{self.step:08d}.txt"
+        path = sample_path(self.run_dir, self.step, SAMPLE_TEXT_SUFFIX)
         atomic_write_text(path, self._sample_text())
         return path
