@@ -11,6 +11,13 @@ import sys
 from collections.abc import Sequence
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse that answers a usage error in one line (and exit 2), like every other bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
 def _add_runs_dir(p: argparse.ArgumentParser, top: bool = False) -> None:
     # SUPPRESS on subcommands, so `aigc-tui --runs-dir X runs` keeps X
     p.add_argument("--runs-dir", metavar="DIR", default=None if top else argparse.SUPPRESS,
@@ -30,7 +37,7 @@ def _add_scale_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="aigc-tui",
         description="Train and try generative models from the terminal. With no command, opens the app.",
     )
@@ -161,17 +168,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command is None:
-        from aigc_tui.ui.app import run_app
-
-        return run_app(runs_dir=args.runs_dir)
-    from aigc_tui.commands import dispatch
     from aigc_tui.errors import AigcError
 
     try:
+        if args.command is None:
+            from aigc_tui.ui.app import run_app
+
+            return run_app(runs_dir=args.runs_dir)
+        from aigc_tui.commands import dispatch
+
         return dispatch(args)
     except AigcError as exc:
         print("\n".join(f"error: {line}" for line in exc.one_line().splitlines()), file=sys.stderr)
+        return 2
+    except OSError as exc:  # the machine said no (a full disk, permissions): say what, not where in the code
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -7,18 +7,26 @@ from pathlib import Path
 
 import platformdirs
 
+from aigc_tui.errors import ConfigError
+
 APP_NAME = "aigc-tui"
 
 
 def app_home() -> Path:
     """`$AIGC_TUI_HOME`, else the platformdirs user data dir."""
     env = os.environ.get("AIGC_TUI_HOME")
-    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir(APP_NAME))
+    return Path(env).expanduser().absolute() if env else Path(platformdirs.user_data_dir(APP_NAME))
 
 
 def runs_root(override: str | os.PathLike[str] | None = None) -> Path:
     """The runs root: an explicit `--runs-dir`, else `<app home>/runs`."""
-    return Path(override).expanduser() if override else app_home() / "runs"
+    root = (Path(override).expanduser() if override else app_home() / "runs").absolute()
+    for folder in (root, *root.parents):  # a file where a folder must be: say so, not a traceback
+        if folder.exists():
+            if not folder.is_dir():
+                raise ConfigError(f"runs dir {root}: {folder} is a file, not a folder")
+            break
+    return root  # absolute: a detached worker's cwd is its run dir, never hand it a relative path
 
 
 def config_dir() -> Path:

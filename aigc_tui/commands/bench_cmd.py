@@ -12,11 +12,18 @@ import json
 import os
 from dataclasses import asdict
 
+from aigc_tui.errors import AigcError
+
 
 def bench(args: argparse.Namespace) -> int:
+    if args.steps is not None and args.steps < 1:
+        raise AigcError(f"--steps {args.steps}: measure at least 1 step")
     import torch
 
     from aigc_tui.bench.cases import lm_model_case, training_cases
+    from aigc_tui.models.device import resolve_device
+
+    resolve_device(args.device)  # a bad or missing device is one line, before any work
 
     device = "cuda" if args.device == "auto" and torch.cuda.is_available() else args.device
     device = "cpu" if device == "auto" else device

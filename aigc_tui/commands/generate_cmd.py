@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
+from aigc_tui.errors import ConfigError
 from aigc_tui.generate.resolve import resolve_model
 from aigc_tui.paths import runs_root
 
 
 def generate(args: argparse.Namespace) -> int:
-    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    try:
+        prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    except UnicodeDecodeError:
+        raise ConfigError("the prompt on stdin is not UTF-8 text") from None
     from aigc_tui.models.lm_stream import GenerationParams
 
     params = GenerationParams(
@@ -21,13 +25,14 @@ def generate(args: argparse.Namespace) -> int:
     location = resolve_model(args.model, runs_root(args.runs_dir))
     from aigc_tui.models.device import resolve_device
     from aigc_tui.models.lm import load_pretrained
-    from aigc_tui.models.lm_stream import stream_generate
+    from aigc_tui.models.lm_stream import check_prompt_fits, stream_generate
     from aigc_tui.models.quiet import quiet_libraries
 
     quiet_libraries()
     device = resolve_device(args.device)
     model, tokenizer = load_pretrained(location)
     model.to(device).eval()
+    check_prompt_fits(model, tokenizer, prompt)  # before the prompt is echoed
     out = sys.stdout
     for index in range(params.num_samples):
         if params.num_samples > 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -33,15 +34,21 @@ def list_cmd(args: argparse.Namespace) -> int:
     if not rows:
         print(f"no runs under {runs_root(args.runs_dir)}; start one with `aigc-tui train gan_mlp_digits`")
         return 0
-    table = Table(box=None, header_style="bold")
-    for col in ("id", "kind", "state", "step", "speed", "age", "device"):
-        table.add_column(col, no_wrap=True, overflow="ellipsis" if col == "device" else "fold")
     now = time.time()
-    for r in rows:
-        speed = f"{r.throughput:,.0f} {r.throughput_unit}" if r.throughput else "-"
-        age = format_duration(now - r.started_at) if r.started_at else "-"
-        table.add_row(r.id, r.kind, styled_state(r.state, r.state_text),
-                      r.progress, speed, age, r.device or "-")
+    cells = [(r.id, r.kind, r.state_text or r.state, r.progress,
+              f"{r.throughput:,.0f} {r.throughput_unit}" if r.throughput else "-",
+              format_duration(now - r.started_at) if r.started_at else "-", r.device or "-") for r in rows]
+    header = ("id", "kind", "state", "step", "speed", "age", "device")
+    if not sys.stdout.isatty():  # piped: whole cells, aligned, no colour, never cut (grep, awk)
+        widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+        for row in [header, *cells]:
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        return 0
+    table = Table(box=None, header_style="bold")
+    for col in header:  # a terminal too narrow for a cell shows "…", never a silently cut value
+        table.add_column(col, no_wrap=True, overflow="ellipsis", min_width=min(len(col) + 1, 8))
+    for r, row in zip(rows, cells, strict=True):
+        table.add_row(*row[:2], styled_state(r.state, r.state_text), *row[3:])
     Console().print(table)
     return 0
 

@@ -20,6 +20,8 @@ def sample(args: argparse.Namespace) -> int:
     out = Path(args.output or f"sample-{run_name}-{ckpt.name}-s{args.seed}.png")
     if out.suffix.lower() != ".png":
         raise AigcError(f"-o {out}: the output must be a .png file")
+    if not out.absolute().parent.is_dir():
+        raise AigcError(f"-o {out}: the folder {out.absolute().parent} does not exist")
     from aigc_tui.models.device import resolve_device
     from aigc_tui.models.gan_sample import interpolation_grid, sample_grid
 

@@ -53,9 +53,9 @@ def scale_overrides(args: argparse.Namespace) -> list[str]:
 def train(args: argparse.Namespace) -> int:
     overrides = list(args.overrides)
     if args.device:
-        overrides.append(f"run.device={args.device!r}".replace("'", '"'))
-    if args.name:
-        overrides.append(f'name="{args.name}"')
+        overrides.append(f"run.device={json.dumps(args.device)}")  # a JSON string is a TOML string
+    if args.name is not None:
+        overrides.append(f"name={json.dumps(args.name)}")
     config = load_recipe(recipe_path(args.config), overrides + scale_overrides(args))
     request_for(config.run.gpus, config.run.nproc, config.run.slots)  # the GPUs named exist here
     node_rank = args.node_rank or 0

@@ -10,6 +10,7 @@ from aigc_tui.config.io import (
     dump_toml,
     load_recipe,
     validate,
+    with_absolute_paths,
 )
 from aigc_tui.config.lm import LmConfig
 from aigc_tui.config.mlm import ClassifyConfig, MlmConfig
@@ -27,4 +28,5 @@ __all__ = [
     "dump_toml",
     "load_recipe",
     "validate",
+    "with_absolute_paths",
 ]

@@ -15,7 +15,20 @@ ENDPOINT_PATTERN = re.compile(r"^[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$")
 class StrictModel(BaseModel):
     """Unknown keys are errors: a typo must never be silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_attribute_docstrings=True,
+                              strict=True, allow_inf_nan=False)
+    # strict: "0.001" (a string) is not a number and 1 is not a bool; NaN/inf are never a setting
+
+
+def check_name(value: str) -> str:
+    """A run or recipe name: shown everywhere, so non-empty, one line, printable, not huge."""
+    if not value.strip():
+        raise ValueError("name must not be empty")
+    if len(value) > 200:
+        raise ValueError("name must be at most 200 characters")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("name must not hold control characters (newlines, escapes)")
+    return value
 
 
 class RunSection(StrictModel):

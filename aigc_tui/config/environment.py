@@ -8,12 +8,14 @@ corpus, a torchvision data set, a pretrained model, a GPU — is checked here, a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
 from aigc_tui.config.gan import TORCHVISION_SETS, GanConfig
 from aigc_tui.config.lm import LmConfig
 from aigc_tui.config.mlm import ClassifyConfig, MlmConfig
+from aigc_tui.data.text import corpus_problem
 from aigc_tui.errors import ConfigError
 
 RecipeConfig = GanConfig | LmConfig | MlmConfig | ClassifyConfig
@@ -86,6 +88,12 @@ def _lm_problems(config: LmConfig) -> list[str]:
         path = Path(source.removeprefix("text:")).expanduser()
         if not path.exists():
             problems.append(f"data.source = {source!r}: text path {path} does not exist")
+        else:
+            # both splits need more than block_size + 1 tokens, and a token is at least a byte
+            need = math.ceil((config.model.block_size + 2) / config.data.val_fraction)
+            problem = corpus_problem(path, need)
+            if problem:
+                problems.append(f"data.source: {problem}")
     if config.model.pretrained and not config.model.allow_download:
         problem = pretrained_problem(config.model.pretrained)
         if problem:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from aigc_tui.config.common import RunSection, StrictModel
+from aigc_tui.config.common import RunSection, StrictModel, check_name
 
 TORCHVISION_SETS = {
     # name: (folder torchvision expects under root, channels, native size)
@@ -100,6 +100,11 @@ class GanConfig(StrictModel):
     data: ImageDataSection = Field(default_factory=ImageDataSection)
     model: GanModelSection = Field(default_factory=GanModelSection)
     train: GanTrainSection = Field(default_factory=GanTrainSection)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_name(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> GanConfig:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from aigc_tui.config.gan import GanConfig
 from aigc_tui.config.lm import LmConfig
 from aigc_tui.config.mlm import ClassifyConfig, MlmConfig
+from aigc_tui.config.user_paths import absolutize
 from aigc_tui.errors import ConfigError
 
 RecipeConfig = GanConfig | LmConfig | MlmConfig | ClassifyConfig
@@ -98,7 +99,12 @@ def load_recipe(path: Path, overrides: list[str] | None = None) -> RecipeConfig:
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not a text file") from None
     data.setdefault("name", path.stem)
-    return validate(apply_overrides(data, overrides or []))
+    return validate(absolutize(apply_overrides(data, overrides or [])))
+
+
+def with_absolute_paths(config: RecipeConfig) -> RecipeConfig:
+    """The config with every user path made absolute against the cwd (see `user_paths`)."""
+    return validate(absolutize(config.model_dump(mode="json", exclude_none=True)))
 
 
 def dump_toml(config: RecipeConfig) -> str:

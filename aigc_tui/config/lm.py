@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from aigc_tui.config.common import RunSection, StrictModel
+from aigc_tui.config.common import RunSection, StrictModel, check_name
 
 TEXT_SOURCES = "builtin:python-docs, builtin:python-stdlib or text:PATH"
 
@@ -95,6 +95,11 @@ class LmConfig(StrictModel):
     data: TextDataSection = Field(default_factory=TextDataSection)
     model: LmModelSection = Field(default_factory=LmModelSection)
     train: LmTrainSection = Field(default_factory=LmTrainSection)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_name(value)
 
     @property
     def throughput_unit(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import sysconfig
 from pathlib import Path
@@ -51,6 +52,48 @@ def user_text(path: Path) -> list[str]:
     if not files:
         raise CorpusError(f"folder {path} holds no text files ({', '.join(sorted(TEXT_SUFFIXES))})")
     return [doc for f in files for doc in _read_file(f)]
+
+
+PEEK_BYTES = 64 * 1024
+
+
+def corpus_files(path: Path) -> list[Path]:
+    """The files `text:PATH` reads: the file itself, or a folder's text files."""
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+
+
+def corpus_problem(path: Path, min_bytes: int) -> str | None:
+    """Why `text:PATH` cannot train, judged cheaply at launch (sizes and a peek at each file), or None.
+
+    Tokens are never more than bytes, so fewer bytes than `min_bytes` is surely too small;
+    NUL bytes or invalid UTF-8 in a file's first 64 KiB mean it is not text.
+    """
+    files = corpus_files(path)
+    if not files:
+        return f"folder {path} holds no text files ({', '.join(sorted(TEXT_SUFFIXES))})"
+    total = 0
+    for f in files[:1000]:
+        try:
+            size = f.stat().st_size
+            with open(f, "rb") as handle:
+                head = handle.read(PEEK_BYTES)
+        except OSError as exc:
+            return f"{f} cannot be read: {exc.strerror}"
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            decoder.decode(head, final=size <= PEEK_BYTES)
+        except UnicodeDecodeError:
+            return f"{f} is not UTF-8 text (a binary file?)"
+        if b"\x00" in head:
+            return f"{f} is not text: it holds NUL bytes (a binary file?)"
+        total += size
+    if total == 0 or (total <= PEEK_BYTES and not any(f.read_bytes().strip() for f in files)):
+        return f"corpus {path} is empty"
+    if total < min_bytes:
+        return f"corpus {path} has {total} bytes; it needs at least {min_bytes} for this block size and val_fraction"
+    return None
 
 
 def load_documents(source: str, max_chars: int = 0) -> list[str]:

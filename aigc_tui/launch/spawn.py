@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+from aigc_tui.runs.lock import RunLock
+from aigc_tui.runs.members import open_append, refuse_symlinks
 from aigc_tui.runs.status import mark_queued
 from aigc_tui.runs.store import Run
 
+# Held blocked from fork until the worker has its handlers: a SIGTERM in its first
+# milliseconds waits for them instead of killing it before it can write `stopped`.
+EARLY_SIGNALS = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
 
-def worker_command(run: Run, resume: Path | None = None, node_rank: int = 0) -> list[str]:
-    tail = ["-m", "aigc_tui.train.worker", str(run.path), "--detached"]
+
+def worker_command(run: Run, resume: Path | None = None, node_rank: int = 0, lock_fd: int | None = None) -> list[str]:
+    tail = ["-m", "aigc_tui.train.worker", str(Path(run.path).absolute()), "--detached"]
     if resume is not None:
-        tail += ["--resume", str(resume)]
+        tail += ["--resume", str(Path(resume).absolute())]
     if node_rank:
         tail += ["--node-rank", str(node_rank)]
+    if lock_fd is not None:
+        tail += ["--lock-fd", str(lock_fd)]
     return [sys.executable, *tail]
 
 
@@ -27,19 +36,37 @@ def log_path(run: Run, node_rank: int = 0) -> Path:
 
 
 def spawn_worker(run: Run, resume: Path | None = None, node_rank: int = 0) -> int:
-    """Start the worker (the run's agent) detached: new session, no terminal, output to the log; its pid."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    with open(log_path(run, node_rank), "ab") as log:
-        proc = subprocess.Popen(
-            worker_command(run, resume, node_rank),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-            cwd=run.path,
-            env=env,
-        )
+    """Start the worker (the run's agent) detached: new session, no terminal, output to the log; its pid.
+
+    Node 0's launcher takes the run's worker lock first and hands it to the worker, so a run
+    never has two (RunBusy, naming the live pid); other nodes of a multi-node run only take part.
+    """
+    refuse_symlinks(run.path)
+    lock = RunLock.acquire(run.path) if node_rank == 0 else None
+    try:
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        log_fd = open_append(log_path(run, node_rank))
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, EARLY_SIGNALS)  # the child inherits the mask
+        try:
+            proc = subprocess.Popen(
+                worker_command(run, resume, node_rank, lock.fd if lock else None),
+                stdin=subprocess.DEVNULL,
+                stdout=log_fd,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+                pass_fds=(lock.fd,) if lock else (),
+                cwd=run.path,
+                env=env,
+            )
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+            os.close(log_fd)
+        if lock:
+            lock.record(proc.pid)
+    finally:
+        if lock:
+            lock.close()  # the child holds the lock now (same open file description)
     if node_rank == 0:  # node 0's agent is the run's process; other nodes only take part
         mark_queued(run.path, proc.pid, by_launcher=True)
     # Reap the child when it ends so a long-lived app collects no zombies.

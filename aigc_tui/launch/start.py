@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aigc_tui.config import RecipeConfig, config_from_toml, dump_toml
+from aigc_tui.config import RecipeConfig, config_from_toml, dump_toml, with_absolute_paths
 from aigc_tui.config.environment import CudaCount, check_environment
 from aigc_tui.errors import ConfigError
 from aigc_tui.launch.pretrained import resolve_pretrained
@@ -31,6 +31,7 @@ def new_run(
 ) -> Run:
     """Resolve `model.pretrained`, check the environment the recipe needs, then create its run
     directory (queued). `parent` overrides the lineage (a fork); `notify` hears what was resolved."""
+    config = with_absolute_paths(config)  # a detached worker's cwd is its run dir
     resolved = resolve_pretrained(config, root)
     check_environment(config, cuda_count)
     if resolved.note and notify is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from aigc_tui.config.common import DEVICE_PATTERN
 from aigc_tui.config.environment import device_problem
 from aigc_tui.errors import DeviceError
 
@@ -41,6 +42,8 @@ def cuda_device_count() -> int:
 
 
 def resolve_device(spec: str) -> torch.device:
+    if not DEVICE_PATTERN.match(spec):
+        raise DeviceError(f"device '{spec}' is not one of auto, cpu, mps, cuda or cuda:N")
     if spec == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if spec.startswith("cuda"):

@@ -6,10 +6,12 @@ import math
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file
 from torch import nn
 
 from aigc_tui.config.gan import GanConfig
+from aigc_tui.errors import ModelError
 from aigc_tui.runs.layout import WEIGHTS_FILE
 
 
@@ -129,5 +131,9 @@ def split_state(state: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor]
 
 
 def load_generator_weights(generator: torch.nn.Module, folder: Path) -> None:
-    gen_state, _ = split_state(load_file(str(Path(folder) / WEIGHTS_FILE)))
-    generator.load_state_dict(gen_state)
+    path = Path(folder) / WEIGHTS_FILE
+    try:
+        gen_state, _ = split_state(load_file(str(path)))
+        generator.load_state_dict(gen_state)
+    except (OSError, RuntimeError, ValueError, SafetensorError) as exc:
+        raise ModelError(f"{path} is not readable GAN weights for this recipe: {str(exc).splitlines()[0][:200]}") from None

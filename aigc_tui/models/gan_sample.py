@@ -14,7 +14,10 @@ from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
 
 
 def load_generator(checkpoint: Path, device: str = "cpu") -> tuple[torch.nn.Module, GanConfig]:
-    config = config_from_toml((Path(checkpoint) / CHECKPOINT_CONFIG_FILE).read_text())
+    recipe = Path(checkpoint) / CHECKPOINT_CONFIG_FILE
+    if not recipe.is_file():
+        raise ModelError(f"{checkpoint} has no {CHECKPOINT_CONFIG_FILE}: it was not written by aigc-tui, so its model is unknown")
+    config = config_from_toml(recipe.read_text(encoding="utf-8"))
     if not isinstance(config, GanConfig):
         raise ModelError(f"{checkpoint} is a {config.kind} checkpoint, not a GAN; use `aigc-tui generate`")
     generator = build_generator(config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 
 from aigc_tui.config.lm import LmConfig, LmModelSection
 from aigc_tui.errors import ModelError as ModelLoadError
@@ -38,12 +39,17 @@ def load_pretrained(name: str, allow_download: bool = False, trust_remote_code: 
     source = str(local) if local.exists() else name
     if local.exists() and not (local / "config.json").is_file():
         raise ModelLoadError(f"{local} is not a Hugging Face model directory (no config.json)")
+    if local.is_dir() and not any(local.glob("*.safetensors")) and any(local.glob("*.bin")):
+        raise ModelLoadError(
+            f"{local} holds only pickle weights (*.bin), which can run code when loaded; aigc-tui loads safetensors only",
+            "convert it once where you trust it: model.save_pretrained(path, safe_serialization=True)",
+        )
     try:
         tokenizer = AutoTokenizer.from_pretrained(
             source, local_files_only=not allow_download, trust_remote_code=trust_remote_code
         )
         model = AutoModelForCausalLM.from_pretrained(
-            source, local_files_only=not allow_download, trust_remote_code=trust_remote_code
+            source, local_files_only=not allow_download, trust_remote_code=trust_remote_code, use_safetensors=True
         )
     except OSError as exc:
         if not local.exists() and not allow_download:
@@ -52,8 +58,8 @@ def load_pretrained(name: str, allow_download: bool = False, trust_remote_code: 
                 "are off (set model.allow_download = true, or point model.pretrained at a local copy)"
             ) from None
         raise ModelLoadError(f"could not load model '{name}': {str(exc).splitlines()[0]}") from None
-    except ValueError as exc:
-        raise ModelLoadError(f"could not load model '{name}': {str(exc).splitlines()[0]}") from None
+    except (ValueError, RuntimeError, SafetensorError) as exc:  # e.g. an empty or torn weights file
+        raise ModelLoadError(f"could not load model '{name}': {(str(exc).splitlines() or [type(exc).__name__])[0][:300]}") from None
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model, tokenizer

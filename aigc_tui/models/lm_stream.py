@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,9 @@ class GenerationParams:
         """One clear line for a bad parameter, before any work."""
         if not 1 <= self.max_new_tokens <= 100_000:
             raise ConfigError(f"max_new_tokens = {self.max_new_tokens}: must be from 1 to 100000")
+        for name in ("temperature", "top_p", "repetition_penalty"):
+            if not math.isfinite(getattr(self, name)):
+                raise ConfigError(f"{name} = {getattr(self, name)}: must be a finite number")
         if self.temperature < 0:
             raise ConfigError(f"temperature = {self.temperature}: must be 0 (greedy) or more")
         if self.top_k < 0:
@@ -97,6 +101,16 @@ def context_length(model) -> int | None:
         if isinstance(value, int) and value > 0:
             return value
     return None
+
+
+def check_prompt_fits(model, tokenizer, prompt: str) -> None:
+    """Refuse a prompt longer than the model's context before anything is printed or run."""
+    limit = context_length(model)
+    if limit is None or not prompt:
+        return
+    count = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+    if count >= limit:
+        raise AigcError(f"the prompt is {count} tokens; this model's context is {limit} tokens")
 
 
 def stream_generate(

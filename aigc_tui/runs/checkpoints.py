@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,13 @@ def prune_checkpoints(run_dir: Path, keep_last: int, best_metric: str = "", mode
     removed = []
     for ckpt in checkpoints:
         if ckpt.path not in keep and written_by_us(ckpt):
-            shutil.rmtree(ckpt.path, ignore_errors=True)
+            # out of sight first (one rename), then delete: a kill mid-delete leaves a `.tmp`
+            # leftover the next worker removes, never a listed checkpoint with half its files
+            trash = ckpt.path.with_name(f".{ckpt.path.name}.{os.getpid()}.pruned.tmp")
+            try:
+                os.replace(ckpt.path, trash)
+            except OSError:
+                continue
+            shutil.rmtree(trash, ignore_errors=True)
             removed.append(ckpt.path)
     return removed

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aigc_tui.runs.atomic import atomic_write_json
 from aigc_tui.runs.layout import CONTROL_DIR
+from aigc_tui.runs.members import refuse_symlinks
 
 
 class ControlAction(StrEnum):
@@ -20,6 +21,7 @@ class ControlAction(StrEnum):
 
 def request_control(run_dir: Path, action: ControlAction | str) -> Path:
     action = ControlAction(action)
+    refuse_symlinks(run_dir, (CONTROL_DIR,))
     path = Path(run_dir) / CONTROL_DIR / f"{time.time():.6f}-{action.value}-{uuid.uuid4().hex[:6]}.json"
     atomic_write_json(path, {"action": action.value, "time": time.time()})
     return path

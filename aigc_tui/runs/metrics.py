@@ -33,7 +33,9 @@ class MetricsWriter:
 
     def __init__(self, run_dir: Path, sidecar: bool = True) -> None:
         self.path = Path(run_dir) / METRICS_FILE
-        self._file = open(self.path, "ab")
+        from aigc_tui.runs.members import open_append
+
+        self._file = os.fdopen(open_append(self.path), "ab")  # never through a symlink
         self._size = self._file.tell()
         if self._size:  # a torn last line from a killed writer: end it so ours starts clean
             with open(self.path, "rb") as f:

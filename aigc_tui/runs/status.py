@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from aigc_tui.errors import AigcError
 from aigc_tui.runs.atomic import atomic_write_json
 from aigc_tui.runs.layout import STATUS_FILE, STATUS_LOCK_FILE
 
@@ -22,7 +23,8 @@ from aigc_tui.runs.layout import STATUS_FILE, STATUS_LOCK_FILE
 @contextmanager
 def status_lock(run_dir: Path) -> Iterator[None]:
     """Serialises status writers (launcher and worker) so neither clobbers the other."""
-    with open(Path(run_dir) / STATUS_LOCK_FILE, "a") as handle:
+    fd = os.open(Path(run_dir) / STATUS_LOCK_FILE, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(fd, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -84,7 +86,14 @@ class RunStatus:
         return cls(**known)
 
     def set_failure(self, exc: BaseException) -> None:
-        """Record why the run failed: the exception's first line, and the traceback's last 15 lines."""
+        """Record why the run failed: the exception's first line, and the traceback's last 15 lines.
+
+        An expected failure (AigcError: divergence, unusable data) keeps its one line and hint
+        and no traceback: there is no bug to chase.
+        """
+        if isinstance(exc, AigcError):
+            self.error, self.traceback = exc.one_line().splitlines()[0][:500], None
+            return
         self.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
         lines = "".join(traceback.format_exception(exc)).splitlines()
         self.traceback = "\n".join(lines[-TRACEBACK_LINES:])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import time
 import tomllib
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aigc_tui.errors import RunNotFound
+from aigc_tui.names import slug
 from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.checkpoints import (
     CheckpointInfo,
@@ -94,10 +94,6 @@ class Run:
         return text.splitlines()[-lines:]
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")[:40] or "run"
-
-
 def create_run(
     root: Path, config_toml: str, name: str, run_id: str | None = None, parent: dict[str, Any] | None = None
 ) -> Run:
@@ -109,7 +105,7 @@ def create_run(
     root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for _ in range(100):
-        path = root / (_slug(run_id) if run_id else f"{stamp}-{_slug(name)}-{secrets.token_hex(2)}")
+        path = root / (slug(run_id) if run_id else f"{stamp}-{slug(name)}-{secrets.token_hex(2)}")
         try:
             path.mkdir()
             break
@@ -143,6 +139,8 @@ def list_runs(root: Path) -> list[Run]:
 
 def find_run(root: Path, ref: str) -> Run:
     """A run by path, exact id, name (its newest run), or unique part of an id."""
+    if not ref.strip():
+        raise RunNotFound("no run given: name a run by its id, a unique part of it, its name or its directory")
     candidate = Path(ref).expanduser()
     if is_run_dir(candidate):
         return Run(candidate.resolve())

@@ -186,7 +186,7 @@ class Trainer(FamilyHooks):
                 end = RunState.STOPPED
         except AigcError as exc:  # expected: divergence, bad data found late; no traceback needed
             self.log(f"error: {exc.one_line()}")
-            status.error, status.traceback = exc.one_line()[:500], None
+            status.set_failure(exc)
             self.error = status.error
             end = RunState.FAILED
         except Exception as exc:

@@ -1,8 +1,9 @@
-"""The worker process: `python -m aigc_tui.train.worker RUN_DIR [--resume CHECKPOINT]`.
+"""The worker process: `python -m aigc_tui.train.worker RUN_DIR [--resume CHECKPOINT] [--lock-fd N]`.
 
 Started detached by the launcher (own session, output to log.txt) or in the foreground by
-`aigc-tui train`. On every start it resumes from the newest checkpoint the run has, so a
-restart (torchrun's, or the user's `resume`) continues where training left off.
+`aigc-tui train`. It holds the run's worker lock for its whole life (one worker per run),
+and on every start it resumes from the newest checkpoint the run has, so a restart
+(torchrun's, or the user's `resume`) continues where training left off.
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aigc_tui.config import config_from_toml
+from aigc_tui.errors import AigcError
 from aigc_tui.runs.checkpoints import list_checkpoints, newest_resumable
+from aigc_tui.runs.leftovers import clean_leftovers
+from aigc_tui.runs.lock import RunLock
+from aigc_tui.runs.members import open_append, refuse_symlinks
 from aigc_tui.runs.status import RunState, RunStatus
 from aigc_tui.runs.store import Run
 
@@ -25,18 +32,92 @@ if TYPE_CHECKING:
     from aigc_tui.train.loop import Trainer
 
 
+EARLY_SIGNALS = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
+
+
+class EarlyStop:
+    """SIGTERM/SIGINT before the trainer exists are remembered and handed on; SIGHUP is ignored.
+
+    Installed first thing, then the signals the launcher held blocked are let through, so a
+    stop in the worker's first moments still ends `stopped`, never `lost`.
+    """
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self.trainer: Trainer | None = None
+        self.previous: dict[int, Any] = {}
+
+    def __call__(self, signum: int, _frame: Any) -> None:
+        if signum == signal.SIGINT and self.reason == "SIGINT":
+            raise KeyboardInterrupt  # a second Ctrl-C: stop now (the loop still saves)
+        self.reason = signal.Signals(signum).name
+        if self.trainer is not None:
+            self.trainer.request_stop(self.reason)
+
+    @property
+    def installed(self) -> bool:
+        return bool(self.previous)
+
+    def install(self) -> None:
+        if self.installed or threading.current_thread() is not threading.main_thread():
+            return  # once; and only the main thread may set handlers (an in-process caller on a thread)
+        self.previous = {s: signal.getsignal(s) for s in EARLY_SIGNALS}
+        signal.signal(signal.SIGTERM, self)
+        signal.signal(signal.SIGINT, self)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a dropped terminal never stops training
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, EARLY_SIGNALS)
+
+    def restore(self) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        self.previous, self.reason, self.trainer = {}, None, None
+
+    def attach(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        if self.reason:
+            trainer.request_stop(self.reason)
+
+
+EARLY = EarlyStop()  # this process's start-up stop handler (one per process)
+
+
+def _silence_terminal() -> None:
+    """The terminal is gone: point stdout/stderr at /dev/null so no later write can raise."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        try:
+            os.dup2(devnull, fd)
+        except OSError:
+            pass
+    os.close(devnull)
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    sys.stderr = sys.stdout
+
+
 def make_logger(run: Run, echo: bool, to_file: bool) -> Callable[[str], None]:
-    """Lines go to log.txt (and to the terminal in the foreground)."""
-    handle = open(run.log_path, "a", encoding="utf-8", buffering=1) if to_file else None
+    """Lines go to log.txt (and to the terminal in the foreground, until that terminal goes away)."""
+    handle = None
+    if to_file:
+        handle = os.fdopen(open_append(run.log_path), "a", encoding="utf-8", buffering=1)
+    echoing = [echo]
 
     def log(message: str) -> None:
         stamp = time.strftime("%H:%M:%S")
         for line in str(message).splitlines() or [""]:
             text = f"[{stamp}] {line}"
             if handle:
-                handle.write(text + "\n")
-            if echo:
-                print(text, flush=True)
+                try:
+                    handle.write(text + "\n")
+                except OSError:
+                    pass  # a full disk must not stop training; status.json still tells
+            if echoing[0]:
+                try:
+                    print(text, flush=True)
+                except (OSError, ValueError):  # EIO: the terminal hung up
+                    echoing[0] = False
+                    _silence_terminal()
+                    if handle:
+                        handle.write(f"[{stamp}] the terminal went away; logging to log.txt only\n")
 
     return log
 
@@ -57,6 +138,13 @@ TRAINERS = {  # recipe kind -> its trainer; one line per model family
     "mlm": "aigc_tui.train.mlm.trainer:MlmTrainer",
     "classify": "aigc_tui.train.classify.trainer:ClassifyTrainer",
 }
+def stop_early(run: Run, log: Callable[[str], None]) -> RunState:
+    """End `stopped` a worker that was stopped before its training loop began."""
+    status = RunStatus.read(run.path)
+    status.state, status.ended_at = RunState.STOPPED, time.time()
+    status.write(run.path)
+    log("stopped before training started")
+    return RunState.STOPPED
 
 
 def build_trainer(run: Run, log: Callable[[str], None]) -> Trainer:
@@ -102,22 +190,46 @@ def train_here(run: Run, resume: Path | None, log: Callable[[str], None]) -> tup
     try:
         trainer = build_trainer(run, log)
         start_point(run, trainer, resume)
+    except KeyboardInterrupt:
+        return stop_early(run, log), None
     except Exception as exc:
         from aigc_tui.train.dist import from_env
 
         if from_env().enabled:
             raise  # torchrun's error file carries it to the agent, which names the rank
         return fail(run, log, exc), None
+    EARLY.attach(trainer)  # a stop that came during start-up applies now
     return trainer.run(), trainer
 
 
 def run_worker(run: Run, resume: Path | None = None, echo: bool = False, detached: bool = False,
-               node_rank: int = 0) -> RunState:
-    """Wait for the run's devices, then train here or through torchrun; always leaves an end state."""
+               node_rank: int = 0, lock: RunLock | None = None) -> RunState:
+    """Wait for the run's devices, then train here or through torchrun; always leaves an end state.
+
+    Node 0 takes the run's worker lock first (RunBusy, with nothing written, if another worker
+    has it) unless the launcher handed it over, refuses symlinked members, and removes what
+    a killed writer left behind.
+    """
     from aigc_tui.train.agent import run_agent
 
-    log = make_logger(run, echo=echo or detached, to_file=not detached)
-    return run_agent(run, resume, log, detached, node_rank)
+    if node_rank == 0:
+        lock = lock or RunLock.acquire(run.path)
+    own_handlers = not EARLY.installed
+    EARLY.install()
+    try:
+        if node_rank == 0:
+            refuse_symlinks(run.path)  # before anything is written through one
+        log = make_logger(run, echo=echo or detached, to_file=not detached)
+        if node_rank == 0:
+            cleaned = clean_leftovers(run.path)
+            if cleaned:
+                log(f"removed leftovers of an interrupted write: {', '.join(cleaned)}")
+        return run_agent(run, resume, log, detached, node_rank)
+    finally:
+        if lock is not None:
+            lock.close()
+        if own_handlers:
+            EARLY.restore()
 
 
 def run_rank(run: Run, resume: Path | None, detached: bool) -> int:
@@ -141,16 +253,25 @@ def run_rank(run: Run, resume: Path | None, detached: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    EARLY.install()  # first: a SIGTERM from here on ends `stopped`
     parser = argparse.ArgumentParser(prog="aigc_tui.train.worker")
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--resume", type=Path, default=None)
     parser.add_argument("--detached", action="store_true", help="stdout is already log.txt")
     parser.add_argument("--node-rank", type=int, default=0, help="this node's rank when the run spans nodes")
+    parser.add_argument("--lock-fd", type=int, default=None, help="the run's worker lock, taken by the launcher")
     args = parser.parse_args(argv)
-    run = Run(args.run_dir.resolve())
+    run = Run(args.run_dir.absolute())
     if "TORCHELASTIC_RUN_ID" in os.environ and "LOCAL_RANK" in os.environ:
-        return run_rank(run, args.resume, args.detached)
-    end = run_worker(run, args.resume, detached=args.detached, node_rank=args.node_rank)
+        return run_rank(run, args.resume, args.detached)  # a rank: the agent holds the lock
+    lock = None
+    if args.node_rank == 0:
+        try:
+            lock = RunLock.adopt(args.lock_fd, run.path) if args.lock_fd is not None else RunLock.acquire(run.path)
+        except AigcError as exc:
+            print(f"error: {exc.one_line()}", file=sys.stderr)
+            return 2
+    end = run_worker(run, args.resume, detached=args.detached, node_rank=args.node_rank, lock=lock)
     return 0 if end in (RunState.FINISHED, RunState.STOPPED) else 1
 
 

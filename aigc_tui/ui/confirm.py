@@ -19,15 +19,16 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen Button { margin-right: 2; }
     """
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, yes: str = "Delete (y)") -> None:
         super().__init__()
         self.question = question
+        self.yes = yes
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.question)
             with Horizontal():
-                yield Button("Delete (y)", variant="error", id="yes")
+                yield Button(self.yes, variant="error", id="yes")
                 yield Button("Keep (n)", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -250,3 +250,32 @@ async def test_first_run_of_the_app_says_how_to_start(runs_dir):
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: "No runs yet" in text_of(app, "#run-header"), timeout=20, what="the empty state")
         assert "Press 1 to launch one" in text_of(app, "#run-header")
+
+
+async def test_save_recipe_stays_in_the_recipes_folder_and_asks_before_overwriting(runs_dir, tmp_path):
+    from aigc_tui.ui.confirm import ConfirmScreen
+
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: not app.query_one("#start", Button).disabled, what="the default recipe")
+
+        async def save_as(name: str, steps: int) -> None:
+            app.query_one("#run-name", Input).value = name
+            app.query_one("#f-run-steps", Input).value = str(steps)
+            await pilot.pause()
+            app.query_one("#save-recipe", Button).press()  # a click could land on a toast
+
+        await save_as("../../../escape", 123)
+        saved = config_dir() / "recipes" / "escape.toml"
+        await wait_for(pilot, saved.exists, what="the saved recipe")
+        assert list(tmp_path.parent.rglob("escape*.toml")) == [saved]  # nothing written outside
+        assert 'name = "../../../escape"' in saved.read_text()  # the typed name is kept for display
+        await save_as("../../../escape", 456)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the overwrite question")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="the question to close")
+        assert "steps = 123" in saved.read_text()
+        await save_as("../../../escape", 456)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the overwrite question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "steps = 456" in saved.read_text(), what="the overwrite")

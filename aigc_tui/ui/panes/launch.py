@@ -19,10 +19,11 @@ from aigc_tui.errors import AigcError
 from aigc_tui.launch import new_run, spawn_worker
 from aigc_tui.launch.devices import GpuInfo, list_gpus
 from aigc_tui.paths import config_dir, sample_configs_dir
-from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.queue import holders
+from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.messages import FormChanged, RunStarted
 from aigc_tui.ui.widgets.config_form import ConfigForm
+from aigc_tui.user_recipes import RecipeExists, save_recipe
 
 DEFAULT_RECIPE = "gan_mlp_digits"
 
@@ -184,8 +185,23 @@ class LaunchPane(Horizontal):
         config = self._final_config()
         if config is None:
             return
-        folder = config_dir() / "recipes"
-        path = folder / f"{config.name}.toml"
-        atomic_write_text(path, dump_toml(config))
-        self.notify(f"saved {path}", title="Recipe saved")
-        self.reload_recipes()
+        folder, text = config_dir() / "recipes", dump_toml(config)
+
+        def save(overwrite: bool | None = False) -> None:
+            if overwrite is None:
+                return
+            try:
+                path = save_recipe(folder, config.name, text, overwrite=overwrite)
+            except RecipeExists as exc:
+                self.app.push_screen(ConfirmScreen(f"{exc.message}. Overwrite it?", yes="Overwrite (y)"),
+                                     lambda yes: save(True if yes else None))
+                return
+            except AigcError as exc:
+                self.notify(exc.one_line(), title="Recipe not saved", severity="error")
+                return
+            self.notify(f"saved {path}", title="Recipe saved")
+            if path not in self.paths:  # listed without a reload, which would reset the form's edits
+                self.paths.append(path)
+                self.query_one("#recipes", OptionList).add_option(Option(f"{path.stem}  (yours)", id=str(path)))
+
+        save()

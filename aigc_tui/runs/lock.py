@@ -1,0 +1,91 @@
+"""One worker per run: an exclusive `flock` on `<run>/.worker.lock`, held for the worker's whole life.
+
+The launcher takes the lock *before* it starts a worker and hands the locked descriptor to
+the child (`pass_fds`), so the lock is held without a gap from the check to the worker's
+end: of any number of simultaneous starts exactly one gets a worker, the others are refused
+with the live pid. The kernel drops the lock when the last process holding it exits (even
+on SIGKILL), so a dead worker never leaves a stale lock behind.
+
+Never `LOCK_UN` a lock handed to a child: the parent and the child share one open file
+description, and unlocking it would free the child's lock too. Just `close()` it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+from aigc_tui.errors import RunBusy
+
+WORKER_LOCK_FILE = ".worker.lock"
+
+
+def _open(run_dir: Path) -> int:
+    path = Path(run_dir) / WORKER_LOCK_FILE
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise RunBusy(f"{path} is a symlink; refusing to follow it") from None
+        raise RunBusy(f"cannot open the run's lock file {path}: {exc.strerror}") from None
+
+
+def holder_pid(run_dir: Path) -> int | None:
+    """The pid recorded by the lock's holder (None if none recorded yet)."""
+    try:
+        text = (Path(run_dir) / WORKER_LOCK_FILE).read_text().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+class RunLock:
+    """A held worker lock; `record(pid)` names the process that works the run."""
+
+    def __init__(self, fd: int, run_dir: Path) -> None:
+        self.fd = fd
+        self.run_dir = Path(run_dir)
+
+    @classmethod
+    def acquire(cls, run_dir: Path) -> RunLock:
+        """Take the run's lock now or raise RunBusy naming the live worker; never waits."""
+        fd = _open(run_dir)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            pid = holder_pid(run_dir)
+            who = f"pid {pid}" if pid else "a worker that is starting"
+            raise RunBusy(
+                f"run {Path(run_dir).name} already has a live worker ({who}); only one worker may train a run",
+                "stop it first, or wait for it to end",
+            ) from None
+        lock = cls(fd, run_dir)
+        lock.record(os.getpid())
+        return lock
+
+    @classmethod
+    def adopt(cls, fd: int, run_dir: Path) -> RunLock:
+        """The lock a launcher handed over as an inherited descriptor (checked to really be held)."""
+        try:
+            os.set_inheritable(fd, False)
+            same = os.fstat(fd).st_ino == os.stat(Path(run_dir) / WORKER_LOCK_FILE, follow_symlinks=False).st_ino
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # already ours: a no-op; else takes it or fails
+        except OSError:
+            same = False
+        if not same:
+            raise RunBusy(f"run {Path(run_dir).name}: the worker lock handed over (fd {fd}) is not this run's")
+        lock = cls(fd, run_dir)
+        lock.record(os.getpid())
+        return lock
+
+    def record(self, pid: int) -> None:
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, f"{pid}\n".encode(), 0)
+
+    def close(self) -> None:
+        """Close this process's handle (a child that inherited the lock keeps holding it)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1

@@ -1,0 +1,61 @@
+"""Relative paths typed by the user still work once the worker is detached; recipes save safely."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import tomllib
+
+import pytest
+from helpers import TINY_GAN, cli_env, merge, write_recipe
+from PIL import Image
+
+from aigc_tui.runs import RunState, list_runs
+from aigc_tui.user_recipes import RecipeExists, recipe_path, save_recipe
+
+
+def _wait_for(predicate, timeout: float = 180.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_relative_runs_dir_and_data_path_with_detach_train(tmp_path):
+    work = tmp_path / "work"
+    (work / "imgs").mkdir(parents=True)
+    for i in range(12):
+        Image.new("RGB", (10, 10), (i * 20, 40, 90)).save(work / "imgs" / f"{i}.png")
+    write_recipe(work / "r.toml", merge(TINY_GAN, run={"steps": 4, "checkpoint_every": 0, "sample_every": 0},
+                                        data={"source": "imagefolder:imgs"}, train={"batch_size": 4}))
+    proc = subprocess.run([sys.executable, "-m", "aigc_tui", "train", "r.toml", "--detach", "--runs-dir", "relruns"],
+                          cwd=work, capture_output=True, text=True, env=cli_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    (run,) = list_runs(work / "relruns")
+    assert str(run.path) in proc.stdout and run.path.is_absolute()
+    config = tomllib.loads(run.config_path.read_text())
+    assert config["data"]["source"] == f"imagefolder:{work / 'imgs'}"  # stored absolute
+    _wait_for(lambda: not run.status().state.is_live, what="the run to end")
+    assert run.status().state is RunState.FINISHED, run.status().error
+
+
+def test_recipe_names_never_leave_the_recipes_folder(tmp_path):
+    folder = tmp_path / "recipes"
+    for name in ("../../../x", "/tmp/x", "..", ".", "", "a/b\\c", "\x1b[31mred", "x" * 500):
+        path = recipe_path(folder, name)
+        assert path.parent == folder and path.suffix == ".toml" and not path.name.startswith("."), name
+    saved = save_recipe(folder, "../../../x", 'kind = "gan"\n')
+    assert saved.parent == folder and not (tmp_path / "x.toml").exists()
+
+
+def test_saving_over_an_existing_recipe_asks_first(tmp_path):
+    folder = tmp_path / "recipes"
+    save_recipe(folder, "mine", "a = 1\n")
+    with pytest.raises(RecipeExists):
+        save_recipe(folder, "mine", "a = 2\n")
+    assert (folder / "mine.toml").read_text() == "a = 1\n"
+    save_recipe(folder, "mine", "a = 2\n", overwrite=True)
+    assert (folder / "mine.toml").read_text() == "a = 2\n"
