@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import time
 import tomllib
 from dataclasses import dataclass
@@ -115,10 +116,14 @@ def create_run(
             continue
     else:  # pragma: no cover - 100 collisions of 16 random bits in one second
         raise RuntimeError("could not pick a unique run id")
-    for sub in RUN_SUBDIRS:
-        (path / sub).mkdir()
-    atomic_write_text(path / CONFIG_FILE, config_toml)
-    RunStatus(parent=parent).write(path)
+    try:
+        for sub in RUN_SUBDIRS:
+            (path / sub).mkdir()
+        atomic_write_text(path / CONFIG_FILE, config_toml)
+        RunStatus(parent=parent).write(path)
+    except BaseException:  # e.g. a full disk: leave no half-made run behind
+        shutil.rmtree(path, ignore_errors=True)
+        raise
     return Run(path)
 
 

@@ -54,6 +54,8 @@ def acquire_devices(run: Run, config: RecipeConfig, log: Log, node_rank: int) ->
                                  cancelled=lambda: bool(terminated) or _stop_requested(run))
     finally:
         signal.signal(signal.SIGTERM, previous)
+    if terminated and callable(previous):  # a SIGTERM as the lease came through: hand it on, never drop it
+        previous(signal.SIGTERM, None)
     log(f"got {request.kind} {','.join(map(str, lease.devices))}")
     return lease
 

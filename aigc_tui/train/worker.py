@@ -11,13 +11,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aigc_tui.config import config_from_toml
 from aigc_tui.errors import AigcError
@@ -27,58 +25,12 @@ from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.members import open_append, refuse_symlinks
 from aigc_tui.runs.status import RunState, RunStatus
 from aigc_tui.runs.store import Run
+from aigc_tui.train.early_stop import EARLY
 
 if TYPE_CHECKING:
     from aigc_tui.train.loop import Trainer
 
 
-EARLY_SIGNALS = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
-
-
-class EarlyStop:
-    """SIGTERM/SIGINT before the trainer exists are remembered and handed on; SIGHUP is ignored.
-
-    Installed first thing, then the signals the launcher held blocked are let through, so a
-    stop in the worker's first moments still ends `stopped`, never `lost`.
-    """
-
-    def __init__(self) -> None:
-        self.reason: str | None = None
-        self.trainer: Trainer | None = None
-        self.previous: dict[int, Any] = {}
-
-    def __call__(self, signum: int, _frame: Any) -> None:
-        if signum == signal.SIGINT and self.reason == "SIGINT":
-            raise KeyboardInterrupt  # a second Ctrl-C: stop now (the loop still saves)
-        self.reason = signal.Signals(signum).name
-        if self.trainer is not None:
-            self.trainer.request_stop(self.reason)
-
-    @property
-    def installed(self) -> bool:
-        return bool(self.previous)
-
-    def install(self) -> None:
-        if self.installed or threading.current_thread() is not threading.main_thread():
-            return  # once; and only the main thread may set handlers (an in-process caller on a thread)
-        self.previous = {s: signal.getsignal(s) for s in EARLY_SIGNALS}
-        signal.signal(signal.SIGTERM, self)
-        signal.signal(signal.SIGINT, self)
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a dropped terminal never stops training
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, EARLY_SIGNALS)
-
-    def restore(self) -> None:
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
-        self.previous, self.reason, self.trainer = {}, None, None
-
-    def attach(self, trainer: Trainer) -> None:
-        self.trainer = trainer
-        if self.reason:
-            trainer.request_stop(self.reason)
-
-
-EARLY = EarlyStop()  # this process's start-up stop handler (one per process)
 
 
 def _silence_terminal() -> None:

@@ -18,7 +18,8 @@ from aigc_tui.runs.summary import PRIMARY_SERIES, RunRow, run_row
 
 def plotted(kind: str) -> tuple[str, ...] | None:
     """The metrics the monitor loads for a run of this kind (a long run's others stay on disk)."""
-    return PRIMARY_SERIES.get(kind)  # None (every metric) for a script run: its names vary
+    keys = PRIMARY_SERIES.get(kind)  # None (every metric) for a script run: its names vary
+    return None if keys is None else (*keys, "nonfinite")  # the plot marks NaN/inf steps
 
 
 @dataclass

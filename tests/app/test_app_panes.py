@@ -279,3 +279,18 @@ async def test_save_recipe_stays_in_the_recipes_folder_and_asks_before_overwriti
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the overwrite question")
         await pilot.press("y")
         await wait_for(pilot, lambda: "steps = 456" in saved.read_text(), what="the overwrite")
+
+
+async def test_the_loss_plot_marks_non_finite_steps(runs_dir):
+    from aigc_tui.runs import MetricsWriter, create_run
+
+    run = create_run(runs_dir, 'kind = "gan"\nname = "nan-run"\n[run]\nsteps = 30\n', "nan-run")
+    writer = MetricsWriter(run.path)
+    for step, loss, bad in ((10, 1.0, 0), (20, float("nan"), 4), (30, 0.9, 0)):
+        writer.write(step, {"loss_d": loss, "loss_g": loss, "nonfinite": bad})
+    writer.close()
+    app = make_app(runs_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        plot = app.query_one("#loss-plot", LossPlot)
+        await wait_for(pilot, lambda: plot.series, what="the loss plot")
+        assert plot.options.nonfinite == [20]

@@ -59,3 +59,18 @@ def test_saving_over_an_existing_recipe_asks_first(tmp_path):
     assert (folder / "mine.toml").read_text() == "a = 1\n"
     save_recipe(folder, "mine", "a = 2\n", overwrite=True)
     assert (folder / "mine.toml").read_text() == "a = 2\n"
+
+
+def test_train_on_a_full_disk_is_one_line_and_leaves_no_run(tmp_path, tiny_gan_recipe):
+    import resource
+
+    def small_files() -> None:  # writes past 64 bytes fail as on a full disk (EFBIG, like ENOSPC)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+
+    runs = tmp_path / "full"
+    proc = subprocess.run([sys.executable, "-m", "aigc_tui", "train", str(tiny_gan_recipe), "--runs-dir", str(runs)],
+                          capture_output=True, text=True, env=cli_env(), timeout=120, preexec_fn=small_files)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: File too large"), lines
+    assert list(runs.iterdir()) == []

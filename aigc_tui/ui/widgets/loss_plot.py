@@ -23,6 +23,7 @@ class PlotOptions:
     log_y: bool = False
     last_n_steps: int | None = None
     markers: list[int] = field(default_factory=list)  # e.g. checkpoint steps
+    nonfinite: list[int] = field(default_factory=list)  # logged steps whose interval had NaN/inf steps
 
 
 class LossPlot(PlotextPlot):
@@ -57,9 +58,13 @@ class LossPlot(PlotextPlot):
                 drawn += 1
         for step in opts.markers:
             plt.vline(step, "gray")
+        bad = opts.nonfinite[-2 * width:] if opts.nonfinite else []  # the newest, at most ~2 a column
+        for step in bad[:: max(1, len(bad) // width)]:
+            plt.vline(step, "red")  # the loss was NaN/inf there: the divergence guard skipped those steps
         smooth = f"ema {opts.smoothing:g}" if opts.smoothing else "raw"
         window = f"last {opts.last_n_steps:,} steps" if opts.last_n_steps else "all steps"
-        plt.title(f"{self.title}  [{smooth}, {window}{', log10 y' if opts.log_y else ''}]" if drawn else
+        warn = f"  ! non-finite at {len(opts.nonfinite)} log points (red)" if opts.nonfinite else ""
+        plt.title(f"{self.title}  [{smooth}, {window}{', log10 y' if opts.log_y else ''}]{warn}" if drawn else
                   f"{self.title}  (no metrics yet)")
         plt.xlabel("step")
         self.refresh()

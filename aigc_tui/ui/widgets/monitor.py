@@ -197,6 +197,8 @@ class RunMonitor(Vertical):
                 s = other_reader.series[key]
                 series.append(PlotSeries(f"{other.row.name}:{key}", s.steps, s.values))
         self.options.markers = [c.step for c in data.run.checkpoints()] if self.show_markers else []
+        flags = reader.series.get("nonfinite") if reader is not None else None
+        self.options.nonfinite = [s for s, v in zip(flags.steps, flags.values, strict=True) if v != 0] if flags else []
         self.query_one(LossPlot).show(series, self.options, title=data.row.name)
 
     def cycle_smoothing(self) -> float:
