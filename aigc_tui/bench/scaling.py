@@ -70,7 +70,7 @@ def scaling(device: str, nproc: int, steps: int | None, only: set[str]) -> list[
 def print_scaling(results: list[Scaling], device: str) -> None:
     nproc = results[0].nproc if results else 0
     print(f"scaling on {device}: {nproc} processes vs 1 (one thread or GPU each), same global batch")
-    print(f"{'case':<12}{'1 process':>19}{f'{nproc} processes':>19}{'efficiency':>10}")
+    print(f"{'case':<12}{'1 process':>19}{f'{nproc} processes':>19}{'efficiency':>12}")
     for r in results:
-        print(f"{r.case:<12}{r.one:>9,.0f} {r.unit:<9}{r.many:>9,.0f} {r.unit:<9}{r.efficiency:>10.0%}")
+        print(f"{r.case:<12}{r.one:>9,.0f} {r.unit:<9}{r.many:>9,.0f} {r.unit:<9}{r.efficiency:>12.0%}")
     print("efficiency = N-process throughput / (N x one-process throughput)")
