@@ -8,6 +8,8 @@ import sys
 import threading
 from collections.abc import Callable
 
+from aigc_tui.runs.lock import RunLock
+from aigc_tui.runs.members import open_append, refuse_symlinks
 from aigc_tui.runs.queue import DeviceLease, request_for, wait_for_devices
 from aigc_tui.runs.script import stop_requests
 from aigc_tui.runs.status import RunState, RunStatus, process_start_time, update_status
@@ -17,15 +19,25 @@ from aigc_tui.runs.store import Run
 def spawn_supervisor(run: Run) -> int:
     """`python -m aigc_tui.launch.supervise RUN_DIR` in its own session; returns its pid.
 
-    Until the supervisor has started the command, status.json holds the supervisor's pid, so
-    a supervisor that dies at once reads as lost rather than queued forever.
+    Like a recipe worker's launcher, it takes the run's worker lock first and hands it over
+    (pass_fds), so a run never has two supervisors. Until the supervisor has started the
+    command, status.json holds the supervisor's pid, so one that dies at once reads as lost.
     """
-    with open(run.log_path, "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "aigc_tui.launch.supervise", str(run.path)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, close_fds=True, cwd=run.path, env=dict(os.environ),
-        )
+    refuse_symlinks(run.path)
+    lock = RunLock.acquire(run.path)
+    try:
+        log_fd = open_append(run.log_path)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "aigc_tui.launch.supervise", str(run.path), "--lock-fd", str(lock.fd)],
+                stdin=subprocess.DEVNULL, stdout=log_fd, stderr=subprocess.STDOUT,
+                start_new_session=True, close_fds=True, pass_fds=(lock.fd,), cwd=run.path, env=dict(os.environ),
+            )
+        finally:
+            os.close(log_fd)
+        lock.record(proc.pid)
+    finally:
+        lock.close()  # the supervisor holds it now (same open file description)
 
     def queued(status: RunStatus) -> bool:
         if status.pid is not None:

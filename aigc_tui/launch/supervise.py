@@ -24,6 +24,8 @@ from typing import BinaryIO
 from aigc_tui.errors import AigcError
 from aigc_tui.launch.script import wait_for_gpus
 from aigc_tui.runs.control import take_requests
+from aigc_tui.runs.lock import RunLock
+from aigc_tui.runs.members import open_append
 from aigc_tui.runs.queue import DeviceLease, QueueCancelled
 from aigc_tui.runs.script import RUN_DIR_ENV, clear_stop_requests, stop_polled, stop_requests
 from aigc_tui.runs.status import RunState, RunStatus, process_start_time, update_status
@@ -80,7 +82,7 @@ class Supervisor:
         self.script = config.get("script", {})
         self.grace = float(self.script.get("grace", 30.0))
         self.self_stop = float(self.script.get("self_stop_timeout", 600.0))
-        self.log = open(run.log_path, "ab")
+        self.log = os.fdopen(open_append(run.log_path), "ab")
         self.stop_seen: int = 0  # how many stop requests were seen
         self.stop_at: float | None = None  # when the first stop request was seen
         self.stage = -1  # index into ESCALATION of the last signal sent
@@ -216,18 +218,22 @@ class Supervisor:
         update_status(self.run.path, mutate)
 
 
-def supervise(run_dir: Path) -> int:
+def supervise(run_dir: Path, lock_fd: int | None = None) -> int:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     run = Run(Path(run_dir).resolve())
+    lock = RunLock.adopt(lock_fd, run.path) if lock_fd is not None else RunLock.acquire(run.path)
     supervisor = Supervisor(run)
     # SIGTERM or SIGINT to the supervisor (a shutdown, `kill`) is a stop request for the
     # command. Handlers (unlike an inherited SIG_IGN, which `&` in a script sets for SIGINT)
     # reset to the default in the child, so the command can be interrupted.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: _request_stop(run))
-    if not supervisor.start():
-        return 1
-    code = supervisor.wait()
+    try:
+        if not supervisor.start():
+            return 1
+        code = supervisor.wait()
+    finally:
+        lock.close()
     return 0 if code == 0 else 1
 
 
@@ -238,11 +244,13 @@ def _request_stop(run: Run) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m aigc_tui.launch.supervise RUN_DIR", file=sys.stderr)
-        return 2
-    return supervise(Path(args[0]))
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="aigc_tui.launch.supervise")
+    parser.add_argument("run_dir", type=Path)
+    parser.add_argument("--lock-fd", type=int, default=None, help="the run's worker lock, handed over by the launcher")
+    args = parser.parse_args(argv)
+    return supervise(args.run_dir, args.lock_fd)
 
 
 if __name__ == "__main__":

@@ -69,7 +69,9 @@ def init(name: str | None = None, config: dict[str, Any] | None = None, *, runs_
             raise RunNotFound(f"${RUN_DIR_ENV} is {joined}, which is not a run directory")
         run = Run(path, supervised=True, enabled=_rank_zero(), total_steps=total_steps)
     else:
-        run = Run(_create(name or _default_name(), runs_dir), supervised=False, total_steps=total_steps)
+        path, lock = _create(name or _default_name(), runs_dir)
+        run = Run(path, supervised=False, total_steps=total_steps)
+        run.lock = lock  # one process works a run: held until finish() or exit
     _hook_exit(run)
     if config is not None and run.enabled:
         atomic_write_text(run.path / PARAMS_FILE, json.dumps(strict(config), indent=2, sort_keys=True, default=str) + "\n")
@@ -77,17 +79,19 @@ def init(name: str | None = None, config: dict[str, Any] | None = None, *, runs_
     return run
 
 
-def _create(name: str, runs_dir: str | os.PathLike[str] | None) -> Path:
+def _create(name: str, runs_dir: str | os.PathLike[str] | None) -> tuple[Path, Any]:
     from aigc_tui.paths import runs_root
+    from aigc_tui.runs.lock import RunLock
     from aigc_tui.runs.store import create_run
     from aigc_tui.track.provenance import script_config_toml, script_section
 
     command = [sys.executable, *sys.argv]
     created = create_run(runs_root(runs_dir), script_config_toml(name, script_section(command, started_by="track")), name)
+    lock = RunLock.acquire(created.path)
     status = RunStatus(state=RunState.RUNNING, pid=os.getpid(), pid_start=process_start_time(os.getpid()),
                        started_at=time.time(), throughput_unit="steps/s")
     status.write(created.path)
-    return created.path
+    return created.path, lock
 
 
 def _hook_exit(run: Run) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aigc_tui.runs.layout import CONTROL_DIR, METRICS_FILE
+from aigc_tui.runs.members import open_append
 from aigc_tui.runs.script import (
     clear_stop_requests,
     mark_stop_polled,
@@ -44,8 +45,7 @@ class Run:
         self.finished = False
         self._next_step = 0
         # One O_APPEND write per line: no user-space buffer to lose, a line lands whole or not at all
-        self._fd: int | None = os.open(self.path / METRICS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) \
-            if enabled else None
+        self._fd: int | None = open_append(self.path / METRICS_FILE) if enabled else None
         self._keys: dict[str, str] = {}
         self._status_due = 0.0
         self._status_mark: tuple[float, int] | None = None
@@ -56,6 +56,7 @@ class Run:
         self._stop_polled = False
         self._saves = 0
         self._error: tuple[str, str] | None = None
+        self.lock: Any = None  # the run's worker lock, when this process created the run
 
     def __repr__(self) -> str:
         return f"track.Run({self.path})"
@@ -208,3 +209,6 @@ class Run:
 
         update_status(self.path, end)
         clear_stop_requests(self.path)
+        if self.lock is not None:
+            self.lock.close()
+            self.lock = None

@@ -11,9 +11,12 @@ import time
 import tomllib
 from pathlib import Path
 
+import pytest
 from helpers import REPO, cli_env
 
+from aigc_tui.errors import RunBusy
 from aigc_tui.runs import RunState, find_run, list_runs
+from aigc_tui.runs.lock import RunLock
 
 SCRIPTS = REPO / "tests" / "scripts"
 
@@ -61,6 +64,8 @@ def test_tracked_script_is_listed_plotted_and_stops_after_should_stop(tmp_path, 
     assert config["script"]["command"][-2:] == [str(SCRIPTS / "tracked_loop.py"), "loop"]
     assert config["script"]["cwd"] == str(tmp_path.resolve()) and "python" in config["versions"]
     assert json.loads((run.path / "params.json").read_text()) == {"lr": 0.1, "mode": "loop"}
+    with pytest.raises(RunBusy, match="already has a live worker"):
+        RunLock.acquire(run.path)  # one supervisor per run, like one worker per recipe run
     rows = json.loads(_cli("runs", "--json", "--runs-dir", str(runs_dir)).stdout)
     (row,) = [r for r in rows if r["id"] == run.id]
     assert row["kind"] == "script" and row["state"] == "running" and "tracked_loop.py loop" in row["command"]

@@ -14,6 +14,7 @@ from helpers import REPO
 from PIL import Image
 
 from aigc_tui import track
+from aigc_tui.errors import RunBusy
 from aigc_tui.runs import (
     ControlAction,
     MetricsReader,
@@ -22,6 +23,7 @@ from aigc_tui.runs import (
     list_runs,
     request_control,
 )
+from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.status import RunStatus
 
 
@@ -43,6 +45,8 @@ def test_by_hand_creates_a_running_script_run_with_its_config(run, runs_dir):
     status = listed.status()
     assert status.state is RunState.RUNNING and status.pid == os.getpid()
     assert track.init() is run  # one run per process
+    with pytest.raises(RunBusy):
+        RunLock.acquire(run.path)  # this process works the run
 
 
 def test_log_writes_strict_json_lines_and_same_step_lines_merge(run):
@@ -106,6 +110,7 @@ def test_control_requests_are_polled_cheaply_and_acted_on_once(run):
     assert run.should_stop() and run.should_stop()
     run.finish()
     assert RunStatus.read(run.path).state is RunState.STOPPED
+    RunLock.acquire(run.path).close()  # finish() let go of the run
     assert not list((run.path / "control").glob("*.json"))
 
 
@@ -127,7 +132,8 @@ def test_finish_by_hand_records_finished_or_the_error(runs_dir, tmp_path):
 
 
 def test_other_ranks_only_poll(runs_dir, monkeypatch, tmp_path):
-    made = track.init.__globals__["_create"]("rank-test", runs_dir)
+    made, lock = track.init.__globals__["_create"]("rank-test", runs_dir)
+    lock.close()
     monkeypatch.setenv("AIGC_TUI_RUN_DIR", str(made))
     monkeypatch.setenv("RANK", "1")
     monkeypatch.setattr(track, "_current", None)
