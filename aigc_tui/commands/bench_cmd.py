@@ -14,10 +14,15 @@ from dataclasses import asdict
 
 from aigc_tui.errors import AigcError
 
+CASES = ("gan-mlp", "dcgan", "lm-gpt")  # the names `--only` takes (aigc_tui.bench.cases)
+
 
 def bench(args: argparse.Namespace) -> int:
     if args.steps is not None and args.steps < 1:
         raise AigcError(f"--steps {args.steps}: measure at least 1 step")
+    unknown = sorted({n.strip() for n in args.only.split(",") if n.strip()} - set(CASES))
+    if unknown:
+        raise AigcError(f"--only {','.join(unknown)}: no such bench case (cases: {', '.join(CASES)})")
     import torch
 
     from aigc_tui.bench.cases import lm_model_case, training_cases

@@ -30,3 +30,9 @@ def test_bench_table_prints_both_figures_and_the_ratio(capsys):
     row = next(line for line in out.splitlines() if line.startswith("gan-mlp"))
     assert row.count("img/s") == 2 and "x   benchmarks/gan_loop.py" in row
     assert "no CUDA device" in out
+
+
+def test_bench_names_an_unknown_case_in_one_line(capsys):
+    assert main(["bench", "--only", "gan-mlp,nonsense", "--device", "cpu"]) == 2
+    err = capsys.readouterr().err
+    assert "--only nonsense: no such bench case (cases: gan-mlp, dcgan, lm-gpt)" in err
