@@ -166,6 +166,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so Python's flush at exit does not raise a second BrokenPipeError."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout replaced by something without a descriptor (tests)
+        pass
+    finally:
+        os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from aigc_tui.errors import AigcError
@@ -181,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AigcError as exc:
         print("\n".join(f"error: {line}" for line in exc.one_line().splitlines()), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `aigc-tui runs | head`: the reader left; stop quietly, like other Unix tools
+        _quiet_stdout()
+        return 141
     except OSError as exc:  # the machine said no (a full disk, permissions): say what, not where in the code
         where = f": {exc.filename}" if exc.filename else ""
         print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)

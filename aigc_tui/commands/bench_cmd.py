@@ -20,8 +20,10 @@ CASES = ("gan-mlp", "dcgan", "lm-gpt")  # the names `--only` takes (aigc_tui.ben
 def bench(args: argparse.Namespace) -> int:
     if args.steps is not None and args.steps < 1:
         raise AigcError(f"--steps {args.steps}: measure at least 1 step")
-    unknown = sorted({n.strip() for n in args.only.split(",") if n.strip()} - set(CASES))
-    if unknown:
+    if args.rounds < 1:
+        raise AigcError(f"--rounds {args.rounds}: give at least 1 round")
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    if unknown := sorted(only - set(CASES)):
         raise AigcError(f"--only {','.join(unknown)}: no such bench case (cases: {', '.join(CASES)})")
     import torch
 
@@ -35,21 +37,19 @@ def bench(args: argparse.Namespace) -> int:
     if args.nproc > 1:  # scaling efficiency instead of the loop comparison
         from aigc_tui.bench.scaling import print_scaling, scaling
 
-        only = {name.strip() for name in args.only.split(",") if name.strip()}
         results = scaling(device, args.nproc, args.steps, only)
         if args.json:
             print(json.dumps([{**asdict(r), "efficiency": r.efficiency} for r in results], indent=2))
         else:
             print_scaling(results, device)
         return 0
-    steps, rounds = args.steps, max(1, args.rounds)
+    steps, rounds = args.steps, args.rounds
     report: dict = {"device": device, "torch_threads": torch.get_num_threads(), "load_avg": list(os.getloadavg()),
                     "rounds": rounds, "cases": [], "models": [], "cuda": None}
     if not args.json:
         print(f"device {device}, {torch.get_num_threads()} threads, load {report['load_avg'][0]:.2f}; "
               f"interleaved A/B, {rounds} rounds, ratio = median of per-round ratios")
         print(f"\n{'case':<44}{'aigc-tui':>14}{'reference':>14}{'ratio':>8}   reference loop")
-    only = {name.strip() for name in args.only.split(",") if name.strip()}
     for make in training_cases(device, steps, rounds, only):
         r = make()
         report["cases"].append({**asdict(r), "aigc_tui": r.ours, "ratio_vs_reference": r.ratio})

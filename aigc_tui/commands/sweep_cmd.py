@@ -69,6 +69,8 @@ def label(config: RecipeConfig) -> str:
 
 def sweep(args: argparse.Namespace) -> int:
     axes = sweep_axes(args.overrides)
+    if not any(len(values) > 1 for _, values in axes):
+        raise ConfigError("a sweep needs at least one key with two or more values (e.g. --set train.lr=1e-4,2e-4)")
     combos = list(itertools.product(*[[f"{k}={v}" for v in values] for k, values in axes]))
     if len(combos) > MAX_RUNS:
         raise ConfigError(f"the sweep has {len(combos)} combinations; at most {MAX_RUNS}")
@@ -77,7 +79,7 @@ def sweep(args: argparse.Namespace) -> int:
     base = load_recipe(recipe_path(args.config), [f"run.device={json.dumps(args.device)}"] if args.device else [])
     name = args.name or base.name
     group = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    keys = [k for k, _ in axes]
+    keys = [k for k, values in axes if len(values) > 1]  # a one-value --set is a plain override
     common = [f"name={json.dumps(name)}", f"run.sweep={json.dumps(group)}", f"run.sweep_keys={json.dumps(keys)}"]
     if args.device:
         common.append(f"run.device={json.dumps(args.device)}")

@@ -212,6 +212,12 @@ CLI_CASES = [
     ("bench-steps-zero", lambda w: ["bench", "--steps", "0"], "--steps"),
     ("bench-steps-negative", lambda w: ["bench", "--steps", "-3"], "--steps"),
     ("bench-device", lambda w: ["bench", "--device", "bogus"], "bogus"),
+    ("bench-rounds-zero", lambda w: ["bench", "--rounds", "0"], "--rounds"),
+    ("bench-only-unknown", lambda w: ["bench", "--only", "nonsense"], "no such bench case"),
+    # --- sweep ---
+    ("sweep-nothing-varied", lambda w: ["sweep", str(w["gan"]), "--runs-dir", str(w["runs"])], "two or more values"),
+    ("sweep-one-value-only", lambda w: ["sweep", str(w["gan"]), "--set", "run.steps=3", "--runs-dir", str(w["runs"])],
+     "two or more values"),
     ("unknown-command", lambda w: ["fly"], "fly"),
     ("train-no-recipe", lambda w: ["train"], "CONFIG"),
     ("unknown-option", lambda w: ["runs", "--colour"], "--colour"),
@@ -254,6 +260,19 @@ def test_non_utf8_prompt_on_stdin(world, capsys, monkeypatch):
     assert main(["generate", str(world["lm"]), "-", "--device", "cpu"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "UTF-8" in err[0], err
+    HERE["clean"] += 1
+
+
+def test_closed_pipe_is_quiet(world, tmp_path):
+    """`aigc-tui runs | head -0`: the reader left; no traceback, no `error: Broken pipe`."""
+    import subprocess
+
+    HERE["tried"] += 1
+    proc = subprocess.Popen([sys.executable, "-m", "aigc_tui.cli", "runs", "--runs-dir", str(world["runs"])],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the child writes its first line
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 141 and err == "", err
     HERE["clean"] += 1
 
 
