@@ -34,9 +34,29 @@ def new_run(
     config = with_absolute_paths(config)  # a detached worker's cwd is its run dir
     resolved = resolve_pretrained(config, root)
     check_environment(config, cuda_count)
+    check_batch_divides(config)
     if resolved.note and notify is not None:
         notify(resolved.note)
     return create_run(root, dump_toml(config), config.name, run_id=run_id, parent=parent or resolved.parent)
+
+
+def check_batch_divides(config: RecipeConfig) -> None:
+    """The global batch splits evenly among the processes: one line now, not a failed torchrun later."""
+    train = getattr(config, "train", None)
+    batch = getattr(train, "batch_size", None)
+    run = config.run
+    if batch is None or config.kind not in ("gan", "lm"):  # the others refuse several processes outright
+        return
+    if run.gpus:
+        from aigc_tui.runs.queue import request_for
+
+        request = request_for(run.gpus, run.nproc, run.slots)
+        per_node = request.count if request else 1
+    else:
+        per_node = run.nproc
+    world = per_node * run.nnodes
+    if world > 1 and batch % world:
+        raise ConfigError(f"train.batch_size = {batch} is the global batch and must divide among {world} processes")
 
 
 def run_config(run: Run) -> RecipeConfig:

@@ -131,6 +131,8 @@ CLI_CASES = [
     ("train-hidden-zero", lambda w: ["train", str(w["gan"]), "--set", "model.d_hidden=[0]"], "hidden widths"),
     ("train-dcgan-size", lambda w: ["train", str(w["gan"]), "--set", 'model.arch="dcgan"'], "dcgan"),
     ("train-loss", lambda w: ["train", str(w["gan"]), "--set", 'train.loss="wasserstein"'], "train.loss"),
+    ("train-batch-not-divisible", lambda w: ["train", str(w["gan"]), "--set", "train.batch_size=3", "--nproc", "2",
+                                             "--device", "cpu", "--runs-dir", str(w["runs"])], "must divide among 2"),
     ("train-batch-zero", lambda w: ["train", str(w["gan"]), "--set", "train.batch_size=0"], "train.batch_size"),
     ("train-beta1", lambda w: ["train", str(w["gan"]), "--set", "train.beta1=1.0"], "train.beta1"),
     ("train-n-critic", lambda w: ["train", str(w["gan"]), "--set", "train.n_critic=0"], "train.n_critic"),
