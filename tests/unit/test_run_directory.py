@@ -133,3 +133,21 @@ def test_a_half_built_checkpoint_is_never_listed(run):
         raise RuntimeError("killed mid-write")
     assert list_checkpoints(run.path) == []
     assert list((run.path / "checkpoints").iterdir()) == []
+
+
+def test_atomic_files_and_folders_get_normal_modes(tmp_path):
+    """Atomic writes go through mkstemp/mkdtemp (0600/0700): the result follows the umask like any file."""
+    import os
+    import stat
+
+    from aigc_tui.runs.atomic import atomic_directory, atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "a.png", "x")
+        with atomic_directory(tmp_path / "ckpt") as folder:
+            (folder / "w").write_text("w")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.png").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "ckpt").stat().st_mode) == 0o755
