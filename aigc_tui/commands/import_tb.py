@@ -108,7 +108,15 @@ class Imported:
         return len(steps)
 
 
-def _new_run(root: Path, folder: Path, logdir: Path, prefix: str | None) -> Imported:
+def _readable(folder: Path) -> Any | None:
+    """The folder's accumulator, loaded, when its event files hold scalars or images; else None."""
+    acc = _accumulator(folder)
+    acc.Reload()
+    values, _, images = read_events(acc)
+    return acc if values or images else None
+
+
+def _new_run(root: Path, folder: Path, logdir: Path, prefix: str | None, acc: Any = None) -> Imported:
     import tomli_w
 
     from aigc_tui.runs.script import SCRIPT_KIND
@@ -121,7 +129,7 @@ def _new_run(root: Path, folder: Path, logdir: Path, prefix: str | None) -> Impo
     run = create_run(root, tomli_w.dumps(config), name)
     pid = os.getpid()
     RunStatus(state=RunState.RUNNING, pid=pid, pid_start=process_start_time(pid), started_at=time.time()).write(run.path)
-    return Imported(folder, run, _accumulator(folder))
+    return Imported(folder, run, acc if acc is not None else _accumulator(folder))
 
 
 def _end(item: Imported, state: RunState) -> None:
@@ -141,11 +149,16 @@ def import_tb(args: argparse.Namespace) -> int:
     items: dict[Path, Imported] = {}
     if not event_folders(logdir) and not args.follow:
         raise AigcError(f"no TensorBoard event files (*tfevents*) under {logdir}")
+    loaded: dict[Path, Any] = {}
+    if not args.follow:  # a one-shot import makes runs only for folders with something to import
+        loaded = {folder: acc for folder in event_folders(logdir) if (acc := _readable(folder)) is not None}
+        if not loaded:
+            raise AigcError(f"no readable scalars or images in the event files under {logdir} (not TensorBoard files?)")
     try:
         while True:
-            for folder in event_folders(logdir):
+            for folder in loaded or event_folders(logdir):
                 if folder not in items:
-                    items[folder] = _new_run(root, folder, logdir, args.name)
+                    items[folder] = _new_run(root, folder, logdir, args.name, loaded.get(folder))
                     print(f"importing {folder} -> {items[folder].run.id}", flush=True)
                 items[folder].sync(hold_last=args.follow)
             if not args.follow:

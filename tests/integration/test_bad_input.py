@@ -71,6 +71,8 @@ def world(tmp_path_factory):
     (base / "bad.toml").write_text("kind = [unclosed")
     (base / "binary.toml").write_bytes(b"\xff\xfe\x00kind")
     (base / "nocfg-model").mkdir()
+    (base / "tb-garbage" / "a").mkdir(parents=True)
+    (base / "tb-garbage" / "a" / "events.out.tfevents.1.host").write_bytes(os.urandom(3000))
     return {"base": base, "runs": runs, "run": run, "ckpt": ckpt, "lm": lm_dir, "gan": gan,
             "no_cfg": no_cfg, "empty_weights": empty_weights, "lm_empty": lm_empty, "pickled": pickled}
 
@@ -216,6 +218,9 @@ CLI_CASES = [
     ("bench-device", lambda w: ["bench", "--device", "bogus"], "bogus"),
     ("bench-rounds-zero", lambda w: ["bench", "--rounds", "0"], "--rounds"),
     ("bench-only-unknown", lambda w: ["bench", "--only", "nonsense"], "no such bench case"),
+    # --- import-tb ---
+    ("import-tb-garbage", lambda w: ["import-tb", str(w["base"] / "tb-garbage"), "--runs-dir", str(w["runs"])],
+     "no readable scalars"),
     # --- sweep ---
     ("sweep-nothing-varied", lambda w: ["sweep", str(w["gan"]), "--runs-dir", str(w["runs"])], "two or more values"),
     ("sweep-one-value-only", lambda w: ["sweep", str(w["gan"]), "--set", "run.steps=3", "--runs-dir", str(w["runs"])],
