@@ -7,9 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual import events
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.css.query import NoMatches
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, TabbedContent, TabPane, TextArea
 
 from aigc_tui.generate.client import GenerationClient
 from aigc_tui.paths import runs_root
@@ -23,14 +27,44 @@ from aigc_tui.ui.messages import (
     OpenGenerate,
     RunStarted,
 )
-from aigc_tui.ui.panes.checkpoints import CheckpointsPane
-from aigc_tui.ui.panes.generate import GeneratePane
-from aigc_tui.ui.panes.launch import LaunchPane
 from aigc_tui.ui.panes.runs import RunsPane
 from aigc_tui.ui.settings import Settings, load_themes
 from aigc_tui.ui.tail import MetricsTail
 
 TABS = ("launch", "runs", "checkpoints", "generate")
+TITLES = {"launch": "1 Launch", "runs": "2 Runs", "checkpoints": "3 Checkpoints", "generate": "4 Generate"}
+
+
+class StayPane(TabPane):
+    """A tab pane that never pulls the user back to it.
+
+    Textual's TabPane switches the tabs to itself when a widget inside it gets focus; a late
+    focus (a reload, a mount) in a pane the user has left then drags them back. Here such a
+    focus is undone instead: the tab the user is on gets its focus back.
+    """
+
+    def _on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        tabs = self.query_ancestor(TabbedContent)
+        if tabs.active != self.id:
+            event.prevent_default()  # not TabPane's switch
+            self.app.call_later(self.app.focus_pane, tabs.active)  # type: ignore[attr-defined]
+
+
+def build_pane(tab: str, runs_dir: Path) -> Widget:
+    """A pane, built when its tab is first shown (imports included: Launch pulls in pydantic)."""
+    if tab == "launch":
+        from aigc_tui.ui.panes.launch import LaunchPane
+
+        return LaunchPane(runs_dir)
+    if tab == "checkpoints":
+        from aigc_tui.ui.panes.checkpoints import CheckpointsPane
+
+        return CheckpointsPane(runs_dir)
+    if tab == "generate":
+        from aigc_tui.ui.panes.generate import GeneratePane
+
+        return GeneratePane(runs_dir)
+    return RunsPane(runs_dir)
 
 
 class AigcApp(App[int]):
@@ -40,6 +74,7 @@ class AigcApp(App[int]):
     COMMANDS = App.COMMANDS | {AigcCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("escape", "leave_field", "Leave field", id="app.leave_field", show=False, priority=True),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("1", "show_tab('launch')", "Launch", id="app.launch", show=False),
         Binding("2", "show_tab('runs')", "Runs", id="app.runs", show=False),
@@ -63,15 +98,18 @@ class AigcApp(App[int]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with TabbedContent(initial=self.initial_tab):
-            with TabPane("1 Launch", id="launch"):
-                yield LaunchPane(self.runs_dir)
-            with TabPane("2 Runs", id="runs"):
-                yield RunsPane(self.runs_dir)
-            with TabPane("3 Checkpoints", id="checkpoints"):
-                yield CheckpointsPane(self.runs_dir)
-            with TabPane("4 Generate", id="generate"):
-                yield GeneratePane(self.runs_dir)
+            for tab in TABS:
+                with StayPane(TITLES[tab], id=tab):
+                    if tab == self.initial_tab:
+                        yield build_pane(tab, self.runs_dir)
         yield Footer()
+
+    async def pane(self, tab: str) -> Widget:
+        """The pane of a tab, built and mounted on first use."""
+        holder = self.query_one(TabbedContent).get_pane(tab)
+        if not holder.children:
+            await holder.mount(build_pane(tab, self.runs_dir))
+        return holder.children[0]
 
     def on_mount(self) -> None:
         themes, problems = load_themes()
@@ -83,7 +121,7 @@ class AigcApp(App[int]):
             self.theme = self.settings.theme
         self.tail.start()
         if self.initial_tab == "generate":
-            self.query_one(GeneratePane).focus_main()
+            self.query_one("GeneratePane").focus_main()
         elif self.initial_tab in self.FOCUS:
             self.query_one(self.FOCUS[self.initial_tab]).focus()
 
@@ -98,13 +136,36 @@ class AigcApp(App[int]):
 
     # --- routing between panes ----------------------------------------------------------
     FOCUS = {"launch": "#recipes", "runs": "#runs-table", "checkpoints": "#ckpt-tree", "generate": "#gen-prompt"}
+    HOME = {**FOCUS, "generate": "#gen-go"}  # where Esc takes focus out of a text field
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "checkpoints":
-            self.query_one(CheckpointsPane).load_tree()  # checkpoints appear while runs train
-        elif event.pane.id == "generate":
-            self.query_one(GeneratePane).action_reload_models()
-        self.focus_pane(event.pane.id or "")
+    def action_leave_field(self) -> None:
+        """Esc leaves a text field (so 1-4 and pane keys work again); elsewhere Esc does its usual job."""
+        focused = self.focused
+        if self.screen is not self.screen_stack[0] or not isinstance(focused, Input | TextArea):
+            raise SkipAction()
+        tab = self.query_one(TabbedContent).active
+        home = self.query_one(self.HOME[tab]) if tab in self.HOME else None
+        if home is None or home is focused or not home.focusable:
+            home = next((w for w in focused.ancestors_with_self if getattr(w, "can_focus", False) and w is not focused
+                         and not isinstance(w, Input | TextArea)), None)
+        if home is not None and home is not focused:
+            home.focus()
+        else:
+            self.set_focus(None)
+
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab = event.pane.id or ""
+        if not self.screen_stack or not event.pane.is_attached:
+            return  # the initial tab, announced while composing: its pane is already there
+        fresh = not event.pane.children
+        if fresh:
+            self.set_focus(None)  # else mounting re-announces the old focus, and its tab takes over again
+        pane: Any = await self.pane(tab)
+        if tab == "checkpoints" and not fresh:
+            pane.load_tree()  # checkpoints appear while runs train
+        elif tab == "generate" and not fresh:
+            pane.action_reload_models()
+        self.focus_pane(tab)
 
     def focus_pane(self, tab: str) -> None:
         """Focus the pane's main widget, unless another tab became active meanwhile.
@@ -117,10 +178,13 @@ class AigcApp(App[int]):
         def focus() -> None:
             if self.query_one(TabbedContent).active != tab:
                 return
-            if tab == "generate":
-                self.query_one(GeneratePane).focus_main()
-            elif selector:
-                self.query_one(selector).focus()
+            try:
+                if tab == "generate":
+                    self.query_one("GeneratePane").focus_main()  # type: ignore[attr-defined]
+                elif selector:
+                    self.query_one(selector).focus()
+            except NoMatches:  # the pane is still being built; its activation focuses it
+                pass
 
         self.call_after_refresh(focus)
 
@@ -130,36 +194,45 @@ class AigcApp(App[int]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
-    def action_runs_action(self, action: str) -> None:
+    async def action_runs_action(self, action: str) -> None:
         self.action_show_tab("runs")
-        getattr(self.query_one(RunsPane), f"action_{action}")()
+        getattr(await self.pane("runs"), f"action_{action}")()
 
     def on_metrics_appended(self, message: MetricsAppended) -> None:
-        self.query_one(RunsPane).on_metrics_appended(message)
+        for pane in self.query(RunsPane):
+            pane.on_metrics_appended(message)
 
-    def on_run_started(self, message: RunStarted) -> None:
+    async def on_run_started(self, message: RunStarted) -> None:
         self.action_show_tab("runs")
-        self.query_one(RunsPane).show_run(message.run_id)
+        runs: Any = await self.pane("runs")
+        runs.show_run(message.run_id)
 
-    def on_open_checkpoints(self, message: OpenCheckpoints) -> None:
+    async def on_open_checkpoints(self, message: OpenCheckpoints) -> None:
         self.action_show_tab("checkpoints")
-        self.query_one(CheckpointsPane).focus_run(message.run_id)
+        pane: Any = await self.pane("checkpoints")
+        pane.focus_run(message.run_id)
 
-    def on_open_generate(self, message: OpenGenerate) -> None:
+    async def on_open_generate(self, message: OpenGenerate) -> None:
         self.action_show_tab("generate")
-        self.query_one(GeneratePane).open_checkpoint(message.checkpoint)
+        pane: Any = await self.pane("generate")
+        pane.open_checkpoint(message.checkpoint)
 
     async def on_fork_checkpoint(self, message: ForkCheckpoint) -> None:
         config = (message.checkpoint.path / CHECKPOINT_CONFIG_FILE).read_text()
         self.action_show_tab("launch")
-        await self.query_one(LaunchPane).fork(config, f"{message.checkpoint.run_dir.name}@{message.checkpoint.name}")
+        pane: Any = await self.pane("launch")
+        await pane.fork(config, f"{message.checkpoint.run_dir.name}@{message.checkpoint.name}")
 
     def _on_generation_event(self, event: dict[str, Any]) -> None:
         """Called on the client's reader thread; hop to the UI thread."""
         try:
-            self.call_from_thread(self.query_one(GeneratePane).handle_event, event)
+            self.call_from_thread(self._generation_event, event)
         except RuntimeError:  # the app is closing
             pass
+
+    def _generation_event(self, event: dict[str, Any]) -> None:
+        for pane in self.query("GeneratePane"):
+            pane.handle_event(event)  # type: ignore[attr-defined]
 
 
 def make_app(runs_dir: str | Path | None = None, **kwargs: Any) -> AigcApp:

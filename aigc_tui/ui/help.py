@@ -9,21 +9,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 HELP = """
-# aigc-tui
-
-Training runs are **detached**: quitting the app (q), a crash or a dropped SSH
+Training runs are **detached**: quitting the app (`q`), a crash or a dropped SSH
 connection never stops them. Reopen the app to find them again.
 
-| key | anywhere |
-|---|---|
-| 1 2 3 4 | Launch, Runs, Checkpoints, Generate |
-| ctrl+p | command palette: every action, themes |
-| ? | this help |
-| q | quit (runs keep training) |
-| esc | leave a text field (while one has focus, keys type into it) |
+**Anywhere**: `1`-`4` Launch, Runs, Checkpoints, Generate; `ctrl+p` every action and
+theme; `?` this help; `q` quit (runs keep training); `tab` next control; `esc` leaves a
+text field (while one has focus, keys type into it).
 
-**Launch**: pick a recipe (↑/↓), edit the form (errors show inline), pick a device (or
-tick several GPUs: one process each, under torchrun), name the run, *Start*. *Save recipe* keeps your edit in your recipes folder.
+**Launch**: pick a recipe, edit the form (errors show inline; only the fields that apply
+to the model and loss), pick a device (or tick several GPUs: one process each, under
+torchrun), name the run, `ctrl+s` Start. *Save recipe* keeps your edit in your recipes
+folder.
 
 **Runs**: `/` filter, `x` stop (saves a checkpoint first), `S` save now, `p` sample now,
 `r` resume, `k` its checkpoints, `e` smoothing, `l` log y, `w` window, `c` compare the
@@ -33,8 +29,12 @@ highlighted run, `g` overlay the run's whole sweep (its runs are listed together
 **Checkpoints**: `g` sample or generate from it, `r` resume from it, `f` fork into
 Launch, `d` delete (asks first).
 
-**Generate**: pick a model, write a prompt, `ctrl+g` generate, `esc` stop. Past prompts
-are on the right. For a GAN checkpoint: a grid by seed, an interpolation, *Save PNG*.
+**Generate**: the newest LM checkpoint is picked; write a prompt, `ctrl+g` generate,
+`ctrl+t` stop, `ctrl+y` copy the output (OSC 52, works over SSH). *vs* runs the same
+prompt on a second checkpoint side by side. Past prompts (with their settings) are on
+the right. For a GAN checkpoint: a grid by seed, an interpolation, *Save PNG*.
+
+`esc`, `q` or `?` closes this help.
 """
 
 
@@ -42,9 +42,13 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 90; max-height: 90%; border: thick $primary; background: $surface; }
+    HelpScreen > VerticalScroll { width: 100%; max-width: 90; height: 100%; max-height: 40;
+                                  border: thick $primary; background: $surface; }
     """
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Markdown(HELP)
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # arrows and page keys scroll

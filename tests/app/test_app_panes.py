@@ -39,7 +39,7 @@ async def test_runs_pane_shows_every_run_and_monitors_the_selected_one(fixture_r
         pane = app.query_one(RunsPane)
         assert pane.selected.endswith("fixture-failed-cccc")  # newest first
         assert "error: DataError" in text_of(app, "#run-header")
-        assert "holds no images" in text_of(app, "#sample-text")
+        await wait_for(pilot, lambda: "holds no images" in text_of(app, "#sample-text"), what="why it ended")
 
         await pilot.press("down", "down")  # to the GAN run
         await wait_for(pilot, lambda: pane.selected.endswith("fixture-gan-aaaa"), what="GAN selected")
@@ -183,6 +183,17 @@ async def test_generate_streams_text_from_a_tiny_lm(runs_dir, tmp_path):
         assert text_of(app, "#gen-stats").startswith("40 tokens")
         history = app.query_one("#gen-history", OptionList)
         assert history.option_count == 1  # the prompt was kept
+        await pilot.press("ctrl+y")
+        assert app.clipboard == output  # OSC 52 copy
+
+        app.query_one("#gen-stops", Input).value = "e"  # a stop string cuts the text there
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: "tokens" in text_of(app, "#gen-stats") and not app.query_one("GeneratePane").requests,
+                       what="the stopped generation")
+        stopped = app.query_one("#gen-output", TextArea).text
+        assert "e" not in stopped[len("The "):]
+        assert history.option_count == 1  # the same prompt again: no duplicate
+        app.query_one("#gen-stops", Input).value = ""
 
         app.query_one("#gen-model-path", Input).value = str(tmp_path / "no-such-model")
         await pilot.press("ctrl+g")  # a clear error, and the pane stays usable
@@ -206,11 +217,53 @@ async def test_number_keys_switch_panes_and_focus_follows(fixture_runs):
             await wait_for(pilot, lambda tab=tab, focused=focused: tabs.active == tab and app.focused is not None
                            and app.focused.id == focused, timeout=20,
                            what=f"{tab} with {focused} focused (now {tabs.active}, {app.focused})")
-        prompt = app.query_one("#gen-prompt", TextArea)
-        before = prompt.text
-        await pilot.press("escape", "1")  # Esc is Stop in Generate; focus stays in the prompt, so 1 types
-        await wait_for(pilot, lambda: prompt.text != before, what="the key to reach the prompt")
-        assert "1" in prompt.text and tabs.active == "generate"
+        await pilot.press("1")  # in the prompt, 1 types
+        assert tabs.active == "generate" and "1" in app.query_one("#gen-prompt", TextArea).text
+        await pilot.press("escape", "1")  # Esc leaves the field; then 1 is Launch
+        await wait_for(pilot, lambda: tabs.active == "launch" and app.focused.id == "recipes", what="launch")
+        for key in ("3", "4", "escape", "2"):  # no pane takes focus back after the user left it
+            await pilot.press(key)
+            await pilot.pause(0.2)
+        await pilot.pause(0.5)
+        assert tabs.active == "runs" and app.focused.id == "runs-table"
+
+
+async def test_esc_leaves_every_kind_of_text_field_and_pane_keys_work_again(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="launch")
+    async with app.run_test(size=(80, 24)) as pilot:
+        tabs = app.query_one("TabbedContent")
+        steps = await wait_for(pilot, lambda: app.query("#f-run-steps"), what="the form")
+        steps.first().focus()
+        await pilot.press("escape", "2")
+        await wait_for(pilot, lambda: tabs.active == "runs", what="runs")
+        await pilot.press("slash")
+        assert app.focused.id == "runs-filter"
+        await pilot.press("escape", "4")
+        await wait_for(pilot, lambda: tabs.active == "generate" and app.focused.id == "gen-prompt", what="generate")
+        app.query_one("#p-temperature", Input).focus()
+        await pilot.press("escape", "3")
+        await wait_for(pilot, lambda: tabs.active == "checkpoints", what="checkpoints")
+
+
+async def test_generate_refuses_without_a_model_and_stop_is_not_esc(runs_dir):
+    app = make_app(runs_dir, initial_tab="generate")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+g")
+        assert "pick a model first" in text_of(app, "#gen-stats")
+        assert app.query_one("#gen-history", OptionList).option_count == 0  # nothing stored
+        assert app.generation._proc is None  # no helper started
+        assert any(b.key == "ctrl+t" and b.action == "stop" for b in app.query_one("GeneratePane").BINDINGS)
+
+
+async def test_launch_has_a_start_key(runs_dir):
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: not app.query_one("#start", Button).disabled, what="the default recipe")
+        app.query_one("#f-run-steps", Input).value = "3"
+        await pilot.press("ctrl+s")
+        (run,) = await wait_for(pilot, lambda: list_runs(runs_dir), what="the run")
+        await wait_for(pilot, lambda: app.query_one("TabbedContent").active == "runs", what="the monitor")
+        await wait_for(pilot, lambda: not run.status().state.is_live, what="the 3-step run to end")
 
 
 async def test_launch_by_keyboard_alone(runs_dir):

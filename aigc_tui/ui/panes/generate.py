@@ -1,8 +1,8 @@
-"""Generate: prompt an LM with streaming tokens, or draw GAN grids, through the helper process."""
+"""Generate: prompt an LM with streaming tokens (optionally on two checkpoints side by side),
+or draw GAN grids, through the helper process."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -14,9 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 
 from aigc_tui.generate.history import add_history, load_history
-from aigc_tui.paths import app_home
 from aigc_tui.runs import CheckpointInfo, list_runs
-from aigc_tui.ui.widgets.sample_image import SampleImage
+from aigc_tui.ui.widgets.gan_panel import GanPanel
 
 SHORT = {"max_new_tokens": "max", "temperature": "temp", "top_k": "top-k", "top_p": "top-p",
          "repetition_penalty": "rep", "num_samples": "n"}
@@ -26,7 +25,7 @@ PARAMS = [("max_new_tokens", "200", int), ("temperature", "0.8", float), ("top_k
 
 
 def model_choices(runs_dir: Path) -> list[tuple[str, str, str]]:
-    """(label, path, kind) for every checkpoint, newest run first."""
+    """(label, path, kind) for every checkpoint, newest run first, newest checkpoint first."""
     out = []
     for run in reversed(list_runs(runs_dir)):
         for ckpt in reversed(run.checkpoints()):
@@ -34,64 +33,74 @@ def model_choices(runs_dir: Path) -> list[tuple[str, str, str]]:
     return out
 
 
+def parse_stops(raw: str) -> list[str]:
+    """`\\n\\n, ###` -> ["\\n\\n", "###"]: comma-separated, backslash escapes allowed."""
+    return [s.encode().decode("unicode_escape") for s in (p.strip() for p in raw.split(",")) if s]
+
+
 class GeneratePane(Vertical):
     BINDINGS = [
         Binding("ctrl+g", "generate", "Generate", id="gen.generate", priority=True),
-        Binding("escape", "stop", "Stop", id="gen.stop"),
+        Binding("ctrl+t", "stop", "Stop", id="gen.stop", priority=True),
+        Binding("ctrl+y", "copy_output", "Copy", id="gen.copy", priority=True),
         Binding("ctrl+r", "reload_models", "Reload models", id="gen.reload", show=False),
     ]
     DEFAULT_CSS = """
-    GeneratePane #gen-model-bar, GeneratePane #gen-params, GeneratePane #gan-bar { height: 3; }
-    GeneratePane #gen-model { width: 2fr; }
-    GeneratePane #gen-model-path { width: 1fr; }
-    GeneratePane #gen-params Input { width: 1fr; }
-    GeneratePane #gen-params Label { padding: 1 0 0 1; }
-    GeneratePane #gen-prompt-row { height: 7; }
+    GeneratePane #gen-model-bar, GeneratePane #gen-params, GeneratePane #gen-buttons { height: 1; }
+    GeneratePane #gen-model, GeneratePane #gen-model-b { width: 1fr; margin-right: 1; }
+    GeneratePane #gen-model-path { width: 24; }
+    GeneratePane #gen-params Label { padding: 0 0 0 1; }
+    GeneratePane #gen-params Input { width: 6; padding: 0 1; background: $boost; }
+    GeneratePane #gen-params #p-max_new_tokens, GeneratePane #gen-params #p-seed { width: 7; }
+    GeneratePane #gen-buttons #gen-stops { width: 1fr; }
+    GeneratePane #gen-prompt-row { height: 5; margin-top: 1; }
+    GeneratePane #gen-prompt, GeneratePane #gen-output, GeneratePane #gen-output-b { background: $boost; }
+    GeneratePane #gen-output-b { margin-left: 1; }
     GeneratePane #gen-prompt { width: 1fr; }
-    GeneratePane #gen-history { width: 32; }
-    GeneratePane #gen-buttons { height: 3; }
-    GeneratePane #gen-stats { height: 1; color: $text-muted; padding: 0 1; }
-    GeneratePane #gen-output { height: 1fr; }
-    GeneratePane #gan-image { height: 1fr; width: auto; }
-    GeneratePane #gan-bar Input { width: 14; }
+    GeneratePane #gen-history { width: 28; }
+    GeneratePane #gen-buttons Button { margin-right: 1; }
+    GeneratePane #gen-stats { height: 1; color: $text-muted; }
+    GeneratePane #gen-outputs { height: 1fr; min-height: 8; }
+    GeneratePane #gen-output-b { display: none; }
+    GeneratePane.-compare #gen-output-b { display: block; }
     """
 
     def __init__(self, runs_dir: Path, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runs_dir = runs_dir
         self.kinds: dict[str, str] = {}
-        self.request: str | None = None
+        self.requests: dict[str, str] = {}  # request id -> the output it streams into
+        self.request: str | None = None  # the newest request
         self.started = 0.0
-        self.last_image: Path | None = None
-        self._samples_started: set[int] = set()  # samples of the current request given a header
+        self.stops: list[str] = []
+        self._texts: dict[str, str] = {}  # request id -> this sample's text so far (stop strings)
+        self._stopped: set[str] = set()  # requests cut at a stop string
+        self._samples_started: set[tuple[str, int]] = set()
+        self._history: list[Any] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="gen-model-bar"):
-            yield Select([], prompt="model: a checkpoint", id="gen-model")
-            yield Input(placeholder="or a model dir / HF id", id="gen-model-path")
+            yield Select([], prompt="model: a checkpoint", id="gen-model", compact=True)
+            yield Select([], prompt="vs: another (side by side)", id="gen-model-b", compact=True)
+            yield Input(placeholder="or a model dir / HF id", id="gen-model-path", compact=True)
         with Vertical(id="lm-controls"):
             with Horizontal(id="gen-params"):
                 for name, default, kind in PARAMS:
                     yield Label(SHORT.get(name, name))
-                    yield Input(default, id=f"p-{name}", type="integer" if kind is int else "number")
+                    yield Input(default, id=f"p-{name}", type="integer" if kind is int else "number", compact=True)
             with Horizontal(id="gen-prompt-row"):
-                yield TextArea("def ", id="gen-prompt")
-                yield OptionList(id="gen-history")
+                yield TextArea("def ", id="gen-prompt", compact=True)
+                yield OptionList(id="gen-history", compact=True)
             with Horizontal(id="gen-buttons"):
-                yield Button("Generate (ctrl+g)", variant="success", id="gen-go")
-                yield Button("Stop (esc)", variant="error", id="gen-stop", disabled=True)
+                yield Button("Generate ^g", variant="success", id="gen-go", compact=True)
+                yield Button("Stop ^t", variant="error", id="gen-stop", disabled=True, compact=True)
+                yield Button("Copy ^y", id="gen-copy", compact=True)
+                yield Input(placeholder="stop at (comma-separated): \\n\\n, ###", id="gen-stops", compact=True)
             yield Static("", id="gen-stats")
-            yield TextArea("", id="gen-output", read_only=True, soft_wrap=True)
-        with Vertical(id="gan-controls"):
-            with Horizontal(id="gan-bar"):
-                yield Input("0", id="gan-seed", type="integer", placeholder="seed")
-                yield Input("1", id="gan-seed-b", type="integer", placeholder="seed B")
-                yield Button("Grid", id="gan-grid", variant="success")
-                yield Button("Interpolate", id="gan-interp")
-                yield Input("grid.png", id="gan-save-path")
-                yield Button("Save PNG", id="gan-save", disabled=True)
-            yield Static("", id="gan-status")
-            yield SampleImage(id="gan-image")
+            with Horizontal(id="gen-outputs"):
+                yield TextArea("", id="gen-output", read_only=True, soft_wrap=True, compact=True)
+                yield TextArea("", id="gen-output-b", read_only=True, soft_wrap=True, compact=True)
+        yield GanPanel(id="gan-controls")
 
     def on_mount(self) -> None:
         self.query_one("#gan-controls").display = False
@@ -112,12 +121,17 @@ class GeneratePane(Vertical):
 
     def _set_models(self, choices: list[tuple[str, str, str]], select: str | None) -> None:
         self.kinds = {path: kind for _, path, kind in choices}
-        model = self.query_one("#gen-model", Select)
-        if select is None and model.value != Select.BLANK:
-            select = str(model.value)  # a refresh keeps the user's choice
-        model.set_options([(label, path) for label, path, _ in choices])
-        if select and select in self.kinds:
-            model.value = select
+        for widget_id in ("#gen-model", "#gen-model-b"):
+            model = self.query_one(widget_id, Select)
+            keep = None if model.is_blank() else str(model.value)  # a refresh keeps the user's choice
+            options = [(label, path) for label, path, _ in choices]
+            model.set_options(options if widget_id == "#gen-model" else
+                              [(label, path) for label, path, kind in choices if kind == "lm"])
+            wanted = select if widget_id == "#gen-model" and select else keep
+            if widget_id == "#gen-model" and wanted is None:  # default: the newest LM checkpoint
+                wanted = next((path for _, path, kind in choices if kind == "lm"), None)
+            if wanted and wanted in self.kinds:
+                model.value = wanted
 
     def open_checkpoint(self, ckpt: CheckpointInfo) -> None:
         self.action_reload_models(str(ckpt.path))
@@ -125,23 +139,33 @@ class GeneratePane(Vertical):
     @property
     def model_ref(self) -> str:
         typed = self.query_one("#gen-model-path", Input).value.strip()
-        chosen = self.query_one("#gen-model", Select).value
-        return typed or (str(chosen) if chosen != Select.BLANK else "")
+        chosen = self.query_one("#gen-model", Select)
+        return typed or ("" if chosen.is_blank() else str(chosen.value))
+
+    @property
+    def model_b(self) -> str:
+        chosen = self.query_one("#gen-model-b", Select)
+        return "" if chosen.is_blank() else str(chosen.value)
 
     @on(Select.Changed, "#gen-model")
+    @on(Select.Changed, "#gen-model-b")
     @on(Input.Changed, "#gen-model-path")
     def _model_changed(self) -> None:
         gan = self.kinds.get(self.model_ref) == "gan"
-        hidden = self.query_one("#lm-controls" if gan else "#gan-controls")
-        self.query_one("#gan-controls").display = gan
+        panel = self.query_one(GanPanel)
+        panel.model_ref = self.model_ref
+        panel.display = gan
         self.query_one("#lm-controls").display = not gan
+        self.query_one("#gen-model-b").display = not gan
+        self.set_class(bool(self.model_b) and not gan, "-compare")
         focused = self.app.focused
-        if focused is None or hidden in focused.ancestors:  # focus must not stay on a hidden field
-            self.focus_main()
+        hidden = panel if not gan else self.query_one("#lm-controls")
+        if self.region.area and focused is not None and hidden in focused.ancestors:
+            self.focus_main()  # focus must not stay on a hidden field (never pulled in from another tab)
 
     def focus_main(self) -> None:
         """The prompt for an LM, the seed for a GAN: whichever is on screen."""
-        gan = self.query_one("#gan-controls").display
+        gan = self.query_one(GanPanel).display
         self.query_one("#gan-seed" if gan else "#gen-prompt").focus()
 
     @on(OptionList.OptionSelected, "#gen-history")
@@ -152,6 +176,9 @@ class GeneratePane(Vertical):
             if self.query(f"#p-{name}"):
                 self.query_one(f"#p-{name}", Input).value = str(value)
 
+    def _stats(self, text: str) -> None:
+        self.query_one("#gen-stats", Static).update(text)
+
     def _params(self) -> dict[str, Any] | None:
         params = {}
         for name, _, kind in PARAMS:
@@ -159,123 +186,113 @@ class GeneratePane(Vertical):
             try:
                 params[name] = kind(raw)
             except ValueError:
-                self.query_one("#gen-stats", Static).update(f"[red]{name} = {raw!r}: not a number[/]")
+                self._stats(f"[red]{name} = {raw!r}: not a number[/]")
                 return None
         return params
 
     @on(Button.Pressed, "#gen-go")
     def action_generate(self) -> None:
-        if self.query_one("#gan-controls").display:
-            self.gan_grid()
+        if self.query_one(GanPanel).display:
+            self.query_one(GanPanel).grid()
             return
-        if self.request is not None:
-            self.notify("a generation is running; stop it first (esc)", severity="warning")
+        if self.requests:
+            self.notify("a generation is running; stop it first (ctrl+t)", severity="warning")
             return
         model = self.model_ref
         if not model:
-            self.query_one("#gen-stats", Static).update("[red]pick a model: a checkpoint, a model dir or an HF id[/]")
+            self._stats("[red]pick a model first: a checkpoint, a model dir or an HF id[/]")
             return
         params = self._params()
         if params is None:
             return
         prompt = self.query_one("#gen-prompt", TextArea).text
+        self.stops = parse_stops(self.query_one("#gen-stops", Input).value)
         add_history(prompt, params, model)
         self._fill_history()
-        output = self.query_one("#gen-output", TextArea)
-        output.text = prompt
-        self.query_one("#gen-stats", Static).update("loading model…")
+        self._stats("loading model…")
         self.query_one("#gen-go", Button).disabled = True
         self.query_one("#gen-stop", Button).disabled = False
         self.started = time.perf_counter()
-        self.request = self.app.generation.generate(model, prompt, device="auto", **params)
+        targets = [(model, "#gen-output")] + ([(self.model_b, "#gen-output-b")] if self.model_b else [])
+        for ref, output_id in targets:
+            output = self.query_one(output_id, TextArea)
+            output.text = f"[{Path(ref).parent.parent.name or ref}]\n{prompt}" if self.model_b else prompt
+            rid = self.app.generation.generate(ref, prompt, device="auto", **params)
+            self.requests[rid] = output_id
+            self._texts[rid] = ""
+            self.request = rid
 
     @on(Button.Pressed, "#gen-stop")
     def action_stop(self) -> None:
-        if self.request is not None:
-            self.app.generation.cancel(self.request)
-            self.query_one("#gen-stats", Static).update("stopping…")
+        for rid in list(self.requests):
+            self.app.generation.cancel(rid)
+        if self.requests:
+            self._stats("stopping…")
 
-    def _finish(self) -> None:
-        self.request = None
-        self.query_one("#gen-go", Button).disabled = False
-        self.query_one("#gen-stop", Button).disabled = True
+    @on(Button.Pressed, "#gen-copy")
+    def action_copy_output(self) -> None:
+        """OSC 52: the terminal puts it on the clipboard, also over SSH."""
+        text = "\n\n".join(self.query_one(o, TextArea).text for o in ("#gen-output", "#gen-output-b")
+                           if self.query_one(o).display and self.query_one(o, TextArea).text)
+        if text:
+            self.app.copy_to_clipboard(text)
+            self.notify(f"copied {len(text):,} characters (OSC 52)")
+
+    def _finish(self, rid: str) -> None:
+        self.requests.pop(rid, None)
+        self._texts.pop(rid, None)
+        self._stopped.discard(rid)
+        if not self.requests:
+            self.request = None
+            self.query_one("#gen-go", Button).disabled = False
+            self.query_one("#gen-stop", Button).disabled = True
+
+    def _append(self, rid: str, output: TextArea, text: str) -> None:
+        """Add streamed text; at a stop string, cut there and cancel the rest."""
+        if rid in self._stopped:
+            return
+        before = self._texts.get(rid, "")
+        so_far = self._texts[rid] = before + text
+        cut = min((i for i in (so_far.find(s) for s in self.stops) if i >= 0), default=-1)
+        if cut >= 0:
+            text = so_far[len(before):cut] if cut > len(before) else ""
+            self._stopped.add(rid)
+            self.app.generation.cancel(rid)
+        if text:
+            output.insert(text, output.document.end)
+            output.scroll_end(animate=False)
 
     def handle_event(self, event: dict[str, Any]) -> None:
         """Events from the helper, delivered on the UI thread."""
-        if event.get("id") != self.request:
+        rid = event.get("id")
+        panel = self.query_one(GanPanel)
+        if rid is not None and rid == panel.request:
+            if event["event"] == "image":
+                panel.show_image(Path(event["path"]))
+            elif event["event"] == "error":
+                panel.show_error(event["message"])
+            return
+        if rid not in self.requests:
             return
         kind = event["event"]
-        stats = self.query_one("#gen-stats", Static)
-        output = self.query_one("#gen-output", TextArea)
+        output = self.query_one(self.requests[rid], TextArea)
         if kind == "loaded":
-            stats.update(f"generating with {Path(event['model']).name}…")
+            self._stats(f"generating with {Path(event['model']).name}…")
         elif kind == "text":
             sample = event.get("sample", 0)
-            if sample > 0 and sample not in self._samples_started:
-                self._samples_started.add(sample)
-                output.insert(f"\n\n--- sample {event['sample'] + 1} ---\n" + self.query_one("#gen-prompt", TextArea).text,
+            if sample > 0 and (rid, sample) not in self._samples_started:
+                self._samples_started.add((rid, sample))
+                self._texts[rid] = ""
+                output.insert(f"\n\n--- sample {sample + 1} ---\n" + self.query_one("#gen-prompt", TextArea).text,
                               output.document.end)
-            output.insert(event["text"], output.document.end)
-            output.scroll_end(animate=False)
+            self._append(rid, output, event["text"])
         elif kind == "done":
             s = event.get("stats") or {}
             first = s.get("first_token_s")
             note = "  (stopped)" if event.get("cancelled") else ""
-            stats.update(f"{s.get('new_tokens', 0)} tokens  first token {first * 1000:.0f} ms  "
-                         f"{s.get('tokens_per_s', 0):.1f} tokens/s{note}" if first is not None else f"no tokens{note}")
-            self._samples_started.clear()
-            self._finish()
+            self._stats(f"{s.get('new_tokens', 0)} tokens  first token {first * 1000:.0f} ms  "
+                        f"{s.get('tokens_per_s', 0):.1f} tokens/s{note}" if first is not None else f"no tokens{note}")
+            self._finish(rid)
         elif kind == "error":
-            stats.update(f"[red]error: {event['message']}[/]")
-            self._finish()
-        elif kind == "image":
-            self.last_image = Path(event["path"])
-            self.query_one("#gan-image", SampleImage).image = self.last_image
-            self.query_one("#gan-status", Static).update(f"{self.last_image.name}")
-            self.query_one("#gan-save", Button).disabled = False
-            self.request = None
-
-    def _seed(self, widget_id: str) -> int | None:
-        raw = self.query_one(widget_id, Input).value.strip()
-        try:
-            return int(raw)
-        except ValueError:
-            self.query_one("#gan-status", Static).update(f"[red]seed {raw!r} is not a whole number[/]")
-            return None
-
-    def _out_path(self, tag: str) -> Path:
-        folder = app_home() / "generated"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{tag}.png"
-
-    @on(Button.Pressed, "#gan-grid")
-    def gan_grid(self) -> None:
-        seed = self._seed("#gan-seed")
-        if seed is None or not self.model_ref:
-            return
-        self.query_one("#gan-status", Static).update("drawing…")
-        self.request = self.app.generation.gan_grid(self.model_ref, self._out_path(f"s{seed}"), n=64, seed=seed)
-
-    @on(Button.Pressed, "#gan-interp")
-    def gan_interpolate(self) -> None:
-        a, b = self._seed("#gan-seed"), self._seed("#gan-seed-b")
-        if a is None or b is None or not self.model_ref:
-            return
-        self.query_one("#gan-status", Static).update("drawing…")
-        self.request = self.app.generation.gan_interpolate(self.model_ref, self._out_path(f"s{a}-s{b}"), a, b, steps=10)
-
-    @on(Button.Pressed, "#gan-save")
-    def save_png(self) -> None:
-        if self.last_image is None:
-            return
-        target = Path(self.query_one("#gan-save-path", Input).value.strip() or "grid.png").expanduser()
-        if target.suffix.lower() != ".png":
-            self.query_one("#gan-status", Static).update(f"[red]{target}: the file name must end in .png[/]")
-            return
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.last_image, target)
-        except OSError as exc:
-            self.query_one("#gan-status", Static).update(f"[red]could not save {target}: {exc.strerror}[/]")
-            return
-        self.notify(f"saved {target.resolve()}")
+            self._stats(f"[red]error: {event['message']}[/]")
+            self._finish(rid)

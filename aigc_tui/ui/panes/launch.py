@@ -9,6 +9,7 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -38,6 +39,7 @@ def recipe_paths() -> list[Path]:
 
 
 class LaunchPane(Horizontal):
+    BINDINGS = [Binding("ctrl+s", "start", "Start run", id="launch.start", priority=True)]
     DEFAULT_CSS = """
     LaunchPane #recipes { width: 34; }
     LaunchPane #launch-side { width: 1fr; }
@@ -163,6 +165,10 @@ class LaunchPane(Horizontal):
         if ticked:
             run = {"device": "cuda", "gpus": ",".join(map(str, ticked))}
         return config.model_copy(update={"name": name, "run": config.run.model_copy(update=run)})
+
+    def action_start(self) -> None:
+        if not self.query_one("#start", Button).disabled:
+            self.start()
 
     @on(Button.Pressed, "#start")
     def start(self) -> None:

@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Log, Static
 
-from aigc_tui.launch.devices import list_gpus
 from aigc_tui.runs import RunState
 from aigc_tui.runs.summary import format_duration, plotted_series
 from aigc_tui.styles import styled_state
@@ -161,6 +160,8 @@ class RunMonitor(Vertical):
     @staticmethod
     def read_gpu_line(index: int) -> str:
         """NVML figures for one GPU (call off the UI thread)."""
+        from aigc_tui.launch.devices import list_gpus  # the launch package loads the recipe schema
+
         gpu = {g.index: g for g in list_gpus()}.get(index)
         return f"gpu {gpu.util_percent}%  {gpu.mem_used_gb:.1f}/{gpu.mem_total_gb:.0f} GB" if gpu else ""
 

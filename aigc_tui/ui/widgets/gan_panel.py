@@ -1,0 +1,106 @@
+"""Generate for a GAN checkpoint: a grid by seed, an interpolation between two seeds, save as PNG."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Static
+
+from aigc_tui.paths import app_home
+from aigc_tui.ui.widgets.sample_image import SampleImage
+
+
+class GanPanel(Vertical):
+    """Draws through the app's generation helper; the pane forwards its `image` events here."""
+
+    DEFAULT_CSS = """
+    GanPanel #gan-bar { height: 1; }
+    GanPanel #gan-bar Input { width: 10; margin-right: 1; }
+    GanPanel #gan-bar Button { margin-right: 1; }
+    GanPanel #gan-bar #gan-save-path { width: 1fr; }
+    GanPanel #gan-status { height: 1; color: $text-muted; }
+    GanPanel #gan-image { height: 1fr; width: auto; }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.model_ref = ""
+        self.request: str | None = None
+        self.last_image: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="gan-bar"):
+            yield Input("0", id="gan-seed", type="integer", placeholder="seed", compact=True)
+            yield Input("1", id="gan-seed-b", type="integer", placeholder="seed B", compact=True)
+            yield Button("Grid", id="gan-grid", variant="success", compact=True)
+            yield Button("Interpolate", id="gan-interp", compact=True)
+            yield Input("grid.png", id="gan-save-path", compact=True)
+            yield Button("Save PNG", id="gan-save", disabled=True, compact=True)
+        yield Static("", id="gan-status")
+        yield SampleImage(id="gan-image")
+
+    def _status(self, text: str) -> None:
+        self.query_one("#gan-status", Static).update(text)
+
+    def _seed(self, widget_id: str) -> int | None:
+        raw = self.query_one(widget_id, Input).value.strip()
+        try:
+            return int(raw)
+        except ValueError:
+            self._status(f"[red]seed {raw!r} is not a whole number[/]")
+            return None
+
+    def _out_path(self, tag: str) -> Path:
+        folder = app_home() / "generated"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{tag}.png"
+
+    @on(Button.Pressed, "#gan-grid")
+    def grid(self) -> str | None:
+        seed = self._seed("#gan-seed")
+        if seed is None or not self.model_ref:
+            return None
+        self._status("drawing…")
+        self.request = self.app.generation.gan_grid(self.model_ref, self._out_path(f"s{seed}"), n=64, seed=seed)
+        return self.request
+
+    @on(Button.Pressed, "#gan-interp")
+    def interpolate(self) -> None:
+        a, b = self._seed("#gan-seed"), self._seed("#gan-seed-b")
+        if a is None or b is None or not self.model_ref:
+            return
+        self._status("drawing…")
+        self.request = self.app.generation.gan_interpolate(self.model_ref, self._out_path(f"s{a}-s{b}"), a, b, steps=10)
+
+    def show_image(self, path: Path) -> None:
+        self.last_image = path
+        self.query_one("#gan-image", SampleImage).image = path
+        self._status(path.name)
+        self.query_one("#gan-save", Button).disabled = False
+        self.request = None
+
+    def show_error(self, message: str) -> None:
+        self._status(f"[red]error: {message}[/]")
+        self.request = None
+
+    @on(Button.Pressed, "#gan-save")
+    def save_png(self) -> None:
+        if self.last_image is None:
+            return
+        target = Path(self.query_one("#gan-save-path", Input).value.strip() or "grid.png").expanduser()
+        if target.suffix.lower() != ".png":
+            self._status(f"[red]{target}: the file name must end in .png[/]")
+            return
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.last_image, target)
+        except OSError as exc:
+            self._status(f"[red]could not save {target}: {exc.strerror}[/]")
+            return
+        self.notify(f"saved {target.resolve()}")
