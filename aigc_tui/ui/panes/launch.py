@@ -41,11 +41,12 @@ def recipe_paths() -> list[Path]:
 class LaunchPane(Horizontal):
     BINDINGS = [Binding("ctrl+s", "start", "Start run", id="launch.start", priority=True)]
     DEFAULT_CSS = """
-    LaunchPane #recipes { width: 34; }
+    LaunchPane #recipes { width: 26; }
     LaunchPane #launch-side { width: 1fr; }
-    LaunchPane #launch-bar { height: auto; padding: 0 1; }
-    LaunchPane #launch-bar Input { width: 28; }
-    LaunchPane #launch-bar Select { width: 1fr; }
+    LaunchPane #launch-bar { height: 1; padding: 0 1; margin-bottom: 1; }
+    LaunchPane #launch-bar Input { width: 1fr; max-width: 28; background: $boost; margin-right: 1; }
+    LaunchPane #launch-bar Select { width: 1fr; min-width: 10; margin-right: 1; }
+    LaunchPane #launch-bar Button { margin-right: 1; width: auto; min-width: 6; }
     LaunchPane #launch-errors { color: $error; height: auto; padding: 0 1; }
     LaunchPane #recipe-help { color: $text-muted; padding: 0 1; height: auto; }
     LaunchPane #gpus { height: auto; max-height: 6; display: none; }
@@ -66,10 +67,11 @@ class LaunchPane(Horizontal):
         with Vertical(id="launch-side"):
             yield Static("Pick a recipe on the left.", id="recipe-help")
             with Horizontal(id="launch-bar"):
-                yield Input(placeholder="run name", id="run-name")
-                yield Select([("auto", "auto"), ("cpu", "cpu")], value="auto", allow_blank=False, id="device")
-                yield Button("Start", variant="success", id="start", disabled=True)
-                yield Button("Save recipe", id="save-recipe", disabled=True)
+                yield Input(placeholder="run name", id="run-name", compact=True)
+                yield Select([("auto", "auto"), ("cpu", "cpu")], value="auto", allow_blank=False, id="device",
+                             compact=True)
+                yield Button("Start ^s", variant="success", id="start", disabled=True, compact=True)
+                yield Button("Save", id="save-recipe", disabled=True, compact=True)
             yield SelectionList[int](id="gpus")  # tick several GPUs: one process each (torchrun)
             yield Static("", id="launch-errors")
             yield VerticalScroll(id="form-holder")

@@ -48,7 +48,7 @@ class RunsPane(Vertical):
     ]
     DEFAULT_CSS = """
     RunsPane #runs-table { height: auto; max-height: 25%; }
-    RunsPane #runs-filter { height: 3; }
+    RunsPane #runs-filter { height: 1; background: $boost; }
     """
 
     def __init__(self, runs_dir: Path, **kwargs: Any) -> None:
@@ -62,7 +62,7 @@ class RunsPane(Vertical):
         self._sweep_rank: dict[str, int] = {}  # a sweep run's rank in its group by best metric
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter runs (name, kind, state)  /", id="runs-filter")
+        yield Input(placeholder="/ filter runs (name, kind, state)", id="runs-filter", compact=True)
         yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield RunMonitor(id="run-monitor")
 

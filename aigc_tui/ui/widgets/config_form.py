@@ -21,6 +21,27 @@ SECTIONS = ("run", "data", "model", "train")
 SKIP = {("run", "device")}  # the Launch pane's device picker owns it
 
 
+def _arch(v: dict[str, Any]) -> str:
+    return str(v.get("model", {}).get("arch", "mlp"))
+
+
+def _loss(v: dict[str, Any]) -> str:
+    return str(v.get("train", {}).get("loss", "bce"))
+
+
+# GAN fields that only mean something for one architecture or loss: hidden otherwise
+APPLIES: dict[tuple[str, str], Any] = {
+    ("model", "g_hidden"): lambda v: _arch(v) == "mlp",
+    ("model", "d_hidden"): lambda v: _arch(v) == "mlp",
+    ("model", "g_batchnorm"): lambda v: _arch(v) == "mlp",
+    ("model", "d_dropout"): lambda v: _arch(v) == "mlp",
+    ("model", "g_features"): lambda v: _arch(v) == "dcgan",
+    ("model", "d_features"): lambda v: _arch(v) == "dcgan",
+    ("train", "n_critic"): lambda v: _loss(v) != "bce",
+    ("train", "gp_weight"): lambda v: _loss(v) == "wgan-gp",
+}
+
+
 def _base(annotation: Any) -> Any:
     """`int | None` -> int."""
     if get_origin(annotation) in (typing.Union, types.UnionType):
@@ -39,11 +60,13 @@ class ConfigForm(Vertical):
     DEFAULT_CSS = """
     ConfigForm { height: auto; }
     ConfigForm .section { text-style: bold; color: $primary; margin-top: 1; }
-    ConfigForm .row { height: 3; }
-    ConfigForm .row Label { width: 20; padding: 1 1 0 0; }
-    ConfigForm .row Input, ConfigForm .row Select { width: 1fr; }
-    ConfigForm .row .help { width: 2fr; color: $text-muted; padding: 1 0 0 1; }
-    ConfigForm Input.-invalid { border: tall $error; }
+    ConfigForm .row { height: auto; }
+    ConfigForm .row Label { width: 18; padding: 0 1 0 0; }
+    ConfigForm .row Input, ConfigForm .row Select { width: 1fr; min-width: 12; max-width: 30; }
+    ConfigForm .row Input { background: $boost; }
+    ConfigForm .row Switch { border: none; height: 1; padding: 0; width: 6; }
+    ConfigForm .row .help { width: 2fr; color: $text-muted; padding: 0 0 0 1; }
+    ConfigForm Input.-invalid { background: $error 40%; }
     """
 
     def __init__(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -71,17 +94,19 @@ class ConfigForm(Vertical):
                 self.types[(section, key)] = annotation
                 value = values.get(key)
                 fid = _field_id(section, key)
-                with Horizontal(classes="row"):
+                with Horizontal(classes="row", id=f"row-{section}-{key}"):
                     yield Label(key)
                     if annotation is bool:
                         yield Switch(value=bool(value), id=fid)
                     elif get_origin(annotation) is Literal:
-                        yield Select([(str(a), a) for a in get_args(annotation)], value=value, allow_blank=False, id=fid)
+                        yield Select([(str(a), a) for a in get_args(annotation)], value=value, allow_blank=False, id=fid,
+                                     compact=True)
                     else:
                         text = "" if value is None else (str(value) if not isinstance(value, list) else
                                                          "[" + ", ".join(map(str, value)) + "]")
                         kind = "integer" if annotation is int else "number" if annotation is float else "text"
-                        yield Input(text, type=kind, id=fid, placeholder="(default)" if value is None else "")
+                        yield Input(text, type=kind, id=fid, placeholder="(default)" if value is None else "",
+                                    compact=True)
                     yield Static((info.description or "").split("\n")[0], classes="help")
 
     def values(self) -> dict[str, Any]:
@@ -107,6 +132,15 @@ class ConfigForm(Vertical):
             out.setdefault(section, {})[key] = value
         return out
 
+    def show_relevant(self) -> None:
+        """Hide the fields the chosen architecture and loss do not use."""
+        if self.kind != "gan":
+            return
+        values = self.values()
+        for (section, key), applies in APPLIES.items():
+            for row in self.query(f"#row-{section}-{key}"):
+                row.display = bool(applies(values))
+
     def check(self) -> tuple[Any, list[str]]:
         for widget in self.query(Input):
             widget.remove_class("-invalid")
@@ -123,6 +157,7 @@ class ConfigForm(Vertical):
 
     def on_mount(self) -> None:
         self._ready = True
+        self.show_relevant()
         self.call_after_refresh(self._changed)  # validate once as loaded, to enable Start
 
     def _changed(self) -> None:
@@ -144,4 +179,6 @@ class ConfigForm(Vertical):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if self._ready:
+            self.show_relevant()
         self._changed()

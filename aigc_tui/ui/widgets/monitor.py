@@ -35,7 +35,7 @@ class RunMonitor(Vertical):
     RunMonitor #sample-label { height: 1; color: $text-muted; }
     RunMonitor #sample-image { height: 1fr; width: auto; }
     RunMonitor #sample-text { height: 1fr; overflow-y: auto; }
-    RunMonitor #run-log { height: 20%; min-height: 3; }
+    RunMonitor #run-log { height: 20%; min-height: 2; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
