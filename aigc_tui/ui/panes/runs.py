@@ -60,6 +60,7 @@ class RunsPane(Vertical):
         self._wanted: str | None = None  # a run to select as soon as it shows up (just launched)
         self._cache = RowCache()
         self._sweep_rank: dict[str, int] = {}  # a sweep run's rank in its group by best metric
+        self._shown: dict[str, list[str]] = {}  # the cells on screen, per run
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter runs (name, kind, state)", id="runs-filter", compact=True)
@@ -79,7 +80,7 @@ class RunsPane(Vertical):
         for col in COLUMNS:
             table.add_column(col, key=col)
         self.refresh_rows()
-        self.set_interval(1.0, self.refresh_rows)
+        self.set_interval(1.0, self._poll)
         self.set_interval(5.0, self.refresh_gpu)
 
     # --- table ----------------------------------------------------------------------------
@@ -89,6 +90,10 @@ class RunsPane(Vertical):
         selected = next((d.run for d in rows if d.row.id == self.selected), None)
         monitor = collect_monitor(selected, self.monitor.log_sig) if selected is not None else None
         self.app.call_from_thread(self._apply_rows, rows, monitor)
+
+    def _poll(self) -> None:
+        if self.region.area:  # a hidden Runs tab reads nothing; it catches up when shown
+            self.refresh_rows()
 
     def _matches(self, data: RowData) -> bool:
         text = self.query_one("#runs-filter", Input).value.strip().lower()
@@ -123,9 +128,13 @@ class RunsPane(Vertical):
             if current in keys:
                 table.move_cursor(row=keys.index(current))
         else:
-            for d in visible:
-                for col, value in zip(COLUMNS, self._cells(d), strict=True):
-                    table.update_cell(d.row.id, col, value, update_width=True)
+            for d in visible:  # only cells that changed: each update re-measures the table
+                cells = self._cells(d)
+                old = self._shown.get(d.row.id, [None] * len(COLUMNS))
+                for col, value, before in zip(COLUMNS, cells, old, strict=True):
+                    if value != before:
+                        table.update_cell(d.row.id, col, value, update_width=True)
+        self._shown = {d.row.id: self._cells(d) for d in visible}
         if not rows:
             self.monitor.show_message(
                 f"No runs yet under {self.runs_dir}.\nPress [b]1[/b] to launch one (the default trains a GAN on"
@@ -157,8 +166,18 @@ class RunsPane(Vertical):
 
     @on(DataTable.RowHighlighted, "#runs-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key is not None and event.row_key.value != self.selected:
-            self.select(str(event.row_key.value))
+        """Follow the table's cursor as it is now, not the event's row.
+
+        Highlight events queue up; acting on a stale one (after a programmatic move or a
+        rebuild) selected an old row, which moved the cursor, which queued another: two runs
+        selected each other forever at ~100 % CPU, and arrow keys snapped back.
+        """
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is not None and key != self.selected:
+            self.select(str(key))
 
     def select(self, run_id: str) -> None:
         """Show a run in the monitor (and start tailing its metrics)."""

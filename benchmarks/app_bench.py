@@ -1,0 +1,107 @@
+"""The app's CPU and memory budget, measured headless: `python benchmarks/app_bench.py`.
+
+Drives the real app (80x24, Textual's headless driver) over a runs root and reports:
+start-up to a filled runs table, CPU % of one core idle on Runs, while watching a live run
+(`--watch`: a default GAN recipe is started and stopped again), after visiting every pane
+and generating with the newest LM checkpoint (if any), and RSS. Prints numbers; asserts
+nothing. CPU is the app process only (workers and the generation helper are their own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+START = psutil.Process().create_time()
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from textual.widgets import DataTable  # noqa: E402
+
+from aigc_tui.paths import runs_root  # noqa: E402
+from aigc_tui.ui.app import make_app  # noqa: E402
+
+
+async def cpu_percent(seconds: float) -> float:
+    proc = psutil.Process()
+    before, t0 = proc.cpu_times(), time.monotonic()
+    await asyncio.sleep(seconds)
+    after, t1 = proc.cpu_times(), time.monotonic()
+    return ((after.user + after.system) - (before.user + before.system)) / (t1 - t0) * 100
+
+
+async def until(predicate, timeout: float = 120.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+def start_live_run(runs_dir: Path):
+    from aigc_tui.config import load_recipe
+    from aigc_tui.launch import new_run, spawn_worker
+    from aigc_tui.paths import sample_configs_dir
+
+    config = load_recipe(sample_configs_dir() / "gan_mlp_digits.toml",
+                         ["run.steps=1000000", "run.device=\"cpu\"", "run.log_every=25"])
+    run = new_run(runs_dir, config.model_copy(update={"name": "app-bench-live"}), None)
+    spawn_worker(run)
+    return run
+
+
+async def main(args: argparse.Namespace) -> None:
+    runs_dir = runs_root(args.runs_dir)
+    app = make_app(runs_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(DataTable)
+        await until(lambda: table.row_count > 0, 30)
+        print(f"start-up to a filled runs table  {time.time() - START:.2f} s (process start, imports included)")
+        await asyncio.sleep(2)
+        print(f"idle on Runs                     {await cpu_percent(args.seconds):.2f} % of a core")
+        if args.watch:
+            from aigc_tui.runs import ControlAction, request_control
+
+            run = start_live_run(runs_dir)
+            try:
+                await until(lambda: run.id in app.query_one("RunsPane").rows, 60)
+                app.query_one("RunsPane").show_run(run.id)
+                await until(lambda: run.status().step > 0, 120)
+                print(f"watching one live run            {await cpu_percent(args.seconds):.2f} % of a core")
+            finally:
+                request_control(run.path, ControlAction.STOP)
+                await until(lambda: not run.status().state.is_live, 60)
+        for key in ("1", "3", "4", "escape", "2", "1", "3", "4", "escape", "2"):
+            await pilot.press(key)
+            await asyncio.sleep(0.3)
+        await pilot.press("4")
+        await asyncio.sleep(1)
+        gen = app.query_one("GeneratePane")
+        if gen.model_ref and gen.kinds.get(gen.model_ref) == "lm":
+            await pilot.press("ctrl+g")
+            await until(lambda: "tokens" in str(app.query_one("#gen-stats").render()), 120)
+            print(f"generation                       {app.query_one('#gen-stats').render()}")
+        else:
+            print("generation                       skipped (no LM checkpoint under the runs root)")
+        await asyncio.sleep(2)
+        print(f"idle on Generate after use       {await cpu_percent(args.seconds):.2f} % of a core")
+        await pilot.press("escape", "2")
+        await asyncio.sleep(2)
+        print(f"idle on Runs after everything    {await cpu_percent(args.seconds):.2f} % of a core")
+        print(f"RSS                              {psutil.Process().memory_info().rss / 2**20:.0f} MB", flush=True)
+        await asyncio.sleep(args.hold)  # time to attach a profiler (py-spy record --pid ...)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs-dir", default=None)
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each CPU window")
+    parser.add_argument("--hold", type=float, default=0.0, help="keep the app open this long at the end")
+    parser.add_argument("--watch", action="store_true", help="also start a GAN run and watch it")
+    asyncio.run(main(parser.parse_args()))
