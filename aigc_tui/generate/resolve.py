@@ -35,11 +35,24 @@ def resolve_model(ref: str, runs_root: Path, kinds: tuple[str, ...] = ("lm",)) -
     except RunNotFound as exc:
         hub_id = "/" in ref or not any(c in ref for c in "@:")
         if hub_id and "has no checkpoints" not in str(exc) and not path.exists():
-            return ref  # a hub id such as gpt2 or org/name: the loader checks the local cache
+            if _in_hub_cache(ref):
+                return ref  # a hub id such as gpt2 or org/name, cached: the loader takes it offline
+            raise ModelRefError(f"no run, checkpoint or local directory named '{ref}', and no model '{ref}' "
+                                "in the local Hugging Face cache (downloads are off)") from None
         raise
     if ckpt.kind not in kinds:
         raise ModelRefError(f"run {ckpt.run_dir.name} trains a {ckpt.kind or 'non-LM'} model; {USE_FOR[kinds[0]]}")
     return str(ckpt.path)
+
+
+def _in_hub_cache(ref: str) -> bool:
+    """Whether the local Hugging Face cache holds a model by this id (never asks the network)."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(ref, "config.json"), str)
+    except ValueError:  # not a valid repo id
+        return False
 
 
 USE_FOR = {

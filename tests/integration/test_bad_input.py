@@ -199,6 +199,8 @@ CLI_CASES = [
      "no checkpoint"),
     # --- generate ---
     ("gen-not-cached", lambda w: ["generate", "nobody/no-model", "hi"], "local Hugging Face cache"),
+    ("classify-no-such-run", lambda w: ["classify", "nosuchrun", "text", "--runs-dir", str(w["runs"])],
+     "no run, checkpoint or local directory named 'nosuchrun'"),
     ("gen-missing-path", lambda w: ["generate", "/no/such/model", "hi"], "does not exist"),
     ("gen-temperature-nan", lambda w: ["generate", str(w["lm"]), "hi", "--temperature", "nan"], "temperature"),
     ("gen-temperature-negative", lambda w: ["generate", str(w["lm"]), "hi", "--temperature", "-1"], "temperature"),
