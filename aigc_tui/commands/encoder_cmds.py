@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from aigc_tui.commands.user_text import user_text
 from aigc_tui.generate.resolve import resolve_model
 from aigc_tui.paths import runs_root
 
@@ -22,7 +22,7 @@ def _load(args: argparse.Namespace, kind: str):
 
 
 def _text(args: argparse.Namespace) -> str:
-    return sys.stdin.read() if args.text == "-" else args.text
+    return user_text(args.text, "text")
 
 
 def fill_mask_cmd(args: argparse.Namespace) -> int:

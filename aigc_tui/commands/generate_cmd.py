@@ -5,16 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aigc_tui.errors import ConfigError
+from aigc_tui.commands.user_text import user_text
 from aigc_tui.generate.resolve import resolve_model
 from aigc_tui.paths import runs_root
 
 
 def generate(args: argparse.Namespace) -> int:
-    try:
-        prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
-    except UnicodeDecodeError:
-        raise ConfigError("the prompt on stdin is not UTF-8 text") from None
+    prompt = user_text(args.prompt, "prompt")
     from aigc_tui.models.lm_stream import GenerationParams
 
     params = GenerationParams(

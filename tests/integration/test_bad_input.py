@@ -263,10 +263,13 @@ def test_bad_cli_input_gets_one_line_and_exit_2(case, world, capsys, monkeypatch
     HERE["clean"] += 1
 
 
-def test_non_utf8_prompt_on_stdin(world, capsys, monkeypatch):
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xff\xfe\xfa bad"), encoding="utf-8"))
+@pytest.mark.parametrize("command", ["generate", "classify", "fill-mask"])
+@pytest.mark.parametrize("errors", ["strict", "surrogateescape"])  # surrogateescape: Python under a C locale
+def test_non_utf8_prompt_on_stdin(world, capsys, monkeypatch, command, errors):
+    stdin = io.TextIOWrapper(io.BytesIO(b"def \xff\xfe\xfa bad"), encoding="utf-8", errors=errors)
+    monkeypatch.setattr(sys, "stdin", stdin)
     HERE["tried"] += 1
-    assert main(["generate", str(world["lm"]), "-", "--device", "cpu"]) == 2
+    assert main([command, str(world["lm"]), "-", "--device", "cpu"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "UTF-8" in err[0], err
     HERE["clean"] += 1
