@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from pathlib import Path
 
 from aigc_tui.errors import RunBusy
 
 WORKER_LOCK_FILE = ".worker.lock"
+ENDING_GRACE_S = 60.0
 
 
 def _open(run_dir: Path) -> int:
@@ -48,12 +50,26 @@ class RunLock:
         self.run_dir = Path(run_dir)
 
     @classmethod
-    def acquire(cls, run_dir: Path) -> RunLock:
-        """Take the run's lock now or raise RunBusy naming the live worker; never waits."""
+    def acquire(cls, run_dir: Path, ending_grace_s: float = ENDING_GRACE_S) -> RunLock:
+        """Take the run's lock or raise RunBusy naming the live worker.
+
+        It does not wait for a live worker; one whose status already says it ended (stopped,
+        finished, failed) but is still exiting (torchrun teardown) gets `ending_grace_s`.
+        """
+        from aigc_tui.runs.status import RunState, RunStatus
+
+        ended = (RunState.STOPPED, RunState.FINISHED, RunState.FAILED)
+
         fd = _open(run_dir)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        deadline = time.monotonic() + ending_grace_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() < deadline and RunStatus.read(run_dir).state in ended:
+                    time.sleep(0.1)
+                    continue
             os.close(fd)
             pid = holder_pid(run_dir)
             who = f"pid {pid}" if pid else "a worker that is starting"
