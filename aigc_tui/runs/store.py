@@ -181,7 +181,10 @@ def find_checkpoint(root: Path, ref: str, prefer: str = "latest") -> CheckpointI
     run = find_run(root, run_ref)
     checkpoints = run.checkpoints()
     if not checkpoints:
-        raise RunNotFound(f"run {run.id} has no checkpoints yet")
+        older = [r.id for r in list_runs(root) if r.name == run_ref and r.id != run.id and r.checkpoints()]
+        hint = f"; older runs named '{run_ref}' have some: give the run id, e.g. {older[-1]}" if older else ""
+        raise RunNotFound(f"run {run.id} (the newest named '{run_ref}') has no checkpoints yet{hint}"
+                          if run.name == run_ref and run.id != run_ref else f"run {run.id} has no checkpoints yet")
     if name:
         for ckpt in checkpoints:
             if checkpoint_matches(ckpt.name, name):

@@ -44,6 +44,13 @@ def world(tmp_path_factory):
     run = create_run(runs, dump_toml(config), "done-gan")
     assert run_worker(run).value == "finished"
     ckpt = run.checkpoints()[-1].path
+    twins = base / "twin-runs"  # an older run named "twin" with a checkpoint, a newer one without
+    import shutil
+
+    twin = dump_toml(config.model_copy(update={"name": "twin"}))
+    older = create_run(twins, twin, "twin", run_id="20000101-000000-twin-aaaa")
+    shutil.copytree(ckpt, older.path / "checkpoints" / ckpt.name)
+    create_run(twins, twin, "twin", run_id="20990101-000000-twin-bbbb")
     lm_dir = make_tiny_model(base / "tiny-lm")
     no_cfg = base / "ckpt-no-config"
     no_cfg.mkdir()
@@ -195,6 +202,8 @@ CLI_CASES = [
     ("sample-no-config", lambda w: ["sample", str(w["no_cfg"]), "-o", str(w["base"] / "x.png")], "config.toml"),
     ("sample-empty-weights", lambda w: ["sample", str(w["empty_weights"]), "-o", str(w["base"] / "y.png")],
      "model.safetensors"),
+    ("sample-newest-has-no-checkpoint", lambda w: ["sample", "twin", "--runs-dir", str(w["base"] / "twin-runs")],
+     "e.g. 20000101-000000-twin-aaaa"),
     ("sample-bad-step", lambda w: ["sample", f"{w['run'].id}@step-99", "--runs-dir", str(w["runs"])],
      "no checkpoint"),
     # --- generate ---
