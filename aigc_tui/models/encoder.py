@@ -13,6 +13,7 @@ import torch
 
 from aigc_tui.config.mlm import EncoderArch
 from aigc_tui.errors import ModelError
+from aigc_tui.models.load_errors import load_failure
 
 
 def bert_config(arch: EncoderArch, tokenizer, **extra):
@@ -51,7 +52,7 @@ def load_encoder(location: str, task: str, labels: list[str] | None = None, allo
                 ignore_mismatched_sizes=True,
             )
     except (OSError, ValueError, KeyError) as exc:
-        raise ModelError(f"could not load '{location}' as a {task} model: {str(exc).splitlines()[0]}") from None
+        raise ModelError(load_failure(location, f"'{location}' as a {task} model", exc)) from None
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
     if getattr(model.config, "pad_token_id", None) is None:

@@ -9,6 +9,7 @@ from safetensors import SafetensorError
 
 from aigc_tui.config.lm import LmConfig, LmModelSection
 from aigc_tui.errors import ModelError as ModelLoadError
+from aigc_tui.models.load_errors import load_failure
 
 
 def from_scratch(section: LmModelSection, vocab_size: int, eos_id: int) -> torch.nn.Module:
@@ -57,9 +58,9 @@ def load_pretrained(name: str, allow_download: bool = False, trust_remote_code: 
                 f"model '{name}' is not a local directory nor in the local Hugging Face cache, and downloads "
                 "are off (set model.allow_download = true, or point model.pretrained at a local copy)"
             ) from None
-        raise ModelLoadError(f"could not load model '{name}': {str(exc).splitlines()[0]}") from None
+        raise ModelLoadError(load_failure(name, f"model '{name}'", exc)) from None
     except (ValueError, RuntimeError, SafetensorError) as exc:  # e.g. an empty or torn weights file
-        raise ModelLoadError(f"could not load model '{name}': {(str(exc).splitlines() or [type(exc).__name__])[0][:300]}") from None
+        raise ModelLoadError(load_failure(name, f"model '{name}'", exc)) from None
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model, tokenizer

@@ -65,6 +65,11 @@ def world(tmp_path_factory):
     lm_empty.mkdir()
     for f in lm_dir.iterdir():
         (lm_empty / f.name).write_bytes(b"" if f.suffix == ".safetensors" else f.read_bytes())
+    no_tok = base / "lm-no-tokenizer"
+    no_tok.mkdir()
+    for f in lm_dir.iterdir():
+        if f.name != "tokenizer.json":
+            (no_tok / f.name).write_bytes(f.read_bytes())
     pickled = base / "lm-pickle"
     pickled.mkdir()
     for f in lm_dir.iterdir():
@@ -221,6 +226,8 @@ CLI_CASES = [
     ("gen-gan-run", lambda w: ["generate", w["run"].id, "hi", "--runs-dir", str(w["runs"])], "GAN"),
     ("gen-device", lambda w: ["generate", str(w["lm"]), "hi", "--device", "bogus"], "bogus"),
     ("gen-empty-weights", lambda w: ["generate", str(w["lm_empty"]), "hi", "--device", "cpu"], "header"),
+    ("gen-no-tokenizer", lambda w: ["generate", str(w["base"] / "lm-no-tokenizer"), "hi", "--device", "cpu"],
+     "has no tokenizer files"),
     ("gen-pickle-weights", lambda w: ["generate", str(w["pickled"]), "hi", "--device", "cpu"], "safetensors"),
     ("gen-long-prompt", lambda w: ["generate", str(w["lm"]), "word " * 5000, "--device", "cpu"], "context"),
     # --- bench and the parser ---
