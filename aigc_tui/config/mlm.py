@@ -119,7 +119,7 @@ class ClassifyTrainSection(StrictModel):
     """Linear warmup steps (0: 10 % of the run), then linear decay to 0."""
     weight_decay: float = Field(0.01, ge=0)
     grad_clip: float = Field(1.0, ge=0)
-    eval_every: int = Field(50, ge=1)
+    eval_every: int = Field(100, ge=1)
     """Steps between dev evaluations (a multiple of run.log_every)."""
     nonfinite_patience: int = Field(20, ge=1, le=1_000_000)
     """Steps in a row with a NaN/inf loss (each one skipped) before the run ends failed as diverged."""

@@ -11,7 +11,6 @@ import os
 import signal
 import sys
 import time
-import tomllib
 import traceback
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import torch
 from aigc_tui.config import RecipeConfig, dump_toml
 from aigc_tui.errors import AigcError
 from aigc_tui.models.device import Placement
-from aigc_tui.runs.checkpoints import prune_checkpoints, read_checkpoint
+from aigc_tui.runs.checkpoints import prune_checkpoints
 from aigc_tui.runs.control import ControlAction
 from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE, checkpoint_dir
 from aigc_tui.runs.metrics import MetricsWriter
@@ -32,6 +31,7 @@ from aigc_tui.train.dist import agree_on_control
 from aigc_tui.train.dist import from_env as dist_from_env
 from aigc_tui.train.guard import Diverged, DivergenceGuard, weights_finite
 from aigc_tui.train.hooks import FamilyHooks
+from aigc_tui.train.lineage import note_extension
 
 
 def format_metrics(step: int, total: int, values: dict[str, float]) -> str:
@@ -91,29 +91,7 @@ class Trainer(FamilyHooks):
         self.last_eval = dict(state.get("last_eval", {}))
         self.saved_step = self.step
         self.log(f"resumed from {folder.name} at step {self.step}")
-        try:
-            before = tomllib.loads((folder / CHECKPOINT_CONFIG_FILE).read_text())["run"]["steps"]
-        except (OSError, KeyError, tomllib.TOMLDecodeError):
-            before = self.config.run.steps
-        if before != self.config.run.steps:
-            self.log(f"run.steps changed from {before} to {self.config.run.steps}; {self.schedule_note()}")
-
-    def warm_start(self, folder: Path, keep_step: bool, keep_optimizer: bool) -> None:
-        """Start from another run's checkpoint: its weights, optionally its step and optimizer state."""
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise FileNotFoundError(f"the parent checkpoint {folder} no longer exists")
-        if keep_optimizer:
-            state = load_trainer_state(folder)
-            self.load_state(folder, state)
-        else:
-            self.load_weights(folder)
-        info = read_checkpoint(folder)
-        if keep_step and info is not None:
-            self.step = info.step
-        optimizer = "its optimizer state" if keep_optimizer else "a fresh optimizer"
-        self.log(f"starting from the weights of {folder.parent.parent.name}/{folder.name} at step {self.step}, "
-                 f"with {optimizer}; {self.schedule_note()}")
+        note_extension(self, folder)
 
     def check_divergence(self) -> None:
         """End the run once `nonfinite_patience` steps in a row were non-finite (a small read)."""

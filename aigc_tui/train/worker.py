@@ -122,8 +122,10 @@ def start_point(run: Run, trainer: Trainer, resume: Path | None) -> None:
         return
     parent = run.status().parent or {}
     if parent.get("how") == "fork" and parent.get("weights"):
-        trainer.warm_start(Path(parent["checkpoint"]), bool(parent.get("keep_step")),
-                           bool(parent.get("keep_optimizer")))
+        from aigc_tui.train.lineage import warm_start
+
+        warm_start(trainer, Path(parent["checkpoint"]), bool(parent.get("keep_step")),
+                   bool(parent.get("keep_optimizer")))
 
 
 def rank_device(device: str, gpus: str) -> str:

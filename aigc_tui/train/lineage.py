@@ -1,0 +1,42 @@
+"""Runs that continue: extend a run (its total changed since the checkpoint) or start from
+another run's checkpoint (a fork with weights). Helpers of the loop skeleton."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aigc_tui.runs.checkpoints import read_checkpoint
+from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
+from aigc_tui.train.checkpoint_io import load_trainer_state
+
+if TYPE_CHECKING:
+    from aigc_tui.train.loop import Trainer
+
+
+def note_extension(trainer: Trainer, folder: Path) -> None:
+    """Say so in the log when run.steps changed since `folder` was saved (resume --set run.steps=N)."""
+    try:
+        before = tomllib.loads((folder / CHECKPOINT_CONFIG_FILE).read_text())["run"]["steps"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return
+    if before != trainer.config.run.steps:
+        trainer.log(f"run.steps changed from {before} to {trainer.config.run.steps}; {trainer.schedule_note()}")
+
+
+def warm_start(trainer: Trainer, folder: Path, keep_step: bool, keep_optimizer: bool) -> None:
+    """Start from another run's checkpoint: its weights, optionally its step and optimizer state."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"the parent checkpoint {folder} no longer exists")
+    if keep_optimizer:
+        trainer.load_state(folder, load_trainer_state(folder))
+    else:
+        trainer.load_weights(folder)
+    info = read_checkpoint(folder)
+    if keep_step and info is not None:
+        trainer.step = info.step
+    optimizer = "its optimizer state" if keep_optimizer else "a fresh optimizer"
+    trainer.log(f"starting from the weights of {folder.parent.parent.name}/{folder.name} at step {trainer.step}, "
+                f"with {optimizer}; {trainer.schedule_note()}")
