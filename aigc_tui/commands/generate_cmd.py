@@ -39,6 +39,8 @@ def generate(args: argparse.Namespace) -> int:
         stats = stream_generate(model, tokenizer, prompt, params, lambda t: (out.write(t), out.flush()),
                                 sample_index=index)
         first = f"{stats.first_token_s * 1000:.0f} ms" if stats.first_token_s is not None else "-"
-        print(f"\n[{stats.new_tokens} tokens; first token {first}; {stats.tokens_per_s:.1f} tokens/s]",
+        out.write("\n")  # the text ends its line, so a shell prompt or a pipe gets whole lines
+        out.flush()
+        print(f"[{stats.new_tokens} tokens; first token {first}; {stats.tokens_per_s:.1f} tokens/s]",
               file=sys.stderr, flush=True)
     return 0

@@ -13,10 +13,8 @@ import torch
 import torch.nn.functional as F
 
 from aigc_tui.config.gan import ImageDataSection
+from aigc_tui.data.folder_channels import IMAGE_SUFFIXES  # one list, torch-free
 from aigc_tui.errors import DataError
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
-
 
 
 def _resize_uint8(images: torch.Tensor, size: int) -> torch.Tensor:

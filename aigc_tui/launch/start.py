@@ -21,6 +21,21 @@ from aigc_tui.runs.layout import require_resume
 from aigc_tui.runs.store import Run, create_run
 
 
+def with_folder_channels(config: RecipeConfig) -> RecipeConfig:
+    """An image folder with `data.channels` empty gets its images' own count (greyscale -> 1),
+    written into the run's config so the model, its checkpoints and sampling agree."""
+    data = getattr(config, "data", None)
+    source = str(getattr(data, "source", ""))
+    if data is None or getattr(data, "channels", 0) or not source.startswith("imagefolder:"):
+        return config
+    from aigc_tui.data.folder_channels import folder_channels
+
+    channels = folder_channels(Path(source.removeprefix("imagefolder:")).expanduser())
+    if channels is None:
+        return config  # the environment check names the empty folder
+    return config.model_copy(update={"data": data.model_copy(update={"channels": channels})})
+
+
 def new_run(
     root: Path,
     config: RecipeConfig,
@@ -32,6 +47,7 @@ def new_run(
     """Resolve `model.pretrained`, check the environment the recipe needs, then create its run
     directory (queued). `parent` overrides the lineage (a fork); `notify` hears what was resolved."""
     config = with_absolute_paths(config)  # a detached worker's cwd is its run dir
+    config = with_folder_channels(config)
     resolved = resolve_pretrained(config, root)
     check_environment(config, cuda_count)
     check_batch_divides(config)

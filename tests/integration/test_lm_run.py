@@ -71,6 +71,7 @@ def test_generate_streams_the_asked_number_of_tokens(trained_lm, capsys):
                  "--device", "cpu", "--runs-dir", root]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("def ") and len(captured.out) > len("def ")
+    assert captured.out.endswith("\n")  # generate ends its output with a newline
     assert "[12 tokens; first token" in captured.err and "tokens/s]" in captured.err
     main(["generate", trained_lm.id, "def ", "--max-new-tokens", "12", "--seed", "5", "--device", "cpu",
           "--runs-dir", root])
