@@ -44,7 +44,7 @@ def train_tokenizer(docs: list[str], vocab_size: int):
     if not (folder / "tokenizer.json").is_file():
         bpe = ByteLevelBPETokenizer()
         bpe.train_from_iterator(docs, vocab_size=vocab_size, min_frequency=2, special_tokens=[EOS], show_progress=False)
-        with atomic_directory(folder) as tmp:
+        with atomic_directory(folder, keep_existing=True) as tmp:
             bpe.save(str(tmp / "tokenizer.json"))
     return PreTrainedTokenizerFast(
         tokenizer_file=str(folder / "tokenizer.json"), eos_token=EOS, bos_token=EOS, unk_token=EOS, pad_token=EOS
@@ -71,7 +71,7 @@ def encode_corpus(
         dtype = np.uint16 if len(tokenizer) < 2**16 else np.uint32
         array = np.asarray(ids, dtype=dtype)
         split = int(len(array) * (1 - val_fraction))
-        with atomic_directory(folder) as tmp:
+        with atomic_directory(folder, keep_existing=True) as tmp:
             array[:split].tofile(tmp / "train.bin")
             array[split:].tofile(tmp / "val.bin")
             (tmp / "meta.json").write_text(json.dumps({"dtype": np.dtype(dtype).name, "tokens": len(array)}))
@@ -108,7 +108,7 @@ def train_encoder_tokenizer(docs: list[str], vocab_size: int, kind: str = "wordp
             single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
             special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
         )
-        with atomic_directory(folder) as tmp:
+        with atomic_directory(folder, keep_existing=True) as tmp:
             tok.save(str(tmp / "tokenizer.json"))
     return PreTrainedTokenizerFast(
         tokenizer_file=str(folder / "tokenizer.json"), unk_token="[UNK]", pad_token="[PAD]",

@@ -67,10 +67,12 @@ def atomic_write_json(path: Path, obj: Any) -> None:
 
 
 @contextmanager
-def atomic_directory(final: Path) -> Iterator[Path]:
+def atomic_directory(final: Path, keep_existing: bool = False) -> Iterator[Path]:
     """Build a directory under a temp name beside `final`, then rename it into place.
 
-    If `final` exists it is replaced (old one removed after the new one is in place).
+    If `final` exists it is replaced (old one removed after the new one is in place), unless
+    `keep_existing`: then a `final` that appeared meanwhile wins and the new build is dropped.
+    Caches use that, since two processes (the ranks of a run) may build the same entry at once.
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -82,6 +84,9 @@ def atomic_directory(final: Path) -> Iterator[Path]:
             if child.is_file():
                 with open(child, "rb") as f:
                     os.fsync(f.fileno())
+        if keep_existing and final.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
         if final.exists():
             trash = final.with_name(f".{final.name}.old")
             shutil.rmtree(trash, ignore_errors=True)
@@ -89,7 +94,13 @@ def atomic_directory(final: Path) -> Iterator[Path]:
             os.replace(tmp, final)
             shutil.rmtree(trash, ignore_errors=True)
         else:
-            os.replace(tmp, final)
+            try:
+                os.replace(tmp, final)
+            except OSError:
+                if not (keep_existing and final.is_dir()):
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)  # another process built it first
+                return
         fsync_dir(final.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -54,11 +54,17 @@ class RunLock:
         """Take the run's lock or raise RunBusy naming the live worker.
 
         It does not wait for a live worker; one whose status already says it ended (stopped,
-        finished, failed) but is still exiting (torchrun teardown) gets `ending_grace_s`.
+        finished, failed) or is gone (lost) but is still exiting gets `ending_grace_s`.
         """
         from aigc_tui.runs.status import RunState, RunStatus
 
         ended = (RunState.STOPPED, RunState.FINISHED, RunState.FAILED)
+
+        def exiting() -> bool:
+            # LOST with a pid too: a killed worker's leader can read as a zombie while another of
+            # its threads is still leaving a syscall (an fsync mid-checkpoint) holding the lock.
+            status = RunStatus.read(run_dir)
+            return status.state in ended or (status.state is RunState.LOST and status.pid is not None)
 
         fd = _open(run_dir)
         deadline = time.monotonic() + ending_grace_s
@@ -67,7 +73,7 @@ class RunLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() < deadline and RunStatus.read(run_dir).state in ended:
+                if time.monotonic() < deadline and exiting():
                     time.sleep(0.1)
                     continue
             os.close(fd)
