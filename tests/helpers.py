@@ -108,3 +108,14 @@ def kill_detached_workers(folder: Path) -> list[int]:
     while any(pid_alive(p) for p in killed) and time.monotonic() < deadline:
         time.sleep(0.05)
     return killed
+
+
+def wait_for(predicate, timeout: float = 120.0, what: str = "condition", poll: float = 0.1):
+    """Poll `predicate` until it returns something truthy (returned) or fail naming `what`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(poll)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
-from helpers import TINY_GAN, cli_env, kill_detached_workers, merge, write_recipe
+from helpers import TINY_GAN, cli_env, kill_detached_workers, merge, wait_for, write_recipe
 
 from aigc_tui.runs import RunState, find_run
 
@@ -21,13 +20,7 @@ def _cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 
 
 def _wait_for(predicate, timeout: float = 120.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_for(predicate, timeout, what, poll=0.2)
 
 
 def test_detached_run_returns_at_once_and_finishes_on_its_own(tmp_path, runs_dir):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import TINY_GAN, cli_env, merge, write_recipe
+from helpers import TINY_GAN, cli_env, merge, wait_for, write_recipe
 from lm_fixtures import TINY_LM
 from safetensors.torch import load_file
 
@@ -36,13 +36,7 @@ def _cli(*args: str, check: bool = True, timeout: float = 300) -> subprocess.Com
 
 
 def _wait_for(predicate, timeout: float = 180.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_for(predicate, timeout, what, poll=0.2)
 
 
 def _losses(run: Run, key: str = "loss") -> dict[int, float]:

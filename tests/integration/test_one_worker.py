@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from helpers import TINY_GAN, cli_env, merge, stop_after_step, write_recipe
+from helpers import TINY_GAN, cli_env, merge, stop_after_step, wait_for, write_recipe
 
 from aigc_tui.cli import main
 from aigc_tui.config import dump_toml, validate
@@ -24,13 +24,7 @@ from aigc_tui.train.worker import build_trainer, run_worker
 
 
 def _wait_for(predicate, timeout: float = 120.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_for(predicate, timeout, what, poll=0.05)
 
 
 def _new_run(runs_dir, **sections):

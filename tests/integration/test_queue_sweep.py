@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
-from helpers import TINY_GAN, cli_env, merge, write_recipe
+from helpers import TINY_GAN, cli_env, merge, wait_for, write_recipe
 
 from aigc_tui.runs import RunState, find_run, list_runs
 
@@ -20,13 +19,7 @@ def _cli(*args: object, check: bool = True) -> subprocess.CompletedProcess[str]:
 
 
 def _wait_for(predicate, timeout: float = 240.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_for(predicate, timeout, what, poll=0.1)
 
 
 def test_two_runs_on_one_slot_run_one_after_the_other(tmp_path, runs_dir):

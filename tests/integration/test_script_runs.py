@@ -7,12 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
 import pytest
-from helpers import REPO, cli_env
+from helpers import REPO, cli_env, wait_for
 
 from aigc_tui.errors import RunBusy
 from aigc_tui.runs import RunState, find_run, list_runs
@@ -30,13 +29,7 @@ def _cli(*args: str, check: bool = True, cwd: Path | None = None) -> subprocess.
 
 
 def _wait_for(predicate, timeout: float = 120.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_for(predicate, timeout, what, poll=0.1)
 
 
 def _start(runs_dir: Path, *command: str, cwd: Path | None = None, extra: tuple[str, ...] = ()):
