@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import queue
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,16 @@ from aigc_tui.paths import app_home
 
 Event = dict[str, Any]
 TERMINAL_EVENTS = ("done", "error", "image", "fill", "probs")
+IDLE_ENV = "AIGC_TUI_HELPER_IDLE_S"
+DEFAULT_IDLE_S = 300.0
+
+
+def idle_seconds() -> float:
+    """How long the helper may sit idle before it is shut down (`$AIGC_TUI_HELPER_IDLE_S`; 0 = never)."""
+    try:
+        return max(0.0, float(os.environ.get(IDLE_ENV, DEFAULT_IDLE_S)))
+    except ValueError:
+        return DEFAULT_IDLE_S
 
 
 class GenerationClient:
@@ -23,11 +35,19 @@ class GenerationClient:
 
     With `on_event`, every event goes to that callback (the app's way); without one, each
     request's events queue up for `events(request_id)` (scripts' and tests' way).
+
+    A helper with no open request for `idle_s` seconds is shut down (it frees its model, ~1 GB);
+    the next request starts a fresh one, so to the caller it only looks like a model load.
+    The decision is taken here, under the same lock as sending, so no request can race it.
     """
 
-    def __init__(self, runs_dir: str | Path | None = None, on_event: Callable[[Event], None] | None = None) -> None:
+    def __init__(self, runs_dir: str | Path | None = None, on_event: Callable[[Event], None] | None = None,
+                 idle_s: float | None = None) -> None:
         self.runs_dir = runs_dir
         self.on_event = on_event
+        self.idle_s = idle_seconds() if idle_s is None else idle_s
+        self._last_used = time.monotonic()
+        self._timer: threading.Timer | None = None
         self._proc: subprocess.Popen[str] | None = None
         self._queues: dict[str, queue.Queue[Event]] = {}
         self._open: dict[str, subprocess.Popen[str]] = {}  # request id -> the helper serving it
@@ -61,7 +81,7 @@ class GenerationClient:
             except json.JSONDecodeError:
                 continue
             self._deliver(event)
-        code = proc.wait()
+        code = proc.wait()  # reaped here, also after an idle shutdown: no zombie
         with self._lock:
             if self._proc is proc:
                 self._proc = None  # the next request starts a fresh helper
@@ -75,6 +95,7 @@ class GenerationClient:
             q = self._queues.get(rid) if rid is not None else None
             if event.get("event") in TERMINAL_EVENTS:
                 self._open.pop(rid, None)
+                self._used()
         if q is not None:
             q.put(event)
         if self.on_event is not None:
@@ -85,6 +106,7 @@ class GenerationClient:
         with self._lock:
             proc = self._start()
             self._open[rid] = proc
+            self._used()
             if self.on_event is None:
                 self._queues[rid] = queue.Queue()
         assert proc.stdin is not None
@@ -94,6 +116,40 @@ class GenerationClient:
         except (BrokenPipeError, OSError):
             self._deliver({"id": rid, "event": "error", "message": "the generation helper is not running"})
         return rid
+
+    def _used(self) -> None:
+        """Note activity and make sure an idle check is pending (caller holds the lock)."""
+        self._last_used = time.monotonic()
+        if self.idle_s > 0 and self._timer is None:
+            self._arm(self.idle_s)
+
+    def _arm(self, delay: float) -> None:
+        self._timer = threading.Timer(delay, self._idle_check)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _idle_check(self) -> None:
+        with self._lock:
+            self._timer = None
+            if not self.running:
+                return
+            left = self.idle_s - (time.monotonic() - self._last_used)
+            if self._open or left > 0:  # busy, or used since: look again later
+                self._arm(max(left, 0.05) if not self._open else self.idle_s)
+                return
+            proc, self._proc = self._proc, None  # the next request starts a fresh helper
+        self._shutdown(proc)
+
+    @staticmethod
+    def _shutdown(proc: subprocess.Popen[str] | None) -> None:
+        """Ask a helper to exit; its reader thread reaps it."""
+        if proc is None or proc.stdin is None:
+            return
+        try:
+            proc.stdin.write(json.dumps({"op": "shutdown"}) + "\n")
+            proc.stdin.close()
+        except (OSError, ValueError):
+            proc.kill()
 
     def generate(self, model: str, prompt: str, device: str = "cpu", **params: Any) -> str:
         return self._send({"op": "generate", "model": model, "prompt": prompt, "device": device, "params": params})
@@ -112,10 +168,14 @@ class GenerationClient:
         return self._send({"op": "classify", "model": model, "text": text, "device": device})
 
     def cancel(self, request_id: str) -> None:
-        if self.running:
-            assert self._proc is not None and self._proc.stdin is not None
-            self._proc.stdin.write(json.dumps({"op": "cancel", "id": request_id}) + "\n")
-            self._proc.stdin.flush()
+        with self._lock:
+            proc = self._open.get(request_id)
+        if proc is not None and proc.poll() is None and proc.stdin is not None:
+            try:
+                proc.stdin.write(json.dumps({"op": "cancel", "id": request_id}) + "\n")
+                proc.stdin.flush()
+            except (OSError, ValueError):
+                pass  # it just ended: its reader reports the request
 
     def events(self, request_id: str, timeout: float = 120.0) -> Iterator[Event]:
         """Events of one request until its last (done, error or image)."""
@@ -131,6 +191,10 @@ class GenerationClient:
                 return
 
     def close(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
         if self._proc is None:
             return
         try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import psutil
 import pytest
-from helpers import TINY_GAN
+from helpers import TINY_GAN, wait_for
 from lm_fixtures import make_tiny_model
 from PIL import Image
 
@@ -95,3 +96,25 @@ def test_client_reports_a_dead_helper(tmp_path, client):
     ok = client.generate(str(model), "The ", max_new_tokens=3)  # restarts on the next request
     last = list(client.events(ok))[-1]
     assert last["event"] == "done", last
+
+
+def test_idle_helper_exits_and_the_next_request_starts_it_again(tmp_path, runs_dir):
+    model = make_tiny_model(tmp_path / "tiny", "gpt2")
+    client = GenerationClient(runs_dir=runs_dir, idle_s=0.5)
+    try:
+        first = client.generate(str(model), "def ", max_new_tokens=4, seed=1, temperature=0.0, top_k=0)
+        events, text = _collect(client, first)
+        assert events[-1]["event"] == "done" and text
+        helper = client._proc
+        wait_for(lambda: not client.running, 60, "the idle helper to be shut down")
+        wait_for(lambda: helper.returncode is not None, 60, "the old helper to be reaped")
+        assert helper.returncode == 0  # a clean shutdown, not a kill
+        assert not psutil.pid_exists(helper.pid) or psutil.Process(helper.pid).status() != psutil.STATUS_ZOMBIE
+
+        again = client.generate(str(model), "def ", max_new_tokens=4, seed=1, temperature=0.0, top_k=0)
+        events, text_again = _collect(client, again)
+        assert [e["event"] for e in events][0] == "loaded"  # the user sees "loading model…" again
+        assert events[-1]["event"] == "done" and text_again == text
+        assert client._proc is not helper
+    finally:
+        client.close()
