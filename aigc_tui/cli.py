@@ -36,6 +36,31 @@ def _add_scale_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--run-id", help="an exact run id: every node of a multi-node run names the same one")
 
 
+def _add_housekeeping(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("rm", help="delete runs for good (never a live one; asks unless --yes)")
+    p.add_argument("runs", nargs="+", metavar="RUN")
+    p.add_argument("-y", "--yes", action="store_true", help="do not ask (needed without a terminal)")
+    _add_runs_dir(p)
+    for name, what in (("archive", "move runs to the archive (hidden from `runs` and the app)"),
+                       ("unarchive", "bring archived runs back")):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("runs", nargs="+", metavar="RUN")
+        _add_runs_dir(p)
+    p = sub.add_parser("tag", help="add (+best or best) and remove (-old) a run's tags",
+                       usage="aigc-tui tag RUN +TAG|-TAG ...")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("tags", nargs=argparse.REMAINDER, metavar="+TAG|-TAG")
+    _add_runs_dir(p)
+    p = sub.add_parser("note", help="set a run's note (\"\" clears it, - reads stdin)")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("text", metavar="TEXT")
+    _add_runs_dir(p)
+    p = sub.add_parser("diff", help="the config keys two runs differ in")
+    p.add_argument("run_a", metavar="RUN_A")
+    p.add_argument("run_b", metavar="RUN_B")
+    _add_runs_dir(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="aigc-tui",
@@ -84,7 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("runs", help="list runs")
     p.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+    p.add_argument("--all", action="store_true", help="archived runs too")
+    p.add_argument("--tag", dest="tags", action="append", default=[], metavar="TAG",
+                   help="only runs with this tag (repeatable: all of them)")
     _add_runs_dir(p)
+    _add_housekeeping(sub)
 
     p = sub.add_parser("stop", help="ask a run to save a checkpoint and stop")
     p.add_argument("run", metavar="RUN")

@@ -17,6 +17,12 @@ HANDLERS = {
     "sample": ("sample_cmd", "sample"),
     "run": ("run_cmd", "start"),
     "import-tb": ("import_tb", "import_tb"),
+    "rm": ("house_cmds", "rm"),
+    "archive": ("house_cmds", "archive"),
+    "unarchive": ("house_cmds", "unarchive"),
+    "tag": ("house_cmds", "tag"),
+    "note": ("house_cmds", "note"),
+    "diff": ("house_cmds", "diff"),
 }
 
 

@@ -24,7 +24,13 @@ def _find(args: argparse.Namespace) -> Run:
 
 
 def list_cmd(args: argparse.Namespace) -> int:
-    rows = [run_row(r) for r in list_runs(runs_root(args.runs_dir))]
+    root = runs_root(args.runs_dir)
+    runs = list_runs(root)
+    if args.all:
+        from aigc_tui.runs.housekeeping import archived_runs
+
+        runs += archived_runs(root)
+    rows = [r for r in map(run_row, runs) if all(t in r.tags for t in args.tags)]
     if args.json:
         print(json.dumps([r.to_json() for r in rows], indent=2))
         return 0
@@ -32,13 +38,15 @@ def list_cmd(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     if not rows:
-        print(f"no runs under {runs_root(args.runs_dir)}; start one with `aigc-tui train gan_mlp_digits`")
+        which = f"tagged {', '.join(args.tags)} " if args.tags else ""
+        print(f"no runs {which}under {root}" + ("" if args.tags else
+              "; start one with `aigc-tui train gan_mlp_digits`"))
         return 0
     now = time.time()
-    cells = [(r.id, r.kind, r.state_text or r.state, r.progress,
-              f"{r.throughput:,.0f} {r.throughput_unit}" if r.throughput else "-",
-              format_duration(now - r.started_at) if r.started_at else "-", r.device or "-") for r in rows]
-    header = ("id", "kind", "state", "step", "speed", "age", "device")
+    cells = [(r.id, r.kind, "archived" if r.archived else r.state_text or r.state, r.progress, r.speed_text,
+              format_duration(r.elapsed(now)), r.device or "-", " ".join(f"#{t}" for t in r.tags))
+             for r in rows]
+    header = ("id", "kind", "state", "step", "speed", "time", "device", "tags")
     if not sys.stdout.isatty():  # piped: whole cells, aligned, no colour, never cut (grep, awk)
         widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
         for row in [header, *cells]:
@@ -48,7 +56,7 @@ def list_cmd(args: argparse.Namespace) -> int:
     for col in header:  # a terminal too narrow for a cell shows "…", never a silently cut value
         table.add_column(col, no_wrap=True, overflow="ellipsis", min_width=min(len(col) + 1, 8))
     for r, row in zip(rows, cells, strict=True):
-        table.add_row(*row[:2], styled_state(r.state, r.state_text), *row[3:])
+        table.add_row(*row[:2], row[2] if r.archived else styled_state(r.state, r.state_text), *row[3:])
     Console().print(table)
     return 0
 

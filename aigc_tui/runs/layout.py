@@ -12,6 +12,10 @@ A run is `<root>/<run-id>/`:
     samples/step-00001000.png    (GAN grids) or .txt (LM text)
     control/<time>-<action>-<id>.json   requests the worker acts on and removes
     params.json        a script run's own config dict (`track.init(config=...)`)
+    notes.json         the user's tags and note on the run (the app and `aigc-tui tag`/`note` write it)
+
+Archived runs live in `<root>/.archive/<run-id>/`, whole; a run being deleted is first renamed
+to `<root>/.deleting-<run-id>-<hex>` (runs/housekeeping.py). Names starting with a dot are never runs.
 
 A script run (`aigc-tui run -- CMD`, or any script using `aigc_tui.track`) has `kind =
 "script"` and a `[script]` table in config.toml; its registered checkpoints are
@@ -43,6 +47,11 @@ CHECKPOINTS_DIR = "checkpoints"
 SAMPLES_DIR = "samples"
 CONTROL_DIR = "control"
 RUN_SUBDIRS = (CHECKPOINTS_DIR, SAMPLES_DIR, CONTROL_DIR)
+NOTES_FILE = "notes.json"  # {"tags": [...], "note": "..."}: the user's, written atomically
+
+# --- under the runs root ---------------------------------------------------------------------
+ARCHIVE_DIR = ".archive"  # archived runs, moved here whole; `aigc-tui unarchive` moves them back
+TOMBSTONE_PREFIX = ".deleting-"  # a run renamed aside while it is deleted
 
 # --- script runs -----------------------------------------------------------------------------
 SCRIPT_KIND = "script"  # config.toml `kind` of a run of any command or tracked script

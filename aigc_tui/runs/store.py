@@ -139,7 +139,9 @@ def list_runs(root: Path) -> list[Run]:
         except OSError:
             return 0, run.id
 
-    return sorted((Run(p) for p in root.iterdir() if p.is_dir() and is_run_dir(p)), key=created)
+    # a dot-name is never a run: the archive, a run being deleted, a temp folder
+    runs = (Run(p) for p in root.iterdir() if not p.name.startswith(".") and p.is_dir() and is_run_dir(p))
+    return sorted(runs, key=created)
 
 
 def find_run(root: Path, ref: str) -> Run:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
+from aigc_tui.runs.layout import ARCHIVE_DIR
+from aigc_tui.runs.notes import read_notes
 from aigc_tui.runs.script import script_command
 from aigc_tui.runs.store import Run
 
@@ -42,6 +44,23 @@ class RunRow:
     waiting_for: str = ""
     sweep: str = ""  # the sweep group, when the run is part of one
     world_size: int = 1
+    ended_at: float | None = None  # when an ended run ended (a lost one: its last status write)
+    tags: list[str] = field(default_factory=list)  # the user's (notes.json)
+    note: str = ""
+    archived: bool = False
+
+    def elapsed(self, now: float) -> float | None:
+        """Seconds trained: start → now while live, start → end once ended (it stops counting)."""
+        if not self.started_at:
+            return None
+        if self.state in ("queued", "running"):
+            return max(0.0, now - self.started_at)
+        return max(0.0, (self.ended_at or now) - self.started_at)
+
+    @property
+    def speed_text(self) -> str:
+        """The speed: live while running, the last one measured (its final speed) once ended."""
+        return f"{self.throughput:,.0f} {self.throughput_unit}" if self.throughput else "-"
 
     @property
     def state_text(self) -> str:
@@ -63,6 +82,7 @@ def run_row(run: Run, config: dict | None = None) -> RunRow:
     """A run's row; pass `config` when the caller caches it (it never changes after creation)."""
     status = run.status()
     config = run.config() if config is None else config
+    notes = read_notes(run.path)
     eta = None
     if status.state.is_live and status.started_at and status.step > 0 and status.total_steps:
         per_step = (time.time() - status.started_at) / status.step
@@ -86,6 +106,10 @@ def run_row(run: Run, config: dict | None = None) -> RunRow:
         waiting_for=status.waiting_for if status.state.value == "queued" else "",
         sweep=str(config.get("run", {}).get("sweep", "")),
         world_size=status.world_size,
+        ended_at=None if status.state.is_live else (status.ended_at or status.updated_at),
+        tags=notes.tags,
+        note=notes.note,
+        archived=run.path.parent.name == ARCHIVE_DIR,
     )
 
 

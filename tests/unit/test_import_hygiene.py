@@ -34,3 +34,14 @@ def test_runs_listing_stays_light(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
+
+
+def test_housekeeping_commands_import_neither_torch_nor_pydantic(tmp_path):
+    code = (
+        "import sys; from aigc_tui.cli import main; d = sys.argv[1];"
+        "[main([*a, '--runs-dir', d]) for a in (['runs', '--all', '--tag', 'x'], ['rm', 'nope', '--yes'],"
+        " ['archive', 'nope'], ['unarchive', 'nope'], ['note', 'nope', 'hi'], ['diff', 'a', 'b'], ['tag', 'nope', '+x'])];"
+        f"print('HEAVY', [m for m in {(*HEAVY, 'pydantic')!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out

@@ -15,6 +15,6 @@ def test_runs_piped_prints_whole_cells(runs_dir, capsys):
     assert main(["runs", "--runs-dir", str(runs_dir)]) == 0
     out = capsys.readouterr().out
     header, line = out.splitlines()
-    assert header.split() == ["id", "kind", "state", "step", "speed", "age", "device"]
+    assert header.split() == ["id", "kind", "state", "step", "speed", "time", "device", "tags"]
     assert line.split()[0] == run.id and "259/3000" in line.split() and "queued" in line.split()
     assert line.endswith("cuda:0 (NVIDIA H200, bf16)") and "…" not in out

@@ -1,0 +1,107 @@
+"""`aigc-tui rm`, `archive`, `unarchive`, `tag`, `note`, `diff` and `runs --tag/--all`: what a user types and sees."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+
+from aigc_tui.cli import main
+from aigc_tui.runs import RunState, RunStatus, create_run, list_runs
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _run(root, name, state="finished", lr=0.1):
+    run = create_run(root, f'kind = "gan"\nname = "{name}"\n[train]\nlr_g = {lr}\n', name, run_id=name)
+    status = RunStatus.read(run.path)
+    status.state, status.started_at, status.ended_at = RunState(state), 1000.0, 1130.0
+    status.pid = os.getpid() if state == "running" else None
+    status.write(run.path)
+    return run
+
+
+def _cli(runs_dir, *args):
+    return main([*args, "--runs-dir", str(runs_dir)])
+
+
+def test_rm_asks_on_a_terminal_and_needs_yes_without_one(runs_dir, capsys, monkeypatch):
+    _run(runs_dir, "a")
+    _run(runs_dir, "b")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert _cli(runs_dir, "rm", "a") == 2
+    assert "without --yes" in capsys.readouterr().err and len(list_runs(runs_dir)) == 2
+    monkeypatch.setattr("sys.stdin", Tty("n\n"))
+    assert _cli(runs_dir, "rm", "a") == 1 and len(list_runs(runs_dir)) == 2
+    monkeypatch.setattr("sys.stdin", Tty("y\n"))
+    assert _cli(runs_dir, "rm", "a") == 0
+    assert "deleted a" in capsys.readouterr().out and [r.id for r in list_runs(runs_dir)] == ["b"]
+    assert _cli(runs_dir, "rm", "b", "--yes") == 0 and list_runs(runs_dir) == []
+
+
+@pytest.mark.parametrize("command", [["rm", "--yes"], ["archive"]])
+def test_a_live_or_unknown_run_is_one_line_exit_2_and_nothing_changes(runs_dir, capsys, command):
+    _run(runs_dir, "idle")
+    _run(runs_dir, "live", "running")
+    assert _cli(runs_dir, *command, "idle", "live") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: run live is running")
+    assert _cli(runs_dir, *command, "idle", "nope") == 2
+    assert capsys.readouterr().err.startswith("error: no run 'nope'")
+    assert sorted(r.id for r in list_runs(runs_dir)) == ["idle", "live"]
+
+
+def test_archive_unarchive_and_runs_all(runs_dir, capsys):
+    _run(runs_dir, "old")
+    _run(runs_dir, "new")
+    assert _cli(runs_dir, "archive", "old") == 0
+    capsys.readouterr()
+    assert _cli(runs_dir, "runs") == 0
+    assert "old" not in capsys.readouterr().out
+    assert _cli(runs_dir, "runs", "--all") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:3] for line in lines[1:]] == [["new", "gan", "finished"], ["old", "gan", "archived"]]
+    assert _cli(runs_dir, "archive", "old") == 2
+    assert capsys.readouterr().err.startswith("error: run old is already archived")
+    assert _cli(runs_dir, "unarchive", "new") == 2
+    assert "no archived run 'new'" in capsys.readouterr().err
+    assert _cli(runs_dir, "unarchive", "old") == 0 and len(list_runs(runs_dir)) == 2
+
+
+def test_tag_note_and_runs_tag_filter(runs_dir, capsys):
+    _run(runs_dir, "a")
+    _run(runs_dir, "b")
+    assert main(["--runs-dir", str(runs_dir), "tag", "a", "+best", "old"]) == 0
+    assert _cli(runs_dir, "tag", "a", "-old") == 0  # a tag word may start with -
+    assert capsys.readouterr().out.splitlines()[-1] == "a: #best"
+    for bad in (["+"], ["-"], ["two words"], []):
+        assert _cli(runs_dir, "tag", "a", *bad) == 2
+        assert capsys.readouterr().err.count("\n") == 1
+    assert _cli(runs_dir, "tag", "nope", "+x") == 2
+    assert _cli(runs_dir, "note", "b", "lr too high") == 0
+    capsys.readouterr()
+    assert _cli(runs_dir, "runs", "--tag", "best") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in out[1:]] == ["a"] and out[1].endswith("#best")
+    assert _cli(runs_dir, "runs", "--tag", "nothing") == 0
+    assert "no runs tagged nothing" in capsys.readouterr().out
+
+
+def test_diff_prints_the_differing_keys(runs_dir, capsys):
+    _run(runs_dir, "a", lr=0.1)
+    _run(runs_dir, "b", lr=0.2)
+    assert _cli(runs_dir, "diff", "a", "b") == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ['name: "a" → "b"', "train.lr_g: 0.1 → 0.2"]
+    assert _cli(runs_dir, "diff", "a", "a") == 2
+    assert _cli(runs_dir, "diff", "a", "zzz") == 2
+    assert capsys.readouterr().err.count("\n") == 2
+
+
+def test_runs_shows_a_finished_runs_duration(runs_dir, capsys):
+    _run(runs_dir, "done")
+    assert _cli(runs_dir, "runs") == 0
+    assert "2m10s" in capsys.readouterr().out.splitlines()[1].split()
