@@ -42,6 +42,15 @@ def cuda_device_count() -> int:
 
 
 def resolve_device(spec: str) -> torch.device:
+    """The torch device for a config's `run.device`; a CUDA device always carries its index,
+    which `torch.cuda.set_device`, the RNG state and the memory counters need."""
+    device = _parse_device(spec)
+    if device.type == "cuda" and device.index is None:
+        return torch.device("cuda", torch.cuda.current_device())
+    return device
+
+
+def _parse_device(spec: str) -> torch.device:
     if not DEVICE_PATTERN.match(spec):
         raise DeviceError(f"device '{spec}' is not one of auto, cpu, mps, cuda or cuda:N")
     if spec == "auto":
