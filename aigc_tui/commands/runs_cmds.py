@@ -8,6 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from aigc_tui.commands.progress_line import metric_text, speed_text
 from aigc_tui.errors import AigcError
 from aigc_tui.paths import runs_root
 from aigc_tui.runs import ControlAction, find_run, list_runs, request_control
@@ -90,7 +91,7 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
     head = Text.assemble((row.name, "bold"), f"  {row.kind}  ", (row.state, STATE_STYLE.get(row.state, "")),
                          f"  step {row.progress}  {row.device}")
     if row.throughput:
-        head.append(f"  {row.throughput:,.0f} {row.throughput_unit}  eta {format_duration(row.eta_seconds)}")
+        head.append(f"  {speed_text(row)}")
     bar = Table.grid()  # a bare ProgressBar ends without a newline: the next line would join it
     bar.add_row(ProgressBar(total=max(row.total, 1), completed=row.step, width=width - 2))
     parts: list[object] = [head, bar]
@@ -102,7 +103,7 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
         table = Table.grid(padding=(0, 2))
         items = [(k, v) for k, v in reader.last.items() if k not in ("step", "time")]
         for i in range(0, len(items), 4):
-            table.add_row(*(f"{k} [bold]{v:.4g}[/]" if isinstance(v, float) else f"{k} {v}" for k, v in items[i:i + 4]))
+            table.add_row(*(metric_text(k, v, markup=True) for k, v in items[i:i + 4]))
         parts.append(table)
     from aigc_tui.ui.series import minmax_decimate
 

@@ -98,9 +98,11 @@ def join_run(root: Path, run_id: str) -> Run:
 
 
 def run_foreground(run: Run, resume: Path | None = None, node_rank: int = 0) -> int:
+    from aigc_tui.commands.progress_line import ProgressLine
     from aigc_tui.train.worker import run_worker
 
-    end = run_worker(run, resume, echo=True, node_rank=node_rank)
+    with ProgressLine(run):  # a live step/speed/ETA/loss line, on a terminal only
+        end = run_worker(run, resume, echo=True, node_rank=node_rank)
     status = run.status()
     if end is RunState.FAILED:
         print(f"error: run failed: {status.error}")

@@ -33,6 +33,8 @@ from aigc_tui.train.guard import Diverged, DivergenceGuard, weights_finite
 from aigc_tui.train.hooks import FamilyHooks
 from aigc_tui.train.lineage import note_extension
 
+STATUS_EVERY_S = 2.0  # between log lines, status.json gets the current step this often (progress lines)
+
 
 def format_metrics(step: int, total: int, values: dict[str, float]) -> str:
     shown = " ".join(f"{k} {v:.4g}" for k, v in values.items() if not k.startswith(("lr", "grad_norm", "nonfinite")))
@@ -220,12 +222,15 @@ class Trainer(FamilyHooks):
         run_cfg = self.config.run
         items, busy, steps_in_window = 0, 0.0, 0
         window_start = poll_start = time.perf_counter()
-        next_poll, polled_at = self.step, self.step
+        next_poll, polled_at, status_at = self.step, self.step, window_start
         while self.step < run_cfg.steps:
             if self.step >= next_poll:
                 now = time.perf_counter()
                 actions, gap = self._poll(self.step - polled_at, now - poll_start)
                 next_poll, polled_at, poll_start = self.step + gap, self.step, now
+                if self.step != status.step and now - status_at >= STATUS_EVERY_S:
+                    self._write_status(status, RunState.RUNNING)  # the step between log lines
+                    status_at = now
                 for action in actions:
                     if action is ControlAction.SAVE:
                         self.save_checkpoint("save requested")
