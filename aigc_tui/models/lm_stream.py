@@ -139,7 +139,8 @@ def stream_generate(
 
     class Cancelled(StoppingCriteria):
         def __call__(self, input_ids, scores, **kwargs):  # noqa: ANN001
-            return torch.full((input_ids.shape[0],), bool(cancel and cancel.is_set()), dtype=torch.bool)
+            return torch.full((input_ids.shape[0],), bool(cancel and cancel.is_set()), dtype=torch.bool,
+                              device=input_ids.device)
 
     torch.manual_seed(params.seed + sample_index)
     started = time.perf_counter()
