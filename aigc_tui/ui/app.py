@@ -145,8 +145,12 @@ class AigcApp(App[int]):
             raise SkipAction()
         tab = self.query_one(TabbedContent).active
         home = self.query_one(self.HOME[tab]) if tab in self.HOME else None
-        if home is None or home is focused or not home.focusable:
+        chain = self.screen.focus_chain  # what can take focus now (hidden widgets are not in it)
+        if home is None or home is focused or home not in chain:
             home = next((w for w in focused.ancestors_with_self if getattr(w, "can_focus", False) and w is not focused
+                         and not isinstance(w, Input | TextArea)), None)
+        if home is None:  # the nearest control around the field (a GAN's seed -> its Grid button)
+            home = next((w for a in focused.ancestors for w in chain if a in w.ancestors
                          and not isinstance(w, Input | TextArea)), None)
         if home is not None and home is not focused:
             home.focus()

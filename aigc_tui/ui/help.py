@@ -24,7 +24,13 @@ folder.
 **Runs**: `/` filter, `x` stop (saves a checkpoint first), `S` save now, `p` sample now,
 `r` resume, `k` its checkpoints, `e` smoothing, `l` log y, `w` window, `c` compare the
 highlighted run, `g` overlay the run's whole sweep (its runs are listed together, best first,
-`#1` `#2`...; a run waiting for busy GPUs shows `queued #N`), `[` `]` scrub through sample grids.
+`#1` `#2`...; a run waiting for busy GPUs shows `queued #N`), `[` `]` scrub through sample grids,
+`v` (or a click on the grid) the grid full screen.
+
+**Grid view**: `←` `→` or `[` `]` step through the run's grids (`home`/`end` first/newest; at
+the newest it follows new ones), `+` `-` zoom, `0` fit, `↑` `↓` the next tiles, `esc` back.
+Grids are drawn at a whole-number scale so digits stay sharp; when even 1× does not fit,
+a page of tiles is shown (the line under it says which), never a blurry shrink.
 
 **Checkpoints**: `g` sample or generate from it, `r` resume from it, `f` fork into
 Launch, `d` delete (asks first).
@@ -32,7 +38,7 @@ Launch, `d` delete (asks first).
 **Generate**: the newest LM checkpoint is picked; write a prompt, `ctrl+g` generate,
 `ctrl+t` stop, `ctrl+y` copy the output (OSC 52, works over SSH). *vs* runs the same
 prompt on a second checkpoint side by side. Past prompts (with their settings) are on
-the right. For a GAN checkpoint: a grid by seed, an interpolation, *Save PNG*.
+the right. For a GAN checkpoint: a grid by seed, an interpolation, *Save PNG*, `v` full screen.
 
 `esc`, `q` or `?` closes this help.
 """

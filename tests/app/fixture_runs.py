@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 os.environ.setdefault("AIGC_TUI_IMAGE", "halfcell")  # before textual_image is imported
 os.environ["TZ"] = "UTC"  # checkpoint times in snapshots
@@ -33,6 +33,25 @@ def _checkpoint(run_dir: Path, step: int, kind: str, metrics: dict) -> None:
     (folder / "config.toml").write_text((run_dir / "config.toml").read_text())
 
 
+def sample_grid(variant: int, cols: int = 3, rows: int = 3, tile: int = 12, pad: int = 2) -> Image.Image:
+    """A tiny make_grid-style sample grid (grey gutters, black tiles with a white glyph), fixed pixels."""
+    img = Image.new("L", (pad + cols * (tile + pad), pad + rows * (tile + pad)), 38)
+    draw = ImageDraw.Draw(img)
+    for k in range(cols * rows):
+        r, c = divmod(k, cols)
+        x, y = pad + c * (tile + pad), pad + r * (tile + pad)
+        draw.rectangle((x, y, x + tile - 1, y + tile - 1), fill=0)
+        m = 2 + (k + variant) % 3  # a ring, a bar or a cross: legible only at an integer scale
+        if (k + variant) % 3 == 0:
+            draw.rectangle((x + m, y + m, x + tile - 1 - m, y + tile - 1 - m), outline=255)
+        elif (k + variant) % 3 == 1:
+            draw.rectangle((x + tile // 2 - 1, y + 2, x + tile // 2, y + tile - 3), fill=255)
+        else:
+            draw.line((x + 2, y + 2, x + tile - 3, y + tile - 3), fill=255)
+            draw.line((x + tile - 3, y + 2, x + 2, y + tile - 3), fill=255)
+    return img
+
+
 def make_fixture_runs(root: Path) -> Path:
     """A finished GAN run, a finished LM run and a failed run: fixed data, fixed times."""
     root.mkdir(parents=True, exist_ok=True)
@@ -48,11 +67,7 @@ def make_fixture_runs(root: Path) -> Path:
                                 "loss_g": 0.7 + step / 800}) + "\n")
     for step in (200, 400):
         _checkpoint(gan, step, "gan", {"loss_d": 1.0, "loss_g": 1.2})
-        img = Image.new("L", (60, 60))
-        for x in range(60):
-            for y in range(60):
-                img.putpixel((x, y), (x * 4 + y * step // 100) % 256)
-        img.save(gan / "samples" / f"step-{step:08d}.png")
+        sample_grid(step // 100).save(gan / "samples" / f"step-{step:08d}.png")
     (gan / "log.txt").write_text("[00:00:00] training fixture-gan\n[00:01:00] run ended finished at step 400\n")
 
     lm = root / "20260101-000100-fixture-lm-bbbb"

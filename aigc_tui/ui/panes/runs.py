@@ -44,6 +44,7 @@ class RunsPane(Vertical):
         Binding("g", "overlay_sweep", "Sweep", id="runs.sweep", show=False),
         Binding("left_square_bracket", "scrub(-1)", "Older grid", id="runs.older", show=False),
         Binding("right_square_bracket", "scrub(1)", "Newer grid", id="runs.newer", show=False),
+        Binding("v", "view_image", "View grid", id="runs.view_image", show=False),
         Binding("slash", "focus_filter", "Filter", id="runs.filter", show=False),
     ]
     DEFAULT_CSS = """
@@ -284,6 +285,9 @@ class RunsPane(Vertical):
 
     def action_scrub(self, delta: int) -> None:
         self.monitor.scrub(delta)
+
+    def action_view_image(self) -> None:
+        self.monitor.open_view()
 
     def action_focus_filter(self) -> None:
         self.query_one("#runs-filter", Input).focus()

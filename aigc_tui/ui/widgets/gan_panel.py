@@ -9,23 +9,26 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
 from aigc_tui.paths import app_home
-from aigc_tui.ui.widgets.sample_image import SampleImage
+from aigc_tui.ui.image_screen import ImageScreen
+from aigc_tui.ui.widgets.grid_image import GridImage
 
 
 class GanPanel(Vertical):
     """Draws through the app's generation helper; the pane forwards its `image` events here."""
 
+    BINDINGS = [Binding("v", "view_image", "View grid", id="gan.view_image")]
     DEFAULT_CSS = """
     GanPanel #gan-bar { height: 1; }
     GanPanel #gan-bar Input { width: 10; margin-right: 1; }
     GanPanel #gan-bar Button { margin-right: 1; }
     GanPanel #gan-bar #gan-save-path { width: 1fr; }
     GanPanel #gan-status { height: 1; color: $text-muted; }
-    GanPanel #gan-image { height: 1fr; width: auto; }
+    GanPanel #gan-image { height: 1fr; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -43,7 +46,7 @@ class GanPanel(Vertical):
             yield Input("grid.png", id="gan-save-path", compact=True)
             yield Button("Save PNG", id="gan-save", disabled=True, compact=True)
         yield Static("", id="gan-status")
-        yield SampleImage(id="gan-image")
+        yield GridImage(hint="v full view", id="gan-image")
 
     def _status(self, text: str) -> None:
         self.query_one("#gan-status", Static).update(text)
@@ -80,10 +83,21 @@ class GanPanel(Vertical):
 
     def show_image(self, path: Path) -> None:
         self.last_image = path
-        self.query_one("#gan-image", SampleImage).image = path
+        self.query_one("#gan-image", GridImage).show(path)
         self._status(path.name)
         self.query_one("#gan-save", Button).disabled = False
         self.request = None
+
+    def action_view_image(self) -> None:
+        """The drawn grid full screen (Esc comes back here)."""
+        if self.last_image is None:
+            self.notify("draw a grid first", severity="warning")
+            return
+        image = self.last_image
+        self.app.push_screen(ImageScreen(lambda: [image], f"generated {image.name}", image, follow=False))
+
+    def on_grid_image_open(self, event: GridImage.Open) -> None:
+        self.action_view_image()
 
     def show_error(self, message: str) -> None:
         self._status(f"[red]error: {message}[/]")

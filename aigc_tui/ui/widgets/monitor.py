@@ -17,9 +17,10 @@ from textual.widgets import Log, Static
 from aigc_tui.runs import RunState
 from aigc_tui.runs.summary import format_duration, plotted_series
 from aigc_tui.styles import styled_state
+from aigc_tui.ui.image_screen import open_image_view, step_label
 from aigc_tui.ui.rundata import MonitorData, RowData
+from aigc_tui.ui.widgets.grid_image import GridImage
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
-from aigc_tui.ui.widgets.sample_image import SampleImage
 
 SMOOTHING_STEPS = (0.0, 0.6, 0.9, 0.99)
 WINDOWS = (None, 100, 1_000, 10_000)
@@ -33,7 +34,7 @@ class RunMonitor(Vertical):
     RunMonitor #monitor { height: 1fr; min-height: 8; }
     RunMonitor #sample-side { width: 40%; max-width: 60; }
     RunMonitor #sample-label { height: 1; color: $text-muted; }
-    RunMonitor #sample-image { height: 1fr; width: auto; }
+    RunMonitor #sample-image { height: 1fr; }
     RunMonitor #sample-text { height: 1fr; overflow-y: auto; }
     RunMonitor #run-log { height: 20%; min-height: 2; }
     """
@@ -56,7 +57,7 @@ class RunMonitor(Vertical):
             yield LossPlot(id="loss-plot")
             with Vertical(id="sample-side"):
                 yield Static("", id="sample-label")
-                yield SampleImage(id="sample-image")
+                yield GridImage(hint="v full view", id="sample-image")
                 yield Static("", id="sample-text")
         yield Log(id="run-log", max_lines=500)
 
@@ -110,7 +111,7 @@ class RunMonitor(Vertical):
         monitor = self.monitor
         if monitor is None:
             return
-        image = self.query_one("#sample-image", SampleImage)
+        image = self.query_one("#sample-image", GridImage)
         label = self.query_one("#sample-label", Static)
         text = self.query_one("#sample-text", Static)
         status = monitor.status
@@ -124,10 +125,9 @@ class RunMonitor(Vertical):
             index = self.sample_index if -len(pngs) <= self.sample_index < len(pngs) else -1
             chosen = pngs[index]
             image.display, text.display = True, False
-            if str(image.image) != str(chosen):
-                image.image = chosen
+            image.show(chosen)  # at an integer scale; redrawn only when the file changed
             pos = len(pngs) + index + 1 if index < 0 else index + 1
-            label.update(f"{chosen.stem}  ({pos}/{len(pngs)})  [ ] scrub")
+            label.update(f"{step_label(chosen)}  {pos}/{len(pngs)}  [ ] scrub  v view")
         elif monitor.latest_text is not None:
             image.display, text.display = False, True
             label.update(f"sample at {monitor.latest_text[0]}")
@@ -136,6 +136,15 @@ class RunMonitor(Vertical):
             image.display, text.display = False, True
             label.update("")
             text.update("no samples yet")
+
+    def open_view(self) -> None:
+        """The run's grids full screen (`v`, or a click on the grid), at the one shown here."""
+        if self.data is not None:
+            open_image_view(self.app, self.data.run, self.query_one("#sample-image", GridImage).path)
+
+    def on_grid_image_open(self, event: GridImage.Open) -> None:
+        event.stop()
+        self.open_view()
 
     def _update_log(self, monitor: MonitorData) -> None:
         if monitor.log_lines is None or monitor.log_sig == self.log_sig:

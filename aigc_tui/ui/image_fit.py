@@ -1,0 +1,185 @@
+"""Fit a sample grid into terminal cells at an INTEGER scale, never a blurring downscale.
+
+A 28 px digit drawn at 44/242 of its size reads as grey stripes. So a grid is shown at the
+largest whole-number scale (nearest-neighbour) at which it fits; when even 1x does not fit,
+its tiles are re-laid to the area's shape, and when not all of them fit, a page of them is
+shown (the caller says which tile comes first and tells the user how many are off-screen).
+Pure PIL/numpy: no widgets, so the arithmetic is unit-tested on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+MIN_TILE = 4  # a "tile" narrower than this is noise in the pad detection, not a sample
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """A grid's layout: `cols` x `rows` tiles of `width` x `height` px, `pad` px apart and around."""
+
+    width: int
+    height: int
+    pad: int
+    cols: int
+    rows: int
+
+    @property
+    def count(self) -> int:
+        return self.cols * self.rows
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What to draw: `image` fills exactly `cells` (w, h) of the terminal."""
+
+    image: Image.Image
+    cells: tuple[int, int]
+    scale: int  # a whole number; 0 when not even one tile fits at 1x (a crop is shown)
+    first: int  # index of the first tile shown
+    shown: int  # how many tiles are shown
+    total: int  # how many tiles the grid has (1 for a picture that is not a grid)
+
+    @property
+    def note(self) -> str:
+        """One line for the user when part of the grid is off-screen, else ''."""
+        if self.scale == 0:
+            return "too small for one tile at 1× (cropped)"
+        if self.shown < self.total:
+            return f"tiles {self.first + 1}–{self.first + self.shown} of {self.total} at {self.scale}×"
+        return ""
+
+
+def integer_scale(width: int, height: int, area_w: int, area_h: int) -> int:
+    """The largest whole number s with width*s <= area_w and height*s <= area_h (0: not even 1x)."""
+    if width <= 0 or height <= 0 or area_w <= 0 or area_h <= 0:
+        return 0
+    return min(area_w // width, area_h // height)
+
+
+def _stripes_ok(mask: np.ndarray, pad: int, tile: int, count: int) -> bool:
+    """Every pad stripe of a `count`-tile layout lies where the image is all pad colour."""
+    step = tile + pad
+    return all(mask[k * step : k * step + pad].all() for k in range(count + 1))
+
+
+def _split(mask: np.ndarray, pad: int) -> int:
+    """The largest tile count along one axis whose pad stripes all match (1: no grid found)."""
+    size = len(mask)
+    for count in range(size // (MIN_TILE + pad), 1, -1):
+        tile, rest = divmod(size - pad, count)
+        if rest == 0 and tile - pad >= MIN_TILE and _stripes_ok(mask, pad, tile - pad, count):
+            return count
+    return 1
+
+
+def find_tiles(image: Image.Image) -> Tiles:
+    """The grid layout of a sample PNG (make_grid style: a pad-coloured border and gutters).
+
+    A picture without such gutters is one tile of its own size.
+    """
+    arr = np.asarray(image.convert("RGB"))
+    h, w = arr.shape[:2]
+    one = Tiles(w, h, 0, 1, 1)
+    if h < MIN_TILE or w < MIN_TILE:
+        return one
+    same = (arr == arr[0, 0]).all(axis=2)
+    rows_pad, cols_pad = same.all(axis=1), same.all(axis=0)
+    pad = 0
+    while pad < min(h, w) and rows_pad[pad] and cols_pad[pad]:
+        pad += 1
+    if pad == 0 or pad * 2 >= min(h, w):
+        return one
+    pad = min(pad, next((i for i in range(1, w) if not cols_pad[i]), pad),
+              next((i for i in range(1, h) if not rows_pad[i]), pad))
+    cols, rows = _split(cols_pad, pad), _split(rows_pad, pad)
+    if cols == rows == 1:
+        return Tiles(w - 2 * pad, h - 2 * pad, pad, 1, 1)
+    return Tiles((w - pad) // cols - pad, (h - pad) // rows - pad, pad, cols, rows)
+
+
+def _tile(image: Image.Image, t: Tiles, index: int) -> Image.Image:
+    r, c = divmod(index, t.cols)
+    x, y = t.pad + c * (t.width + t.pad), t.pad + r * (t.height + t.pad)
+    return image.crop((x, y, x + t.width, y + t.height))
+
+
+def _layout(t: Tiles, n: int, area_w: int, area_h: int) -> tuple[int, int]:
+    """Columns and rows of at most `n` tiles that fit `area` px at 1x (cols*rows may exceed n)."""
+    cols = max(0, (area_w - t.pad) // (t.width + t.pad))
+    rows = max(0, (area_h - t.pad) // (t.height + t.pad))
+    cols = min(cols, n)
+    if cols:
+        rows = min(rows, -(-n // cols))
+    return cols, rows
+
+
+def _relaid(image: Image.Image, t: Tiles, first: int, cols: int, rows: int) -> tuple[Image.Image, int]:
+    """Tiles first.. laid out cols x rows on the pad colour; also how many were placed."""
+    n = min(cols * rows, t.count - first)
+    out = Image.new(image.mode, (t.pad + cols * (t.width + t.pad), t.pad + rows * (t.height + t.pad)),
+                    image.getpixel((0, 0)))
+    for i in range(n):
+        r, c = divmod(i, cols)
+        out.paste(_tile(image, t, first + i), (t.pad + c * (t.width + t.pad), t.pad + r * (t.height + t.pad)))
+    return out, n
+
+
+def _to_cells(image: Image.Image, scale: int, cell_px: tuple[int, int], fill: object) -> tuple[Image.Image, tuple[int, int]]:
+    """Upscale by `scale` (nearest) and pad to whole cells, so the renderer's own resize is a no-op."""
+    if scale > 1:
+        image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
+    cw, ch = cell_px
+    cells = (-(-image.width // cw), -(-image.height // ch))
+    size = (cells[0] * cw, cells[1] * ch)
+    if size != image.size:
+        padded = Image.new(image.mode, size, fill)  # type: ignore[arg-type]
+        padded.paste(image, (0, 0))
+        image = padded
+    return image, cells
+
+
+def fit_grid(image: Image.Image, cells_w: int, cells_h: int, cell_px: tuple[int, int] = (1, 2),
+             zoom: int | None = None, first: int = 0, tiles: Tiles | None = None) -> Fit:
+    """Draw `image` in `cells_w` x `cells_h` cells of `cell_px` pixels each (half-blocks: 1x2).
+
+    zoom None: the largest integer scale showing every tile (the grid as it is when it fits,
+    else its tiles re-laid to the area's shape); when not all fit even at 1x, a page of
+    tiles from `first`. zoom k: that scale (clamped to what one tile allows), as many tiles
+    as fit, from `first`.
+    """
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    t = tiles or find_tiles(image)
+    fill = image.getpixel((0, 0))
+    area_w, area_h = cells_w * cell_px[0], cells_h * cell_px[1]
+    first = max(0, min(first, t.count - 1))
+    one_tile = integer_scale(t.width + 2 * t.pad, t.height + 2 * t.pad, area_w, area_h)
+    if one_tile == 0:  # not even one tile: its middle (where a digit is), at 1x
+        w, h = min(t.width, area_w), min(t.height, area_h)
+        x, y = (t.width - w) // 2, (t.height - h) // 2
+        crop = _tile(image, t, first).crop((x, y, x + w, y + h))
+        out, cells = _to_cells(crop, 1, cell_px, fill)
+        return Fit(out, cells, 0, first, 1, t.count)
+    if zoom is None:
+        whole = integer_scale(image.width, image.height, area_w, area_h)
+        best, shape = 0, (0, 0)
+        for s in range(one_tile, 0, -1):
+            cols, rows = _layout(t, t.count, area_w // s, area_h // s)
+            if cols * rows >= t.count:
+                best, shape = s, (cols, rows)
+                break
+        if whole >= max(best, 1):
+            out, cells = _to_cells(image, whole, cell_px, fill)
+            return Fit(out, cells, whole, 0, t.count, t.count)
+        scale = best or 1
+        first = 0 if best else first
+    else:
+        scale = max(1, min(zoom, one_tile))
+    cols, rows = shape if zoom is None and best else _layout(t, t.count - first, area_w // scale, area_h // scale)
+    relaid, n = _relaid(image, t, first, cols, rows)
+    out, cells = _to_cells(relaid, scale, cell_px, fill)
+    return Fit(out, cells, scale, first, n, t.count)

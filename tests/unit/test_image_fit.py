@@ -1,0 +1,86 @@
+"""Sample grids are drawn at whole-number scales (never a blurring downscale), tiles re-laid or paged."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from aigc_tui.ui.image_fit import Tiles, find_tiles, fit_grid, integer_scale
+
+PAD_GREY = 38  # make_grid's pad_value=0.15, as aigc_tui.models.grid writes it
+
+
+def grid_png(cols: int, rows: int, tile: int = 28, pad: int = 2) -> Image.Image:
+    """A make_grid-style grid: tile k is a solid square of value 100 + k (never the pad grey)."""
+    img = Image.new("L", (pad + cols * (tile + pad), pad + rows * (tile + pad)), PAD_GREY)
+    for k in range(cols * rows):
+        r, c = divmod(k, cols)
+        img.paste(100 + k, (pad + c * (tile + pad), pad + r * (tile + pad),
+                            pad + c * (tile + pad) + tile, pad + r * (tile + pad) + tile))
+    return img
+
+
+def test_integer_scale_for_known_sizes():
+    assert integer_scale(242, 242, 242, 242) == 1
+    assert integer_scale(242, 242, 241, 1000) == 0  # 44/242 would blur: no fractional scale
+    assert integer_scale(28, 28, 118, 72) == 2
+    assert integer_scale(60, 60, 48, 40) == 0
+    assert integer_scale(30, 30, 78, 40) == 1
+    assert integer_scale(10, 5, 100, 100) == 10
+    assert isinstance(integer_scale(7, 3, 100, 45), int)
+    assert integer_scale(0, 10, 10, 10) == 0
+
+
+def test_find_tiles_reads_the_grid_layout():
+    assert find_tiles(grid_png(8, 8)) == Tiles(28, 28, 2, 8, 8)
+    assert find_tiles(grid_png(10, 1)) == Tiles(28, 28, 2, 10, 1)
+    assert find_tiles(grid_png(3, 2, tile=12, pad=1)) == Tiles(12, 12, 1, 3, 2)
+    photo = Image.fromarray(np.arange(60 * 40, dtype=np.uint8).reshape(40, 60) % 251)
+    assert find_tiles(photo) == Tiles(60, 40, 0, 1, 1)  # no gutters: one picture
+
+
+def test_a_grid_that_fits_is_shown_whole_at_the_largest_integer_scale():
+    fit = fit_grid(grid_png(2, 2), 200, 100)  # half-blocks: 200 x 200 px
+    assert (fit.scale, fit.shown, fit.total, fit.note) == (3, 4, 4, "")
+    assert fit.image.size == (62 * 3, 62 * 3)
+    assert fit.cells == (186, 93)
+    # nearest-neighbour: every pixel of the upscaled image is a value of the original
+    assert set(np.unique(np.asarray(fit.image))) <= {PAD_GREY, 100, 101, 102, 103}
+
+
+def test_tiles_are_relaid_to_the_area_or_paged_at_1x():
+    grid = grid_png(8, 8)  # 242 x 242 px: too big for 118 x 72 px (120 cols x 36 rows of half-blocks)
+    fit = fit_grid(grid, 118, 36)
+    assert fit.scale == 1 and fit.total == 64
+    assert fit.shown == 3 * 2 and fit.note == "tiles 1–6 of 64 at 1×"
+    assert fit.cells[0] <= 118 and fit.cells[1] <= 36
+    nxt = fit_grid(grid, 118, 36, first=6)
+    assert (nxt.first, nxt.shown) == (6, 6)
+    arr = np.asarray(nxt.image)
+    assert arr[2, 2] == 100 + 6  # the page starts at tile 7
+    last = fit_grid(grid, 118, 36, first=62)
+    assert last.shown == 2
+
+
+def test_all_tiles_relaid_at_a_bigger_scale_when_the_shape_allows():
+    row = grid_png(4, 1, tile=10, pad=1)  # 45 x 12 px, a long strip
+    fit = fit_grid(row, 30, 15)  # 30 x 30 px: the strip fits only re-laid 2 x 2
+    assert (fit.scale, fit.shown) == (1, 4)
+    assert fit.image.size == (23, 24)  # 23 px tall padded to whole half-block cells
+
+
+def test_zoom_is_clamped_to_one_tile_and_too_small_crops_at_1x():
+    grid = grid_png(8, 8)
+    fit = fit_grid(grid, 118, 36, zoom=5)
+    assert fit.scale == 2 and fit.shown == 1  # 2x: one 32 px tile in 72 px of height
+    tiny = fit_grid(grid, 20, 5)
+    assert tiny.scale == 0 and tiny.shown == 1 and tiny.image.size == (20, 10)
+    assert "too small" in tiny.note
+
+
+def test_other_cell_sizes_kitty_or_sixel():
+    fit = fit_grid(grid_png(8, 8), 78, 20, cell_px=(10, 20))  # 780 x 400 px
+    assert fit.scale == 2 and fit.shown == 64  # re-laid 12 x 6 (362 x 182 px), then doubled
+    assert fit.image.size == (730, 380) and fit.cells == (73, 19)
+    square = fit_grid(grid_png(8, 8), 60, 20, cell_px=(10, 20))  # 600 x 400 px
+    assert square.scale == 1 and square.image.size == (250, 260) and square.cells == (25, 13)
