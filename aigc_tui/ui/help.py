@@ -22,10 +22,15 @@ torchrun), name the run, `ctrl+s` Start. *Save recipe* keeps your edit in your r
 folder.
 
 **Runs**: `/` filter, `x` stop (saves a checkpoint first), `S` save now, `p` sample now,
-`r` resume, `k` its checkpoints, `e` smoothing, `l` log y, `w` window, `c` compare the
-highlighted run, `g` overlay the run's whole sweep (its runs are listed together, best first,
-`#1` `#2`...; a run waiting for busy GPUs shows `queued #N`), `[` `]` scrub through sample grids,
-`v` (or a click on the grid) the grid full screen.
+`r` resume, `k` its checkpoints, `[` `]` scrub through sample grids, `v` (or a click on the
+grid) the grid full screen.
+The plot: `m` pick metrics (any scalar the run logs; remembered per run kind), `e`
+smoothing, `l` log y, `w` window, `T` x by step or wall time; comma and period move the cursor
+(`<` `>` faster; the line under the plot reads every curve there). `space` (or `c`) marks
+the highlighted run: marked runs that log the metric are overlaid on the selected run's
+plot, named in the legend line above it; `C` clears the marks. `g` overlays the run's whole
+sweep (its runs are listed together, best first, `#1` `#2`...; a run waiting for busy GPUs
+shows `queued #N`).
 
 **Grid view**: `←` `→` or `[` `]` step through the run's grids (`home`/`end` first/newest; at
 the newest it follows new ones), `+` `-` zoom, `0` fit, `↑` `↓` the next tiles, `esc` back.

@@ -105,18 +105,23 @@ class EmaCache:
         return out
 
 
-def window(steps: Sequence[int], values: Sequence[float], last_n_steps: int | None) -> tuple[Sequence[int], Sequence[float]]:
+def window_start(steps: Sequence[int], last_n_steps: int | None) -> int:
+    """The index of the first point within the last `last_n_steps` steps (0: all)."""
     if not last_n_steps or not len(steps):
-        return steps, values
-    first = int(np.searchsorted(np.asarray(steps), steps[-1] - last_n_steps, side="left"))
+        return 0
+    return int(np.searchsorted(np.asarray(steps), steps[-1] - last_n_steps, side="left"))
+
+
+def window(steps: Sequence[int], values: Sequence[float], last_n_steps: int | None) -> tuple[Sequence[int], Sequence[float]]:
+    first = window_start(steps, last_n_steps)
     return steps[first:], values[first:]
 
 
-def minmax_decimate(steps: Sequence[int], values: Sequence[float], buckets: int) -> tuple[list[int], list[float]]:
+def minmax_decimate(steps: Sequence[float], values: Sequence[float], buckets: int) -> tuple[list[float], list[float]]:
     """Per bucket: its min and max (NaN if the bucket held a non-finite point)."""
     n = len(steps)
     if n <= 2 * buckets or buckets < 1:
-        return [int(s) for s in steps], [float(v) for v in values]
+        return np.asarray(steps).tolist(), [float(v) for v in values]
     x = np.asarray(steps)
     y = np.asarray(values, dtype=float)
     edges = np.linspace(0, n, buckets + 1).astype(int)[:-1]
@@ -135,15 +140,20 @@ def minmax_decimate(steps: Sequence[int], values: Sequence[float], buckets: int)
 
 def prepare(
     steps: Sequence[int], values: Sequence[float], smoothing: float, last_n_steps: int | None, width: int,
-    log_y: bool = False, cache: EmaCache | None = None, key: str = "",
-) -> tuple[list[int], list[float]]:
+    log_y: bool = False, cache: EmaCache | None = None, key: str = "", x: Sequence[float] | None = None,
+) -> tuple[list[float], list[float]]:
+    """What to draw: smoothed over the whole series, windowed by step, decimated to `width`.
+
+    `x` (as long as `steps`, e.g. elapsed seconds) replaces the steps on the x axis; the
+    window and the EMA's cache still go by step.
+    """
     n = min(len(steps), len(values))
     steps, values = steps[:n], values[:n]
     smoothed = cache.smooth(key, steps, values, smoothing) if cache else (
         ema(values, smoothing) if smoothing > 0 else np.asarray(values, dtype=float))
-    xs, ys = window(steps, smoothed, last_n_steps)
-    xs, ys = minmax_decimate(xs, ys, max(1, width))
+    first = window_start(steps, last_n_steps)
+    xs, ys = minmax_decimate((steps if x is None else x[:n])[first:], smoothed[first:], max(1, width))
     if log_y:
-        pairs = [(x, math.log10(y)) for x, y in zip(xs, ys, strict=True) if math.isfinite(y) and y > 0]
+        pairs = [(a, math.log10(y)) for a, y in zip(xs, ys, strict=True) if math.isfinite(y) and y > 0]
         return [p[0] for p in pairs], [p[1] for p in pairs]
     return list(xs), [y if math.isfinite(y) else math.nan for y in ys]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from textual.theme import Theme
@@ -20,14 +20,20 @@ THEME_KEYS = {"name", "primary", "secondary", "warning", "error", "success", "ac
 class Settings:
     theme: str = "aigc-dark"
     smoothing: float = 0.6
+    plot_metrics: dict[str, list[str]] = field(default_factory=dict)  # run kind -> the metrics picked
 
     @classmethod
     def load(cls) -> Settings:
         try:
             data = json.loads((config_dir() / "settings.json").read_text())
-            return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-        except (OSError, ValueError, TypeError):
+            settings = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        except (OSError, ValueError, TypeError, AttributeError):
             return cls()
+        picked = settings.plot_metrics
+        if not isinstance(picked, dict):
+            picked = {}
+        settings.plot_metrics = {str(k): [str(n) for n in v] for k, v in picked.items() if isinstance(v, list)}
+        return settings
 
     def save(self) -> None:
         atomic_write_json(config_dir() / "settings.json", asdict(self))

@@ -8,13 +8,13 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.widgets import DataTable, Input
 
 from aigc_tui.runs import CheckpointInfo, ControlAction, request_control
 from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
 from aigc_tui.ui.messages import MetricsAppended, OpenCheckpoints
+from aigc_tui.ui.panes.runs_plot import PlotKeys
 from aigc_tui.ui.run_ops import resume_run
 from aigc_tui.ui.rundata import (
     RowCache,
@@ -30,7 +30,7 @@ from aigc_tui.ui.widgets.monitor import RunMonitor
 COLUMNS = ("name", "kind", "state", "step", "eta", "speed", "best", "device", "age")
 
 
-class RunsPane(Vertical):
+class RunsPane(PlotKeys):
     BINDINGS = [
         Binding("x", "stop_run", "Stop", id="runs.stop"),
         Binding("S", "save_run", "Save now", id="runs.save"),
@@ -253,19 +253,6 @@ class RunsPane(Vertical):
 
     def action_toggle_markers(self) -> None:
         self.monitor.toggle_markers()
-
-    def action_toggle_compare(self) -> None:
-        table = self.query_one(DataTable)
-        keys = [str(k.value) for k in table.rows]
-        if not keys:
-            return
-        run_id = keys[table.cursor_row]
-        self.compare.symmetric_difference_update({run_id})
-        if run_id in self.compare and run_id in self.rows:
-            self.app.tail.watch(run_id, self.rows[run_id].run.path, plotted(self.rows[run_id].row.kind))
-        self.monitor.compare = {r: self.rows[r] for r in self.compare if r in self.rows}
-        self.monitor.mark_dirty()
-        self.refresh_rows()
 
     def action_overlay_sweep(self) -> None:
         """Overlay every run of the selected run's sweep on its plot (again: back to none)."""

@@ -1,13 +1,29 @@
-"""Loss curves through textual-plotext: several series, EMA, log-y, a step window, overlays, markers."""
+"""Metric curves through textual-plotext: several series, EMA, log-y, step or wall-time x, markers.
+
+The legend is not drawn here (plotext puts it over the curves): each series has a colour
+from PALETTE and the plot panel prints the names in those colours outside the plot area.
+Tick labels are the real units: losses on a log axis, h:mm / m:ss on a time axis.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from textual_plotext import PlotextPlot
 
+from aigc_tui.ui.plot_ticks import log_ticks, nice_linear, step_ticks, time_ticks
 from aigc_tui.ui.series import EmaCache, prepare
+
+# Distinct on dark and light themes; the legend prints names in the same RGB.
+PALETTE = ((86, 180, 233), (230, 159, 0), (0, 200, 120), (240, 80, 160), (200, 200, 60), (150, 120, 255),
+           (255, 110, 80), (120, 220, 220))
+
+
+def rgb(index: int) -> tuple[int, int, int]:
+    return PALETTE[index % len(PALETTE)]
 
 
 @dataclass
@@ -15,6 +31,8 @@ class PlotSeries:
     label: str
     steps: Sequence[int]
     values: Sequence[float]
+    times: Sequence[float] | None = None  # unix seconds per point (for a wall-time x axis)
+    color: int | None = None  # index into PALETTE (None: its place in the list)
 
 
 @dataclass
@@ -22,18 +40,31 @@ class PlotOptions:
     smoothing: float = 0.6
     log_y: bool = False
     last_n_steps: int | None = None
+    x_time: bool = False  # x = wall time since the run's first logged point, not step
+    cursor: int | None = None  # a step to mark with a vertical line (None: no cursor)
     markers: list[int] = field(default_factory=list)  # e.g. checkpoint steps
     nonfinite: list[int] = field(default_factory=list)  # logged steps whose interval had NaN/inf steps
 
 
+def elapsed(series: PlotSeries) -> np.ndarray | None:
+    """Seconds since the series' first point, or None when it has no times."""
+    if series.times is None or not len(series.times):
+        return None
+    times = np.asarray(series.times, dtype=np.float64)
+    return times - times[0]
+
+
 class LossPlot(PlotextPlot):
-    DEFAULT_CSS = "LossPlot { height: 1fr; min-height: 8; }"
+    DEFAULT_CSS = "LossPlot { height: 1fr; min-height: 6; }"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.series: list[PlotSeries] = []
         self.options = PlotOptions()
         self.title = ""
+        self.show_title = True
+        self.inner_legend = True  # plotext's own legend (over the curves); the Runs panel prints its own
+        self.drawn = 0
         self._ema = EmaCache()  # redraws smooth only the points that arrived since the last one
 
     def show(self, series: list[PlotSeries], options: PlotOptions, title: str = "") -> None:
@@ -43,28 +74,62 @@ class LossPlot(PlotextPlot):
     def on_resize(self) -> None:
         self.replot()
 
+    def x_of_step(self, step: float) -> float:
+        """Where a step lies on the x axis (its elapsed time for a wall-time axis)."""
+        if not self.options.x_time or not self.series:
+            return step
+        first = self.series[0]
+        x = elapsed(first)
+        return step if x is None else float(np.interp(step, np.asarray(first.steps), x))
+
     def replot(self) -> None:
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         opts = self.options
         width = max(10, self.size.width - 12)
-        drawn = 0
-        for s in self.series:
+        x_lo, x_hi, y_lo, y_hi = math.inf, -math.inf, math.inf, -math.inf
+        self.drawn = 0
+        for index, s in enumerate(self.series):
+            x = elapsed(s) if opts.x_time else None
+            if opts.x_time and x is None:
+                continue
             xs, ys = prepare(s.steps, s.values, opts.smoothing, opts.last_n_steps, width, opts.log_y,
-                             cache=self._ema, key=s.label)
-            if xs:
-                plt.plot(xs, ys, label=s.label, marker="braille")
-                drawn += 1
+                             cache=self._ema, key=s.label, x=x)
+            finite = [y for y in ys if math.isfinite(y)]
+            if not xs or not finite:
+                continue
+            plt.plot(xs, ys, color=rgb(index if s.color is None else s.color), marker="braille",
+                     label=s.label if self.inner_legend else None)
+            self.drawn += 1
+            x_lo, x_hi = min(x_lo, xs[0], min(xs)), max(x_hi, max(xs))
+            y_lo, y_hi = min(y_lo, min(finite)), max(y_hi, max(finite))
         for step in opts.markers:
-            plt.vline(step, "gray")
+            plt.vline(self.x_of_step(step), "gray")
         bad = opts.nonfinite[-2 * width:] if opts.nonfinite else []  # the newest, at most ~2 a column
         for step in bad[:: max(1, len(bad) // width)]:
-            plt.vline(step, "red")  # the loss was NaN/inf there: the divergence guard skipped those steps
-        smooth = f"ema {opts.smoothing:g}" if opts.smoothing else "raw"
-        window = f"last {opts.last_n_steps:,} steps" if opts.last_n_steps else "all steps"
-        warn = f"  ! non-finite at {len(opts.nonfinite)} log points (red)" if opts.nonfinite else ""
-        plt.title(f"{self.title}  [{smooth}, {window}{', log10 y' if opts.log_y else ''}]{warn}" if drawn else
-                  f"{self.title}  (no metrics yet)")
-        plt.xlabel("step")
+            plt.vline(self.x_of_step(step), "red")  # the loss was NaN/inf there: the guard skipped those steps
+        if opts.cursor is not None and self.drawn:
+            plt.vline(self.x_of_step(opts.cursor), "white")
+        if self.drawn:
+            self._ticks(x_lo, x_hi, y_lo, y_hi)
+        if self.show_title and self.title:
+            plt.title(self.title if self.drawn else f"{self.title}  (no metrics yet)")
         self.refresh()
+
+    def _ticks(self, x_lo: float, x_hi: float, y_lo: float, y_hi: float) -> None:
+        """Tick labels in real units; plotext keeps only those inside the data's range."""
+        plt, opts = self.plt, self.options
+        want_x = max(2, min(8, self.size.width // 14))
+        want_y = max(2, min(6, self.size.height // 3))
+        xt, xl = time_ticks(x_lo, x_hi, want_x) if opts.x_time else step_ticks(x_lo, x_hi, want_x)
+        if xt:
+            plt.xticks(xt, xl)
+        if opts.log_y:
+            yt, yl = log_ticks(y_lo, y_hi, want_y)
+            if yt:
+                plt.yticks(yt, yl)
+        else:
+            yt = nice_linear(y_lo, y_hi, want_y)
+            if len(yt) >= 2:
+                plt.yticks(yt, [f"{t:.4g}" for t in yt])

@@ -15,12 +15,13 @@ from textual.timer import Timer
 from textual.widgets import Log, Static
 
 from aigc_tui.runs import RunState
-from aigc_tui.runs.summary import format_duration, plotted_series
+from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
 from aigc_tui.ui.image_screen import open_image_view, step_label
 from aigc_tui.ui.rundata import MonitorData, RowData
 from aigc_tui.ui.widgets.grid_image import GridImage
-from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
+from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions
+from aigc_tui.ui.widgets.plot_panel import PlotPanel
 
 SMOOTHING_STEPS = (0.0, 0.6, 0.9, 0.99)
 WINDOWS = (None, 100, 1_000, 10_000)
@@ -54,7 +55,7 @@ class RunMonitor(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("No run selected.", id="run-header")
         with Horizontal(id="monitor"):
-            yield LossPlot(id="loss-plot")
+            yield PlotPanel(id="plot-panel")
             with Vertical(id="sample-side"):
                 yield Static("", id="sample-label")
                 yield GridImage(hint="v full view", id="sample-image")
@@ -71,6 +72,7 @@ class RunMonitor(Vertical):
         self.monitor = None
         self.sample_index = -1
         self.log_sig = None
+        self.options.cursor = None
         self.update_header()
         self.redraw()
 
@@ -191,25 +193,7 @@ class RunMonitor(Vertical):
         data = self.data
         if data is None:
             return
-        series: list[PlotSeries] = []
-        reader = self.app.tail.reader(data.row.id)
-        if reader is not None:
-            for name in plotted_series(data.row.kind, reader.keys):
-                if name in reader.series:
-                    s = reader.series[name]
-                    series.append(PlotSeries(name, s.steps, s.values))
-        for other_id, other in sorted(self.compare.items()):
-            other_reader = self.app.tail.reader(other_id)
-            if other_id == data.row.id or other_reader is None:
-                continue
-            key = (plotted_series(other.row.kind, other_reader.keys) or ("loss",))[-1]
-            if key in other_reader.series:
-                s = other_reader.series[key]
-                series.append(PlotSeries(f"{other.row.name}:{key}", s.steps, s.values))
-        self.options.markers = [c.step for c in data.run.checkpoints()] if self.show_markers else []
-        flags = reader.series.get("nonfinite") if reader is not None else None
-        self.options.nonfinite = [s for s, v in zip(flags.steps, flags.values, strict=True) if v != 0] if flags else []
-        self.query_one(LossPlot).show(series, self.options, title=data.row.name)
+        self.query_one(PlotPanel).draw(data, self.compare, self.options, self.show_markers)
 
     def cycle_smoothing(self) -> float:
         steps = SMOOTHING_STEPS

@@ -1,0 +1,95 @@
+"""The Runs pane's plot keys: pick metrics, x by step or wall time, a cursor, marks to compare.
+
+The pane's base class, so the keys are the pane's own (they work while the runs table has
+focus and never while the filter box has it) without growing the pane's module. (A mixin
+beside Vertical would lose Vertical's CSS: Textual follows only the first widget base.)
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable
+
+from aigc_tui.ui.metric_picker import MetricPicker
+from aigc_tui.ui.rundata import RowData, plotted
+from aigc_tui.ui.widgets.plot_panel import PlotPanel
+
+
+class PlotKeys(Vertical):
+    """Needs the pane's `rows`, `compare`, `current`, `monitor` and `refresh_rows`."""
+
+    rows: dict[str, RowData]
+    compare: set[str]
+    BINDINGS = [
+        Binding("m", "pick_metrics", "Metrics", id="runs.metrics"),
+        Binding("T", "toggle_time", "x step/time", id="runs.x_time", show=False),
+        Binding("comma", "cursor(-1)", "Cursor left", id="runs.cursor_left", show=False),
+        Binding("full_stop", "cursor(1)", "Cursor right", id="runs.cursor_right", show=False),
+        Binding("less_than_sign", "cursor(-10)", "Cursor far left", id="runs.cursor_far_left", show=False),
+        Binding("greater_than_sign", "cursor(10)", "Cursor far right", id="runs.cursor_far_right", show=False),
+        Binding("space", "toggle_compare", "Mark", id="runs.mark", show=False),
+        Binding("C", "clear_marks", "Clear marks", id="runs.clear_marks", show=False),
+    ]
+
+    @property
+    def plot_panel(self) -> PlotPanel:
+        return self.query_one(PlotPanel)
+
+    def action_pick_metrics(self) -> None:
+        data = self.current
+        if data is None:
+            return
+        panel = self.plot_panel
+        names = panel.available(data.row.id)
+        if not names:
+            self.notify(f"{data.row.name} has logged no metrics yet", severity="warning")
+            return
+        kind = data.row.kind
+        picked = panel.metrics_for(kind, tuple(names))
+
+        def apply(chosen: list[str]) -> None:
+            settings = self.app.settings
+            if chosen:
+                settings.plot_metrics[kind] = chosen
+            else:
+                settings.plot_metrics.pop(kind, None)  # none ticked: back to the recipe's losses
+            settings.save()
+            self.monitor.redraw()
+
+        self.app.push_screen(MetricPicker(kind, names, picked, apply))
+
+    def action_toggle_time(self) -> None:
+        options = self.monitor.options
+        options.x_time = not options.x_time
+        self.monitor.redraw()
+
+    def action_cursor(self, columns: int) -> None:
+        self.plot_panel.move_cursor(columns)
+
+    def action_toggle_compare(self) -> None:
+        """Mark (or unmark) the highlighted run: marked runs are overlaid on the selected one's plot."""
+        table = self.query_one(DataTable)
+        keys = [str(k.value) for k in table.rows]
+        if not keys:
+            return
+        run_id = keys[table.cursor_row]
+        compare = self.compare
+        compare.symmetric_difference_update({run_id})
+        rows = self.rows
+        if run_id in compare and run_id in rows:
+            self.app.tail.watch(run_id, rows[run_id].run.path, plotted(rows[run_id].row.kind))
+        self._marks_changed()
+        name = rows[run_id].row.name if run_id in rows else run_id
+        verb = "marked" if run_id in compare else "unmarked"
+        self.notify(f"{verb} {name}: {len(compare)} run(s) marked to compare (C clears)")
+
+    def action_clear_marks(self) -> None:
+        self.compare.clear()
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        rows = self.rows
+        self.monitor.compare = {r: rows[r] for r in self.compare if r in rows}
+        self.monitor.mark_dirty()
+        self.refresh_rows()

@@ -1,0 +1,175 @@
+"""The Runs monitor's plot: a legend line, the curves, and a cursor readout line.
+
+What is plotted: the metrics picked for the selected run's kind (remembered per kind in
+the settings; the recipe's losses until then), for the selected run and every run marked
+for comparison that logs them. The legend sits outside the plot area (plotext's own would
+cover the curves); the readout prints the logged values of every series at the cursor step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from aigc_tui.runs.summary import plotted_series
+from aigc_tui.ui.plot_ticks import fmt_elapsed, fmt_step, fmt_value
+from aigc_tui.ui.rundata import RowData, plotted
+from aigc_tui.ui.series import window_start
+from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries, rgb
+
+HIDDEN = ("nonfinite",)  # bookkeeping the plot shows as red lines, not a curve to pick
+
+
+def swatch(label: str, color: int) -> str:
+    r, g, b = rgb(color)
+    return f"[rgb({r},{g},{b})]━━ {escape(label)}[/]"
+
+
+class PlotPanel(Vertical):
+    DEFAULT_CSS = """
+    PlotPanel { width: 1fr; height: 1fr; }
+    PlotPanel #plot-legend { height: auto; max-height: 2; padding: 0 1; }
+    PlotPanel #plot-readout { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dropped: list[str] = []  # marked runs not plotted: they log none of the metrics
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="plot-legend")
+        plot = LossPlot(id="loss-plot")
+        plot.inner_legend = plot.show_title = False
+        yield plot
+        yield Static("", id="plot-readout")
+
+    @property
+    def plot(self) -> LossPlot:
+        return self.query_one(LossPlot)
+
+    # --- which metrics --------------------------------------------------------------------
+    def metrics_for(self, kind: str, keys: tuple[str, ...]) -> tuple[str, ...]:
+        """The metrics picked for this kind of run that this run logs; else the recipe's losses."""
+        saved = self.app.settings.plot_metrics.get(kind) or []
+        names = tuple(n for n in saved if n in keys)
+        return names or plotted_series(kind, keys)
+
+    def available(self, run_id: str) -> list[str]:
+        """Every metric the run logs (the picker's list)."""
+        reader = self.app.tail.reader(run_id)
+        return [k for k in reader.keys if k not in HIDDEN] if reader is not None else []
+
+    def _load(self, data: RowData) -> None:
+        """Tail the run's picked metrics too (a reader loads only the metrics it was asked for)."""
+        keys = plotted(data.row.kind)
+        if keys is not None:
+            keys = (*keys, *(self.app.settings.plot_metrics.get(data.row.kind) or ()))
+        self.app.tail.watch(data.row.id, data.run.path, keys)
+
+    # --- drawing --------------------------------------------------------------------------
+    def draw(self, data: RowData, compare: dict[str, RowData], options: PlotOptions, markers: bool = True) -> None:
+        """Plot the selected run (and the marked runs that log its metrics)."""
+        tail = self.app.tail
+        self._load(data)
+        reader = tail.reader(data.row.id)
+        metrics = self.metrics_for(data.row.kind, reader.keys if reader is not None else ())
+        others = [compare[r] for r in sorted(compare) if r != data.row.id]
+        found: list[tuple[int, str, str, Any]] = []  # (run's place, run name, metric, its series)
+        self.dropped = []
+        for ri, run in enumerate([data, *others]):
+            if ri:
+                tail.watch(run.row.id, run.run.path, (*metrics, "nonfinite") if plotted(run.row.kind) else None)
+            run_reader = tail.reader(run.row.id)
+            if run_reader is None:
+                continue
+            if ri and run_reader.keys and not any(m in run_reader.keys for m in metrics):
+                self.dropped.append(run.row.name)  # another kind of run: nothing in common
+                continue
+            found += [(ri, run.row.name, m, run_reader.series[m]) for m in metrics if m in run_reader.series]
+        comparing = any(ri for ri, *_ in found)
+        series = []
+        for ri, name, metric, s in found:
+            mi = metrics.index(metric)
+            label = metric if not comparing else name if len(metrics) == 1 else f"{name}:{metric}"
+            color = mi if not comparing else ri if len(metrics) == 1 else ri * len(metrics) + mi
+            series.append(PlotSeries(label, s.steps, s.values, s.times, color))
+        options.markers = [c.step for c in data.run.checkpoints()] if markers else []
+        flags = reader.series.get("nonfinite") if reader is not None else None
+        options.nonfinite = [s for s, v in zip(flags.steps, flags.values, strict=True) if v != 0] if flags else []
+        self.plot.show(series, options, title=data.row.name)
+        self._legend(data, metrics, comparing)
+        self.update_readout()
+
+    def _legend(self, data: RowData, metrics: tuple[str, ...], comparing: bool) -> None:
+        opts, plot = self.plot.options, self.plot
+        if not plot.series:
+            text = f"[dim]{escape(data.row.name)}: no {', '.join(metrics) or 'metrics'} logged yet[/]"
+        else:
+            text = "  ".join(swatch(s.label, i if s.color is None else s.color) for i, s in enumerate(plot.series))
+            if comparing and len(metrics) == 1:
+                text = f"{escape(metrics[0])}: {text}"
+        mode = [f"ema {opts.smoothing:g}" if opts.smoothing else "raw",
+                f"last {opts.last_n_steps:,}" if opts.last_n_steps else "",
+                "log y" if opts.log_y else "", "x time" if opts.x_time else ""]
+        text += f"  [dim]{' · '.join(m for m in mode if m)}[/]"
+        if opts.nonfinite:
+            text += f"  [red]! non-finite at {len(opts.nonfinite)} log points (red)[/]"
+        if self.dropped:
+            text += f"  [dim]not plotted (no {escape('/'.join(metrics))}): {escape(', '.join(self.dropped))}[/]"
+        self.query_one("#plot-legend", Static).update(text)
+
+    # --- the cursor -----------------------------------------------------------------------
+    def cursor_step(self) -> int | None:
+        """The step under the cursor: where it was put, else the newest logged step."""
+        series = self.plot.series
+        if not series or not len(series[0].steps):
+            return None
+        cursor = self.plot.options.cursor
+        return int(series[0].steps[-1]) if cursor is None else cursor
+
+    def move_cursor(self, columns: int) -> None:
+        """Move the cursor by about `columns` plot columns, onto a logged step; past the newest
+        step it follows new points again."""
+        series, opts = self.plot.series, self.plot.options
+        if not series or not len(series[0].steps):
+            return
+        steps = np.asarray(series[0].steps)
+        first = window_start(steps, opts.last_n_steps)
+        current = self.cursor_step() or int(steps[-1])
+        per_column = max(1.0, (float(steps[-1]) - float(steps[first])) / max(10, self.plot.size.width - 12))
+        target = current + per_column * columns
+        if columns > 0:
+            index = int(np.searchsorted(steps, target, side="left"))
+        else:
+            index = int(np.searchsorted(steps, target, side="right")) - 1
+        index = max(first, min(len(steps) - 1, index))
+        opts.cursor = None if index == len(steps) - 1 else int(steps[index])
+        self.plot.replot()
+        self.update_readout()
+
+    def update_readout(self) -> None:
+        """`step 240 · 4:00 │ loss_d 1.16  loss_g 1.00`: the logged values at the cursor step."""
+        readout = self.query_one("#plot-readout", Static)
+        step = self.cursor_step()
+        series = self.plot.series
+        if step is None:
+            readout.update("")
+            return
+        head = f"step {fmt_step(step) if step >= 10_000 else step}"
+        first = series[0]
+        if first.times is not None and len(first.times):
+            index = max(0, int(np.searchsorted(first.steps, step, side="right")) - 1)
+            head += f" · {fmt_elapsed(float(first.times[index]) - float(first.times[0]))}"
+        parts = []
+        for i, s in enumerate(series):
+            index = int(np.searchsorted(s.steps, step, side="right")) - 1
+            value = fmt_value(float(s.values[index])) if index >= 0 else "-"
+            r, g, b = rgb(i if s.color is None else s.color)
+            parts.append(f"[rgb({r},{g},{b})]{escape(s.label)}[/] {value}")
+        where = "cursor" if self.plot.options.cursor is not None else "latest"
+        readout.update(f"{where} {head} │ " + "  ".join(parts) + "  [dim], . move[/]")

@@ -1,0 +1,158 @@
+"""The Runs plot as a user sees it: the metric picker, log-y labels, the cursor readout, compare."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from fixture_runs import FIXED_NOW, make_fixture_runs
+from test_app_panes import wait_for
+from textual.widgets import DataTable, SelectionList, Static
+
+from aigc_tui.ui.app import make_app
+from aigc_tui.ui.metric_picker import MetricPicker
+from aigc_tui.ui.panes.runs import RunsPane
+from aigc_tui.ui.widgets.loss_plot import LossPlot
+
+GAN_METRICS = ["d_fake", "d_real", "grad_norm_d", "images_per_s", "loss_d", "loss_g", "lr_g"]
+
+
+def gan_record(step: int, scale: float = 1.0) -> dict:
+    return {"step": step, "time": FIXED_NOW - 3000 + step * 1.5, "loss_d": scale * (0.05 + 2 / math.sqrt(step)),
+            "loss_g": scale * (0.7 + step / 800), "d_real": 0.5 + step / 1000, "d_fake": 0.5 - step / 1000,
+            "grad_norm_d": 3.0, "images_per_s": 2500.0, "lr_g": 2e-4, "nonfinite": 0}
+
+
+def make_gan(root: Path, name: str, stamp: str, scale: float = 1.0) -> Path:
+    run = root / f"20260102-{stamp}-{name}-dddd"
+    for sub in ("checkpoints", "samples", "control"):
+        (run / sub).mkdir(parents=True)
+    (run / "config.toml").write_text(f'kind = "gan"\nname = "{name}"\n[run]\nsteps = 400\n')
+    (run / "status.json").write_text(json.dumps({
+        "state": "finished", "pid": None, "host": "fixture-host", "device": "cpu (fp32)", "step": 400,
+        "total_steps": 400, "started_at": FIXED_NOW - 3000, "updated_at": FIXED_NOW - 60, "ended_at": FIXED_NOW - 60}))
+    with open(run / "metrics.jsonl", "w") as f:
+        for step in range(10, 401, 10):
+            f.write(json.dumps(gan_record(step, scale)) + "\n")
+    return run
+
+
+def text(app, selector: str) -> str:
+    return str(app.query_one(selector, Static).render())
+
+
+def plot_lines(app) -> list[str]:
+    """The plot's rows as the screen shows them."""
+    plot = app.query_one("#loss-plot", LossPlot)
+    r = plot.region
+    rows = [strip.text for strip in app.screen._compositor.render_strips()]
+    return [row[r.x:r.x + r.width] for row in rows[r.y:r.y + r.height]]
+
+
+async def open_gan(pilot, app, name: str) -> RunsPane:
+    pane = app.query_one(RunsPane)
+    table = app.query_one(DataTable)
+    await wait_for(pilot, lambda: any(d.row.name == name for d in pane.rows.values()), what="the runs")
+    target = next(r for r, d in pane.rows.items() if d.row.name == name)
+    await wait_for(pilot, lambda: table.row_count == len(pane.rows), what="the table")
+    keys = [str(k.value) for k in table.rows]
+    moves = keys.index(target) - table.cursor_row
+    await pilot.press(*(["down"] * moves if moves > 0 else ["up"] * -moves))
+    await wait_for(pilot, lambda: pane.selected == target, what=f"{name} selected")
+    await wait_for(pilot, lambda: app.query_one("#loss-plot", LossPlot).series, what="the plot")
+    return pane
+
+
+async def test_the_picker_lists_the_runs_metrics_and_plots_the_one_chosen(runs_dir):
+    make_gan(runs_dir, "picky", "000000")
+    app = make_app(runs_dir, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_gan(pilot, app, "picky")
+        plot = app.query_one("#loss-plot", LossPlot)
+        assert [s.label for s in plot.series] == ["loss_d", "loss_g"]  # the recipe's losses until picked
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MetricPicker), what="the picker")
+        listed = app.screen.query_one(SelectionList)
+        assert [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)] == GAN_METRICS
+        assert listed.selected == ["loss_d", "loss_g"]
+        # d_real is 2nd; loss_d and loss_g 5th and 6th: tick one, untick two, by keyboard only
+        await pilot.press("down", "space", "down", "down", "down", "space", "down", "space", "escape")
+        await wait_for(pilot, lambda: [s.label for s in plot.series] == ["d_real"], what="d_real plotted")
+        assert list(plot.series[0].values) == [gan_record(s)["d_real"] for s in range(10, 401, 10)]
+        assert "━━ d_real" in text(app, "#plot-legend")
+        assert app.settings.plot_metrics == {"gan": ["d_real"]}
+
+    again = make_app(runs_dir, clock=lambda: FIXED_NOW)  # remembered for GAN runs
+    async with again.run_test(size=(80, 24)) as pilot:
+        await open_gan(pilot, again, "picky")
+        await wait_for(pilot, lambda: [s.label for s in again.query_one("#loss-plot", LossPlot).series] == ["d_real"],
+                       what="d_real again")
+
+
+async def test_log_y_ticks_are_labelled_in_loss_units(runs_dir):
+    make_gan(runs_dir, "logged", "000000")  # loss_d from 0.68 down to 0.15: log10 labels would be negative
+    app = make_app(runs_dir, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_gan(pilot, app, "logged")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: pane.options.log_y, what="log y")
+        await pilot.pause()
+        labels = [line.split("┤")[0].strip() for line in plot_lines(app) if "┤" in line]
+        values = [float(v) for v in labels]
+        assert len(values) >= 3 and all(v > 0 for v in values)
+        assert min(values) < 0.3 and max(values) >= 1  # the ticks span the losses, in their own units
+        assert "log y" in text(app, "#plot-legend")
+
+
+async def test_the_cursor_readout_shows_the_logged_values_at_its_step(runs_dir):
+    make_gan(runs_dir, "cursor", "000000")
+    app = make_app(runs_dir, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_gan(pilot, app, "cursor")
+        assert text(app, "#plot-readout").startswith("latest step 400 · 9:45")  # 390 steps x 1.5 s
+        await pilot.press("comma")
+        step = pane.options.cursor
+        assert step is not None and step < 400
+        record = gan_record(step)
+        readout = text(app, "#plot-readout")
+        assert readout.startswith(f"cursor step {step} · ")
+        assert f"loss_d {record['loss_d']:.4g}" in readout and f"loss_g {record['loss_g']:.4g}" in readout
+        for _ in range(20):
+            await pilot.press("less_than_sign")
+        assert pane.options.cursor == 10 and text(app, "#plot-readout").startswith("cursor step 10 · 0:00")
+        await pilot.press("T")  # x by wall time: ticks in m:ss
+        await wait_for(pilot, lambda: pane.options.x_time, what="wall-time x")
+        await pilot.pause()
+        assert any("2:00" in line and "4:00" in line for line in plot_lines(app))
+        for _ in range(60):
+            await pilot.press("greater_than_sign")
+        assert pane.options.cursor is None  # past the newest step it follows new points again
+
+
+async def test_compare_overlays_marked_runs_with_a_legend_outside_the_plot(tmp_path):
+    root = make_fixture_runs(tmp_path / "runs")  # a GAN, an LM and a failed GAN
+    make_gan(root, "gan-b", "000000", scale=2.0)
+    app = make_app(root, clock=lambda: FIXED_NOW)
+    app.settings.plot_metrics = {"gan": ["loss_d"]}
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_gan(pilot, app, "gan-b")
+        await pilot.press("space")
+        pane = await open_gan(pilot, app, "fixture-gan")
+        await pilot.press("space")
+        plot = app.query_one("#loss-plot", LossPlot)
+        await wait_for(pilot, lambda: sorted(s.label for s in plot.series) == ["fixture-gan", "gan-b"],
+                       what="two runs overlaid")
+        legend = app.query_one("#plot-legend", Static)
+        assert "loss_d:" in text(app, "#plot-legend") and "━━ gan-b" in text(app, "#plot-legend")
+        assert legend.region.bottom <= plot.region.y  # above the plot, not over its curves
+        assert "◆" in app.query_one(DataTable).get_row(pane.selected)[0]
+
+        pane = await open_gan(pilot, app, "fixture-lm")  # another kind: its loss only
+        await wait_for(pilot, lambda: [s.label for s in plot.series] == ["loss", "val_loss"], what="the LM alone")
+        assert "not plotted" in text(app, "#plot-legend") and "gan-b" in text(app, "#plot-legend")
+
+        await pilot.press("C")
+        await wait_for(pilot, lambda: not pane.compare, what="marks cleared")
+        await wait_for(pilot, lambda: not any("◆" in str(row[0]) for row in
+                                              map(app.query_one(DataTable).get_row, pane.rows)), what="no marks")
