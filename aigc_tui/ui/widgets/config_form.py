@@ -16,30 +16,10 @@ from textual.widgets import Input, Label, Select, Static, Switch
 from aigc_tui.config import ConfigError, validate
 from aigc_tui.config.io import KINDS
 from aigc_tui.ui.messages import FormChanged
+from aigc_tui.ui.widgets.form_rules import DRIVERS, help_text, rules_for
 
 SECTIONS = ("run", "data", "model", "train")
 SKIP = {("run", "device")}  # the Launch pane's device picker owns it
-
-
-def _arch(v: dict[str, Any]) -> str:
-    return str(v.get("model", {}).get("arch", "mlp"))
-
-
-def _loss(v: dict[str, Any]) -> str:
-    return str(v.get("train", {}).get("loss", "bce"))
-
-
-# GAN fields that only mean something for one architecture or loss: hidden otherwise
-APPLIES: dict[tuple[str, str], Any] = {
-    ("model", "g_hidden"): lambda v: _arch(v) == "mlp",
-    ("model", "d_hidden"): lambda v: _arch(v) == "mlp",
-    ("model", "g_batchnorm"): lambda v: _arch(v) == "mlp",
-    ("model", "d_dropout"): lambda v: _arch(v) == "mlp",
-    ("model", "g_features"): lambda v: _arch(v) == "dcgan",
-    ("model", "d_features"): lambda v: _arch(v) == "dcgan",
-    ("train", "n_critic"): lambda v: _loss(v) != "bce",
-    ("train", "gp_weight"): lambda v: _loss(v) == "wgan-gp",
-}
 
 
 def _base(annotation: Any) -> Any:
@@ -107,7 +87,7 @@ class ConfigForm(Vertical):
                         kind = "integer" if annotation is int else "number" if annotation is float else "text"
                         yield Input(text, type=kind, id=fid, placeholder="(default)" if value is None else "",
                                     compact=True)
-                    yield Static((info.description or "").split("\n")[0], classes="help")
+                    yield Static(help_text(self.kind, (section, key), info.description), classes="help")
 
     def values(self) -> dict[str, Any]:
         """The recipe as the form holds it now (top-level keys kept from the loaded recipe)."""
@@ -133,11 +113,9 @@ class ConfigForm(Vertical):
         return out
 
     def show_relevant(self) -> None:
-        """Hide the fields the chosen architecture and loss do not use."""
-        if self.kind != "gan":
-            return
+        """Hide the fields the kind, architecture, loss, fine-tune or process count do not use."""
         values = self.values()
-        for (section, key), applies in APPLIES.items():
+        for (section, key), applies in rules_for(self.kind).items():
             for row in self.query(f"#row-{section}-{key}"):
                 row.display = bool(applies(values))
 
@@ -169,12 +147,20 @@ class ConfigForm(Vertical):
             return
         self.post_message(FormChanged(self, config, errors))
 
+    def _drives(self, widget_id: str | None) -> bool:
+        """Whether a change to this field can show or hide others (e.g. model.pretrained)."""
+        return self._ready and any(widget_id == _field_id(*field) for field in DRIVERS)
+
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        if self._drives(event.input.id):
+            self.show_relevant()
         self._changed()
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
         event.stop()
+        if self._drives(event.switch.id):
+            self.show_relevant()
         self._changed()
 
     def on_select_changed(self, event: Select.Changed) -> None:

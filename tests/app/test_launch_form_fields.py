@@ -1,0 +1,80 @@
+"""The Launch form shows the fields that apply to the chosen recipe, for every kind of recipe."""
+
+from __future__ import annotations
+
+import tomllib
+
+from test_app_panes import wait_for
+from textual.widgets import Input, OptionList, Static, Switch
+
+from aigc_tui.ui.app import make_app
+from aigc_tui.ui.widgets.config_form import ConfigForm
+
+
+async def show_recipe(pilot, app, stem: str) -> ConfigForm:
+    pane = app.query_one("LaunchPane")
+    await wait_for(pilot, lambda: pane.paths and app.query(ConfigForm), what="the launch form")
+    path = next(p for p in pane.paths if p.stem == stem)
+    name = tomllib.loads(path.read_text())["name"]
+    app.query_one("#recipes", OptionList).highlighted = pane.paths.index(path)
+    await wait_for(pilot, lambda: pane.config is not None and pane.config.name == name,
+                   what=f"the form of {stem}, validated once as loaded")
+    return app.query_one(ConfigForm)
+
+
+def shown(app, section: str, key: str) -> bool:
+    rows = app.query(f"#row-{section}-{key}")
+    return bool(rows) and rows.first().display
+
+
+def help_lines(app) -> str:
+    return "\n".join(str(s.render()) for s in app.query(".help").results(Static))
+
+
+async def test_an_lm_form_has_no_gan_fields_and_follows_fine_tune_and_lora(runs_dir):
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await show_recipe(pilot, app, "lm_gpt_python_docs")
+        for section, key in (("model", "g_hidden"), ("model", "g_features"), ("train", "n_critic"),
+                             ("train", "loss"), ("train", "mask_prob")):
+            assert not shown(app, section, key), key
+        assert "GAN" not in help_lines(app) and "n_critic" not in help_lines(app)
+        assert shown(app, "model", "n_layer") and shown(app, "model", "vocab_size")  # from scratch
+        assert not shown(app, "model", "if_missing") and not shown(app, "model", "allow_download")
+        assert not shown(app, "model", "lora_r") and not shown(app, "train", "strategy")
+        assert not shown(app, "run", "rdzv_endpoint") and not shown(app, "run", "sweep")
+
+        app.query_one("#f-model-pretrained", Input).value = "lm-gpt-python-docs"
+        await wait_for(pilot, lambda: shown(app, "model", "if_missing"), what="the fine-tune fields")
+        assert not shown(app, "model", "n_layer") and not shown(app, "model", "vocab_size")
+        assert shown(app, "model", "block_size")  # a fine-tune still trains on blocks of this length
+        app.query_one("#f-model-lora", Switch).value = True
+        await wait_for(pilot, lambda: shown(app, "model", "lora_r"), what="the LoRA sizes")
+        app.query_one("#f-run-nproc", Input).value = "2"
+        await wait_for(pilot, lambda: shown(app, "train", "strategy"), what="the ddp/fsdp choice")
+        assert shown(app, "run", "max_restarts")
+
+
+async def test_a_classify_form_shows_labels_and_eval_but_no_other_kinds_fields(runs_dir):
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await show_recipe(pilot, app, "bert_classify_docstrings")
+        assert form.kind == "classify"
+        for section, key in (("data", "labels"), ("data", "dev_fraction"), ("train", "eval_every"),
+                             ("model", "max_length")):
+            assert shown(app, section, key), key
+        for section, key in (("model", "g_hidden"), ("train", "n_critic"), ("train", "mask_prob"),
+                             ("model", "lora"), ("train", "sample_prompt")):
+            assert not shown(app, section, key), key
+        assert "GAN" not in help_lines(app)
+        app.query_one("#f-data-dev", Input).value = "labelled:/data/dev.jsonl"
+        await wait_for(pilot, lambda: not shown(app, "data", "dev_fraction"), what="dev_fraction to go")
+
+
+async def test_a_gan_form_keeps_its_own_help_and_hides_the_other_architecture(runs_dir):
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await show_recipe(pilot, app, "gan_mlp_digits")
+        assert shown(app, "model", "g_hidden") and not shown(app, "model", "g_features")
+        assert "a GAN step is n_critic D updates" in help_lines(app)
+        assert not shown(app, "model", "pretrained")
