@@ -54,10 +54,26 @@ def fmt_elapsed(seconds: float, hours: bool | None = None) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+def fmt_clock(seconds: float) -> str:
+    """Elapsed time to the second: m:ss, or h:mm:ss past an hour (the cursor readout)."""
+    whole = int(round(max(0.0, float(seconds))))
+    if whole < 3600:
+        return f"{whole // 60}:{whole % 60:02d}"
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
 def nice_linear(lo: float, hi: float, want: int = 5) -> list[float]:
-    """Round ticks (1, 2, 2.5, 5 x 10^k apart) inside [lo, hi]."""
+    """Round ticks (1, 2, 2.5, 5 x 10^k apart) inside [lo, hi]: at least two when the range has any."""
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [lo] if math.isfinite(lo) else []
+    for more in range(4):
+        ticks = _nice_linear(lo, hi, want + more)
+        if len(ticks) >= 2:
+            break
+    return ticks
+
+
+def _nice_linear(lo: float, hi: float, want: int) -> list[float]:
     raw = (hi - lo) / max(1, want)
     base = 10 ** math.floor(math.log10(raw))
     step = next(m * base for m in (1, 2, 2.5, 5, 10) if m * base >= raw)

@@ -90,6 +90,11 @@ class EmaCache:
     def __init__(self) -> None:
         self._states: dict[str, EmaState] = {}
 
+    def keep(self, keys: set[str]) -> None:
+        """Forget the series not drawn any more (each state holds a smoothed copy of its series)."""
+        for key in set(self._states) - keys:
+            del self._states[key]
+
     def smooth(self, key: str, steps: Sequence[int], values: Sequence[float], weight: float) -> np.ndarray:
         values = np.asarray(values, dtype=np.float64)
         if weight <= 0:

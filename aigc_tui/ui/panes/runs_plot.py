@@ -82,7 +82,7 @@ class PlotKeys(Vertical):
         self._marks_changed()
         name = rows[run_id].row.name if run_id in rows else run_id
         verb = "marked" if run_id in compare else "unmarked"
-        self.notify(f"{verb} {name}: {len(compare)} run(s) marked to compare (C clears)")
+        self.notify(f"{name} {verb} · {len(compare)} marked · C clears", timeout=3)
 
     def action_clear_marks(self) -> None:
         self.compare.clear()

@@ -33,6 +33,7 @@ class PlotSeries:
     values: Sequence[float]
     times: Sequence[float] | None = None  # unix seconds per point (for a wall-time x axis)
     color: int | None = None  # index into PALETTE (None: its place in the list)
+    key: str = ""  # what identifies the data (run and metric) for the EMA cache; default: the label
 
 
 @dataclass
@@ -65,6 +66,7 @@ class LossPlot(PlotextPlot):
         self.show_title = True
         self.inner_legend = True  # plotext's own legend (over the curves); the Runs panel prints its own
         self.drawn = 0
+        self.x_unit = "step"  # or the wall-time labels' format: m:ss, h:mm
         self._ema = EmaCache()  # redraws smooth only the points that arrived since the last one
 
     def show(self, series: list[PlotSeries], options: PlotOptions, title: str = "") -> None:
@@ -95,7 +97,7 @@ class LossPlot(PlotextPlot):
             if opts.x_time and x is None:
                 continue
             xs, ys = prepare(s.steps, s.values, opts.smoothing, opts.last_n_steps, width, opts.log_y,
-                             cache=self._ema, key=s.label, x=x)
+                             cache=self._ema, key=s.key or s.label, x=x)
             finite = [y for y in ys if math.isfinite(y)]
             if not xs or not finite:
                 continue
@@ -104,6 +106,7 @@ class LossPlot(PlotextPlot):
             self.drawn += 1
             x_lo, x_hi = min(x_lo, xs[0], min(xs)), max(x_hi, max(xs))
             y_lo, y_hi = min(y_lo, min(finite)), max(y_hi, max(finite))
+        self._ema.keep({s.key or s.label for s in self.series})
         for step in opts.markers:
             plt.vline(self.x_of_step(step), "gray")
         bad = opts.nonfinite[-2 * width:] if opts.nonfinite else []  # the newest, at most ~2 a column
@@ -123,6 +126,7 @@ class LossPlot(PlotextPlot):
         want_x = max(2, min(8, self.size.width // 14))
         want_y = max(2, min(6, self.size.height // 3))
         xt, xl = time_ticks(x_lo, x_hi, want_x) if opts.x_time else step_ticks(x_lo, x_hi, want_x)
+        self.x_unit = ("h:mm" if x_hi >= 3600 else "m:ss") if opts.x_time else "step"
         if xt:
             plt.xticks(xt, xl)
         if opts.log_y:

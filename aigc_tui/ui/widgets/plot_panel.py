@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from aigc_tui.runs.summary import plotted_series
-from aigc_tui.ui.plot_ticks import fmt_elapsed, fmt_step, fmt_value
+from aigc_tui.ui.plot_ticks import fmt_clock, fmt_step, fmt_value
 from aigc_tui.ui.rundata import RowData, plotted
 from aigc_tui.ui.series import window_start
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries, rgb
@@ -34,7 +34,7 @@ class PlotPanel(Vertical):
     DEFAULT_CSS = """
     PlotPanel { width: 1fr; height: 1fr; }
     PlotPanel #plot-legend { height: auto; max-height: 2; padding: 0 1; }
-    PlotPanel #plot-readout { height: 1; padding: 0 1; color: $text-muted; }
+    PlotPanel #plot-readout { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -79,7 +79,7 @@ class PlotPanel(Vertical):
         reader = tail.reader(data.row.id)
         metrics = self.metrics_for(data.row.kind, reader.keys if reader is not None else ())
         others = [compare[r] for r in sorted(compare) if r != data.row.id]
-        found: list[tuple[int, str, str, Any]] = []  # (run's place, run name, metric, its series)
+        found: list[tuple[int, RowData, str, Any]] = []  # (run's place, run, metric, its series)
         self.dropped = []
         for ri, run in enumerate([data, *others]):
             if ri:
@@ -90,14 +90,14 @@ class PlotPanel(Vertical):
             if ri and run_reader.keys and not any(m in run_reader.keys for m in metrics):
                 self.dropped.append(run.row.name)  # another kind of run: nothing in common
                 continue
-            found += [(ri, run.row.name, m, run_reader.series[m]) for m in metrics if m in run_reader.series]
+            found += [(ri, run, m, run_reader.series[m]) for m in metrics if m in run_reader.series]
         comparing = any(ri for ri, *_ in found)
         series = []
-        for ri, name, metric, s in found:
-            mi = metrics.index(metric)
+        for ri, run, metric, s in found:
+            mi, name = metrics.index(metric), run.row.name
             label = metric if not comparing else name if len(metrics) == 1 else f"{name}:{metric}"
             color = mi if not comparing else ri if len(metrics) == 1 else ri * len(metrics) + mi
-            series.append(PlotSeries(label, s.steps, s.values, s.times, color))
+            series.append(PlotSeries(label, s.steps, s.values, s.times, color, key=f"{run.row.id}/{metric}"))
         options.markers = [c.step for c in data.run.checkpoints()] if markers else []
         flags = reader.series.get("nonfinite") if reader is not None else None
         options.nonfinite = [s for s, v in zip(flags.steps, flags.values, strict=True) if v != 0] if flags else []
@@ -115,7 +115,7 @@ class PlotPanel(Vertical):
                 text = f"{escape(metrics[0])}: {text}"
         mode = [f"ema {opts.smoothing:g}" if opts.smoothing else "raw",
                 f"last {opts.last_n_steps:,}" if opts.last_n_steps else "",
-                "log y" if opts.log_y else "", "x time" if opts.x_time else ""]
+                "log y" if opts.log_y else "", f"x {plot.x_unit}" if opts.x_time else ""]
         text += f"  [dim]{' · '.join(m for m in mode if m)}[/]"
         if opts.nonfinite:
             text += f"  [red]! non-finite at {len(opts.nonfinite)} log points (red)[/]"
@@ -160,16 +160,17 @@ class PlotPanel(Vertical):
         if step is None:
             readout.update("")
             return
-        head = f"step {fmt_step(step) if step >= 10_000 else step}"
+        pinned = self.plot.options.cursor is not None
+        head = f"{'cursor' if pinned else 'step'} {fmt_step(step) if step >= 10_000 else step}"
         first = series[0]
         if first.times is not None and len(first.times):
             index = max(0, int(np.searchsorted(first.steps, step, side="right")) - 1)
-            head += f" · {fmt_elapsed(float(first.times[index]) - float(first.times[0]))}"
+            head += f" {fmt_clock(float(first.times[index]) - float(first.times[0]))}"
         parts = []
         for i, s in enumerate(series):
             index = int(np.searchsorted(s.steps, step, side="right")) - 1
             value = fmt_value(float(s.values[index])) if index >= 0 else "-"
             r, g, b = rgb(i if s.color is None else s.color)
             parts.append(f"[rgb({r},{g},{b})]{escape(s.label)}[/] {value}")
-        where = "cursor" if self.plot.options.cursor is not None else "latest"
-        readout.update(f"{where} {head} │ " + "  ".join(parts) + "  [dim], . move[/]")
+        hint = "" if pinned else "  [dim](, . cursor)[/]"
+        readout.update(f"[b]{head}[/]  " + "  ".join(parts) + hint)
