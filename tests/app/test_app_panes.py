@@ -346,4 +346,4 @@ async def test_the_loss_plot_marks_non_finite_steps(runs_dir):
     async with app.run_test(size=(120, 40)) as pilot:
         plot = app.query_one("#loss-plot", LossPlot)
         await wait_for(pilot, lambda: plot.series, what="the loss plot")
-        assert plot.options.nonfinite == [20]
+        assert list(plot.options.nonfinite) == [20]

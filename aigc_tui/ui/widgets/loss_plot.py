@@ -44,7 +44,7 @@ class PlotOptions:
     x_time: bool = False  # x = wall time since the run's first logged point, not step
     cursor: int | None = None  # a step to mark with a vertical line (None: no cursor)
     markers: list[int] = field(default_factory=list)  # e.g. checkpoint steps
-    nonfinite: list[int] = field(default_factory=list)  # logged steps whose interval had NaN/inf steps
+    nonfinite: Sequence[int] = ()  # logged steps whose interval had NaN/inf steps
 
 
 def elapsed(series: PlotSeries) -> np.ndarray | None:
@@ -66,6 +66,7 @@ class LossPlot(PlotextPlot):
         self.show_title = True
         self.inner_legend = True  # plotext's own legend (over the curves); the Runs panel prints its own
         self.drawn = 0
+        self.undrawn: list[str] = []  # series with nothing to draw (e.g. no value > 0 on a log axis)
         self.x_unit = "step"  # or the wall-time labels' format: m:ss, h:mm
         self._ema = EmaCache()  # redraws smooth only the points that arrived since the last one
 
@@ -76,13 +77,13 @@ class LossPlot(PlotextPlot):
     def on_resize(self) -> None:
         self.replot()
 
-    def x_of_step(self, step: float) -> float:
-        """Where a step lies on the x axis (its elapsed time for a wall-time axis)."""
-        if not self.options.x_time or not self.series:
-            return step
+    def x_of_steps(self, steps: Sequence[int]) -> list[float]:
+        """Where steps lie on the x axis (their elapsed time on a wall-time axis), all at once."""
+        if not self.options.x_time or not self.series or not len(steps):
+            return list(steps)
         first = self.series[0]
         x = elapsed(first)
-        return step if x is None else float(np.interp(step, np.asarray(first.steps), x))
+        return list(steps) if x is None else np.interp(steps, np.asarray(first.steps), x).tolist()
 
     def replot(self) -> None:
         plt = self.plt
@@ -91,7 +92,7 @@ class LossPlot(PlotextPlot):
         opts = self.options
         width = max(10, self.size.width - 12)
         x_lo, x_hi, y_lo, y_hi = math.inf, -math.inf, math.inf, -math.inf
-        self.drawn = 0
+        self.drawn, self.undrawn = 0, []
         for index, s in enumerate(self.series):
             x = elapsed(s) if opts.x_time else None
             if opts.x_time and x is None:
@@ -100,6 +101,7 @@ class LossPlot(PlotextPlot):
                              cache=self._ema, key=s.key or s.label, x=x)
             finite = [y for y in ys if math.isfinite(y)]
             if not xs or not finite:
+                self.undrawn.append(s.label)
                 continue
             plt.plot(xs, ys, color=rgb(index if s.color is None else s.color), marker="braille",
                      label=s.label if self.inner_legend else None)
@@ -107,13 +109,13 @@ class LossPlot(PlotextPlot):
             x_lo, x_hi = min(x_lo, xs[0], min(xs)), max(x_hi, max(xs))
             y_lo, y_hi = min(y_lo, min(finite)), max(y_hi, max(finite))
         self._ema.keep({s.key or s.label for s in self.series})
-        for step in opts.markers:
-            plt.vline(self.x_of_step(step), "gray")
-        bad = opts.nonfinite[-2 * width:] if opts.nonfinite else []  # the newest, at most ~2 a column
-        for step in bad[:: max(1, len(bad) // width)]:
-            plt.vline(self.x_of_step(step), "red")  # the loss was NaN/inf there: the guard skipped those steps
+        for x in self.x_of_steps(opts.markers):
+            plt.vline(x, "gray")
+        bad = opts.nonfinite[-2 * width:]  # the newest, at most ~2 a column
+        for x in self.x_of_steps(bad[:: max(1, len(bad) // width)]):
+            plt.vline(x, "red")  # the loss was NaN/inf there: the guard skipped those steps
         if opts.cursor is not None and self.drawn:
-            plt.vline(self.x_of_step(opts.cursor), "white")
+            plt.vline(self.x_of_steps([opts.cursor])[0], "white")
         if self.drawn:
             self._ticks(x_lo, x_hi, y_lo, y_hi)
         if self.show_title and self.title:

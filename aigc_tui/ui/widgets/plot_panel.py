@@ -100,7 +100,7 @@ class PlotPanel(Vertical):
             series.append(PlotSeries(label, s.steps, s.values, s.times, color, key=f"{run.row.id}/{metric}"))
         options.markers = [c.step for c in data.run.checkpoints()] if markers else []
         flags = reader.series.get("nonfinite") if reader is not None else None
-        options.nonfinite = [s for s, v in zip(flags.steps, flags.values, strict=True) if v != 0] if flags else []
+        options.nonfinite = flags.steps[flags.values != 0] if flags else ()  # an array: a long run has 1M points
         self.plot.show(series, options, title=data.row.name)
         self._legend(data, metrics, comparing)
         self.update_readout()
@@ -117,8 +117,10 @@ class PlotPanel(Vertical):
                 f"last {opts.last_n_steps:,}" if opts.last_n_steps else "",
                 "log y" if opts.log_y else "", f"x {plot.x_unit}" if opts.x_time else ""]
         text += f"  [dim]{' · '.join(m for m in mode if m)}[/]"
-        if opts.nonfinite:
+        if len(opts.nonfinite):
             text += f"  [red]! non-finite at {len(opts.nonfinite)} log points (red)[/]"
+        if plot.undrawn and opts.log_y:
+            text += f"  [dim]nothing > 0 for log y: {escape(', '.join(plot.undrawn))}[/]"
         if self.dropped:
             text += f"  [dim]not plotted (no {escape('/'.join(metrics))}): {escape(', '.join(self.dropped))}[/]"
         self.query_one("#plot-legend", Static).update(text)
