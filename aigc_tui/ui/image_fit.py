@@ -107,10 +107,16 @@ def _tile(image: Image.Image, t: Tiles, index: int) -> Image.Image:
     return image.crop((x, y, x + t.width, y + t.height))
 
 
+def _gap(t: Tiles) -> int:
+    """Re-laid tiles sit 1 px apart (not the grid's 2): a fourth 28 px digit fits in 118 px."""
+    return min(t.pad, 1)
+
+
 def _layout(t: Tiles, n: int, area_w: int, area_h: int) -> tuple[int, int]:
     """Columns and rows of at most `n` tiles that fit `area` px at 1x (cols*rows may exceed n)."""
-    cols = max(0, (area_w - t.pad) // (t.width + t.pad))
-    rows = max(0, (area_h - t.pad) // (t.height + t.pad))
+    g = _gap(t)
+    cols = max(0, (area_w - g) // (t.width + g))
+    rows = max(0, (area_h - g) // (t.height + g))
     cols = min(cols, n)
     if cols:
         rows = min(rows, -(-n // cols))
@@ -119,12 +125,11 @@ def _layout(t: Tiles, n: int, area_w: int, area_h: int) -> tuple[int, int]:
 
 def _relaid(image: Image.Image, t: Tiles, first: int, cols: int, rows: int) -> tuple[Image.Image, int]:
     """Tiles first.. laid out cols x rows on the pad colour; also how many were placed."""
-    n = min(cols * rows, t.count - first)
-    out = Image.new(image.mode, (t.pad + cols * (t.width + t.pad), t.pad + rows * (t.height + t.pad)),
-                    image.getpixel((0, 0)))
+    n, g = min(cols * rows, t.count - first), _gap(t)
+    out = Image.new(image.mode, (g + cols * (t.width + g), g + rows * (t.height + g)), image.getpixel((0, 0)))
     for i in range(n):
         r, c = divmod(i, cols)
-        out.paste(_tile(image, t, first + i), (t.pad + c * (t.width + t.pad), t.pad + r * (t.height + t.pad)))
+        out.paste(_tile(image, t, first + i), (g + c * (t.width + g), g + r * (t.height + g)))
     return out, n
 
 
@@ -157,7 +162,7 @@ def fit_grid(image: Image.Image, cells_w: int, cells_h: int, cell_px: tuple[int,
     fill = image.getpixel((0, 0))
     area_w, area_h = cells_w * cell_px[0], cells_h * cell_px[1]
     first = max(0, min(first, t.count - 1))
-    one_tile = integer_scale(t.width + 2 * t.pad, t.height + 2 * t.pad, area_w, area_h)
+    one_tile = integer_scale(t.width + 2 * _gap(t), t.height + 2 * _gap(t), area_w, area_h)
     if one_tile == 0:  # not even one tile: its middle (where a digit is), at 1x
         w, h = min(t.width, area_w), min(t.height, area_h)
         x, y = (t.width - w) // 2, (t.height - h) // 2

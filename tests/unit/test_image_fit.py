@@ -52,12 +52,13 @@ def test_tiles_are_relaid_to_the_area_or_paged_at_1x():
     grid = grid_png(8, 8)  # 242 x 242 px: too big for 118 x 72 px (120 cols x 36 rows of half-blocks)
     fit = fit_grid(grid, 118, 36)
     assert fit.scale == 1 and fit.total == 64
-    assert fit.shown == 3 * 2 and fit.note == "tiles 1–6 of 64 at 1×"
+    assert fit.shown == 4 * 2 and fit.note == "tiles 1–8 of 64 at 1×"  # re-laid 1 px apart
     assert fit.cells[0] <= 118 and fit.cells[1] <= 36
-    nxt = fit_grid(grid, 118, 36, first=6)
-    assert (nxt.first, nxt.shown) == (6, 6)
+    assert fit.image.size == (1 + 4 * 29, 1 + 2 * 29 + 1)  # + 1 px to fill whole half-block cells
+    nxt = fit_grid(grid, 118, 36, first=8)
+    assert (nxt.first, nxt.shown) == (8, 8)
     arr = np.asarray(nxt.image)
-    assert arr[2, 2] == 100 + 6  # the page starts at tile 7
+    assert arr[1, 1] == 100 + 8 and arr[0, 0] == PAD_GREY  # the page starts at tile 9
     last = fit_grid(grid, 118, 36, first=62)
     assert last.shown == 2
 
@@ -72,7 +73,7 @@ def test_all_tiles_relaid_at_a_bigger_scale_when_the_shape_allows():
 def test_zoom_is_clamped_to_one_tile_and_too_small_crops_at_1x():
     grid = grid_png(8, 8)
     fit = fit_grid(grid, 118, 36, zoom=5)
-    assert fit.scale == 2 and fit.shown == 1  # 2x: one 32 px tile in 72 px of height
+    assert fit.scale == 2 and fit.shown == 2  # 2x: 30 px tiles, two across 118 px, one in 72 px
     tiny = fit_grid(grid, 20, 5)
     assert tiny.scale == 0 and tiny.shown == 1 and tiny.image.size == (20, 10)
     assert "too small" in tiny.note
@@ -80,7 +81,7 @@ def test_zoom_is_clamped_to_one_tile_and_too_small_crops_at_1x():
 
 def test_other_cell_sizes_kitty_or_sixel():
     fit = fit_grid(grid_png(8, 8), 78, 20, cell_px=(10, 20))  # 780 x 400 px
-    assert fit.scale == 2 and fit.shown == 64  # re-laid 12 x 6 (362 x 182 px), then doubled
-    assert fit.image.size == (730, 380) and fit.cells == (73, 19)
+    assert fit.scale == 2 and fit.shown == 64  # re-laid 13 x 5 (378 x 146 px), then doubled
+    assert fit.image.size == (760, 300) and fit.cells == (76, 15)
     square = fit_grid(grid_png(8, 8), 60, 20, cell_px=(10, 20))  # 600 x 400 px
     assert square.scale == 1 and square.image.size == (250, 260) and square.cells == (25, 13)
