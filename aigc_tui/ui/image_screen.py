@@ -45,6 +45,8 @@ class ImageScreen(Screen[None]):
         Binding("plus,equals_sign", "zoom(1)", "Zoom in", id="image.zoom_in"),
         Binding("minus", "zoom(-1)", "Zoom out", id="image.zoom_out"),
         Binding("0", "zoom(0)", "Fit", id="image.fit"),
+        *(Binding(str(n), f"leave('{tab}')", tab, show=False)  # 1-4 still switch panes
+          for n, tab in enumerate(("launch", "runs", "checkpoints", "generate"), start=1)),
     ]
     DEFAULT_CSS = """
     ImageScreen { background: $background; }
@@ -139,6 +141,10 @@ class ImageScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss()
+
+    def action_leave(self, tab: str) -> None:
+        self.dismiss()
+        self.app.call_later(self.app.action_show_tab, tab)  # type: ignore[attr-defined]
 
 
 def open_image_view(app: App, run: Run, current: Path | None = None) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fixture_runs import FIXED_NOW, _status, sample_grid
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TabbedContent
 
 from aigc_tui.runs import list_runs
 from aigc_tui.ui.app import make_app
@@ -173,3 +173,13 @@ async def test_generate_gan_grid_opens_full_screen_and_esc_comes_back(fixture_ru
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ImageScreen), what="the view to close")
         assert app.focused is app.query_one("#gan-grid")
+
+
+async def test_pane_keys_leave_the_view_for_that_pane(tmp_path):
+    make_gan_run(tmp_path / "runs")
+    app = make_app(tmp_path / "runs", clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_view(pilot, app)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ImageScreen), what="the view to close")
+        await wait_for(pilot, lambda: app.query_one(TabbedContent).active == "checkpoints", what="Checkpoints")
