@@ -23,6 +23,11 @@ ACTIONS = [
     ("Mark run to compare", "runs_action('toggle_compare')", "overlay marked runs' metrics on the plot"),
     ("Clear compare marks", "runs_action('clear_marks')", "back to the selected run alone"),
     ("Toggle checkpoint markers", "runs_action('toggle_markers')", "show checkpoints on the loss plot"),
+    ("Delete selected run", "runs_action('delete_run')", "asks first; never a live run"),
+    ("Archive or restore selected run", "runs_action('archive_run')", "move it to or from .archive"),
+    ("Show or hide archived runs", "runs_action('toggle_archived')", "archived runs in the table"),
+    ("Tags and note of selected run", "runs_action('edit_notes')", "shown in the table and monitor"),
+    ("Config diff with another run", "runs_action('diff_runs')", "the marked run, or pick one"),
     ("Help", "help", "keys and what each pane does"),
     ("Quit", "quit", "runs keep training"),
 ]

@@ -31,6 +31,9 @@ the highlighted run: marked runs that log the metric are overlaid on the selecte
 plot, named in the legend line above it; `C` clears the marks. `g` overlays the run's whole
 sweep (its runs are listed together, best first, `#1` `#2`...; a run waiting for busy GPUs
 shows `queued #N`).
+Housekeeping (never on a live run): `d` delete (asks first), `a` archive (asks; hidden from
+the table), `A` show archived runs (`a` on one brings it back), `n` tags and a note, `D`
+config diff with the one other marked run (else pick one from a list).
 
 **Grid view**: `←` `→` or `[` `]` step through the run's grids (`home`/`end` first/newest; at
 the newest it follows new ones), `+` `-` zoom, `0` fit, `↑` `↓` the next tiles, `esc` back.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aigc_tui.runs import RunStatus, list_runs
 from aigc_tui.runs.checkpoints import best_checkpoint
+from aigc_tui.runs.housekeeping import archived_runs
 from aigc_tui.runs.layout import SAMPLE_IMAGE_SUFFIX, SAMPLE_TEXT_SUFFIX
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import PRIMARY_SERIES, RunRow, run_row
@@ -99,11 +100,11 @@ def sweep_order(rows: list[RowData]) -> list[RowData]:
     return out
 
 
-def collect_rows(runs_dir: Path, cache: RowCache | None = None) -> list[RowData]:
-    """File reads for the table."""
+def collect_rows(runs_dir: Path, cache: RowCache | None = None, archived: bool = False) -> list[RowData]:
+    """File reads for the table (with `archived`, the archived runs too, listed as the oldest)."""
     cache = cache or RowCache()
     out = []
-    for run in list_runs(runs_dir):
+    for run in (archived_runs(runs_dir) if archived else []) + list_runs(runs_dir):
         config = cache.configs.get(run.id)
         if not config:
             config = cache.configs[run.id] = run.config()

@@ -48,6 +48,11 @@ class MetricsTail:
         self._wake.set()
         return reader
 
+    def forget(self, run_id: str) -> None:
+        """Stop tailing a run (deleted, or moved to or from the archive: its path changed)."""
+        with self._lock:
+            self._readers.pop(run_id, None)
+
     def reader(self, run_id: str) -> MetricsReader | None:
         with self._lock:
             return self._readers.get(run_id)

@@ -14,7 +14,8 @@ from aigc_tui.runs import CheckpointInfo, ControlAction, request_control
 from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
 from aigc_tui.ui.messages import MetricsAppended, OpenCheckpoints
-from aigc_tui.ui.panes.runs_plot import PlotKeys
+from aigc_tui.ui.notes_screen import tags_text
+from aigc_tui.ui.panes.runs_house import HousekeepingPane
 from aigc_tui.ui.run_ops import resume_run
 from aigc_tui.ui.rundata import (
     RowCache,
@@ -27,10 +28,10 @@ from aigc_tui.ui.rundata import (
 from aigc_tui.ui.widgets.loss_plot import PlotOptions
 from aigc_tui.ui.widgets.monitor import RunMonitor
 
-COLUMNS = ("name", "kind", "state", "step", "eta", "speed", "best", "device", "age")
+COLUMNS = ("name", "kind", "state", "step", "eta", "speed", "best", "device", "time")
 
 
-class RunsPane(PlotKeys):
+class RunsPane(HousekeepingPane):
     BINDINGS = [
         Binding("x", "stop_run", "Stop", id="runs.stop"),
         Binding("S", "save_run", "Save now", id="runs.save"),
@@ -64,7 +65,7 @@ class RunsPane(PlotKeys):
         self._shown: dict[str, list[str]] = {}  # the cells on screen, per run
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ filter runs (name, kind, state)", id="runs-filter", compact=True)
+        yield Input(placeholder="/ filter runs (name, kind, state, #tag)", id="runs-filter", compact=True)
         yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield RunMonitor(id="run-monitor")
 
@@ -87,7 +88,7 @@ class RunsPane(PlotKeys):
     # --- table ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="runs-table", exit_on_error=False)
     def refresh_rows(self) -> None:
-        rows = collect_rows(self.runs_dir, self._cache)
+        rows = collect_rows(self.runs_dir, self._cache, self.show_archived)
         selected = next((d.run for d in rows if d.row.id == self.selected), None)
         monitor = collect_monitor(selected, self.monitor.log_sig) if selected is not None else None
         self.app.call_from_thread(self._apply_rows, rows, monitor)
@@ -98,17 +99,17 @@ class RunsPane(PlotKeys):
 
     def _matches(self, data: RowData) -> bool:
         text = self.query_one("#runs-filter", Input).value.strip().lower()
-        hay = f"{data.row.name} {data.row.kind} {data.row.state} {data.row.id} {data.row.sweep}".lower()
+        hay = f"{data.row.name} {data.row.kind} {data.row.state} {data.row.id} {data.row.sweep} {tags_text(data.row.tags)}".lower()
         return all(word in hay for word in text.split())
 
     def _cells(self, data: RowData) -> list[str]:
         r, now = data.row, self.app.clock()
-        speed = f"{r.throughput:,.0f} {r.throughput_unit}" if r.throughput else "-"
         mark = "◆ " if r.id in self.compare else ""
         name = f"{r.name} #{self._sweep_rank.get(r.id, '?')} {data.sweep_label}" if r.sweep else r.name
-        return [f"{mark}{name}", r.kind, styled_state(r.state, r.state_text), r.progress,
-                format_duration(r.eta_seconds), speed, data.best, (r.device or "-").split(" (")[0],
-                format_duration(now - r.started_at) if r.started_at else "-"]
+        state = "[dim]archived[/]" if r.archived else styled_state(r.state, r.state_text)
+        return [f"{mark}{name} {tags_text(r.tags)}".rstrip(), r.kind, state, r.progress,
+                format_duration(r.eta_seconds), r.speed_text, data.best, (r.device or "-").split(" (")[0],
+                format_duration(r.elapsed(now))]
 
     def _apply_rows(self, rows: list[RowData], monitor: Any = None) -> None:
         table = self.query_one(DataTable)

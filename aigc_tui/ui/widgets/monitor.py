@@ -18,6 +18,7 @@ from aigc_tui.runs import RunState
 from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
 from aigc_tui.ui.image_screen import open_image_view, step_label
+from aigc_tui.ui.notes_screen import notes_markup
 from aigc_tui.ui.rundata import MonitorData, RowData
 from aigc_tui.ui.widgets.grid_image import GridImage
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions
@@ -98,6 +99,8 @@ class RunMonitor(Vertical):
             parts.append(f"{r.throughput:,.0f} {r.throughput_unit}")
         if r.eta_seconds is not None:
             parts.append(f"eta {format_duration(r.eta_seconds)}")
+        elif r.ended_at and r.started_at:
+            parts.append(f"took {format_duration(r.elapsed(r.ended_at))}")
         parts.append(r.device or "")
         if self.gpu_line and r.device.startswith("cuda"):
             parts.append(self.gpu_line)
@@ -106,6 +109,8 @@ class RunMonitor(Vertical):
             text += f"\n[dim]$ {escape(r.command)}[/]"
         if r.error:
             text += f"\n[red]error: {r.error}[/]"
+        if r.tags or r.note:
+            text += f"\n{notes_markup(r)}"
         self.query_one("#run-header", Static).update(text)
 
     def _update_samples(self) -> None:

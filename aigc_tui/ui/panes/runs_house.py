@@ -1,0 +1,170 @@
+"""The Runs pane's housekeeping keys: delete, archive, show archived, tags and note, config diff.
+
+RunsPane's base class (on PlotKeys: Textual follows only the first widget base for CSS);
+RunsPane holds the table, `rows`, `selected` and `compare` (the runs marked with space/c). The
+work itself is runs/housekeeping.py, runs/notes.py and runs/config_diff.py, as for the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+from textual import work
+from textual.binding import Binding
+
+from aigc_tui.errors import AigcError
+from aigc_tui.runs.config_diff import diff_runs
+from aigc_tui.runs.housekeeping import archive_run, delete_run, live_reason, unarchive_run
+from aigc_tui.runs.notes import write_notes
+from aigc_tui.runs.store import Run
+from aigc_tui.ui.confirm import ConfirmScreen
+from aigc_tui.ui.diff_screen import DiffScreen, PickRunScreen
+from aigc_tui.ui.notes_screen import NotesScreen
+from aigc_tui.ui.panes.runs_plot import PlotKeys
+
+if TYPE_CHECKING:
+    from aigc_tui.ui.rundata import RowData
+
+
+class HousekeepingPane(PlotKeys):
+    BINDINGS = [
+        Binding("d,delete", "delete_run", "Delete", id="runs.delete", show=False),
+        Binding("a", "archive_run", "Archive", id="runs.archive", show=False),
+        Binding("A", "toggle_archived", "Show archived", id="runs.show_archived", show=False),
+        Binding("n", "edit_notes", "Tags/note", id="runs.notes", show=False),
+        Binding("D", "diff_runs", "Config diff", id="runs.diff", show=False),
+    ]
+    show_archived = False
+    # provided by RunsPane
+    rows: dict[str, RowData]
+    selected: str | None
+    compare: set[str]
+    current: Any
+    monitor: Any
+
+    def _target(self) -> RowData | None:
+        data = self.current
+        if data is None:
+            self.notify("no run selected", severity="warning")
+        return data
+
+    def _idle(self, data: RowData) -> bool:
+        """Whether the run may be touched; else say why (its name and state) and refuse."""
+        reason = live_reason(data.run)
+        if reason:
+            self.notify(reason, severity="warning")
+        return reason is None
+
+    def _forget(self, run_id: str) -> None:
+        """A run moved or went away: drop it from the selection, the marks and the tail."""
+        self.compare.discard(run_id)
+        self.app.tail.forget(run_id)  # type: ignore[attr-defined]
+        if self.selected == run_id:
+            self.selected = None
+        self._marks_changed()  # the plot's overlays, and the table
+
+    # --- delete -----------------------------------------------------------------------------
+    def action_delete_run(self) -> None:
+        data = self._target()
+        if data is None or not self._idle(data):
+            return
+        r = data.row
+        count = len(data.run.checkpoints())
+        question = (f"Delete run [b]{escape(r.name)}[/b] for good?\n{r.id}\n{r.state}, step {r.progress},"
+                    f" {count} checkpoint(s), its samples and log")
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._delete(data.run, r.name)
+
+        self.app.push_screen(ConfirmScreen(question), done)
+
+    @work(thread=True, group="housekeeping", exit_on_error=False)
+    def _delete(self, run: Run, name: str) -> None:
+        try:  # off the UI thread: a run with big checkpoints takes a while to remove
+            delete_run(run)
+        except (AigcError, OSError) as exc:
+            self.app.call_from_thread(self.notify, f"{name}: {exc}", severity="warning")
+            return
+        self.app.call_from_thread(self.notify, f"deleted {name}")
+        self.app.call_from_thread(self._forget, run.id)
+
+    # --- archive ----------------------------------------------------------------------------
+    def action_archive_run(self) -> None:
+        """Archive the selected run (asks first); an archived one (shown with `A`) comes back."""
+        data = self._target()
+        if data is None or not self._idle(data):
+            return
+        run, r = data.run, data.row
+        if r.archived:
+            self._move(lambda: unarchive_run(self.runs_dir, run), r.id, f"unarchived {r.name}")  # type: ignore[attr-defined]
+            return
+        question = (f"Archive run [b]{escape(r.name)}[/b]?\nIt moves to .archive/{r.id} under the runs folder, hidden"
+                    " here (A shows archived runs; a there brings it back).")
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._move(lambda: archive_run(self.runs_dir, run), r.id, f"archived {r.name}")  # type: ignore[attr-defined]
+
+        self.app.push_screen(ConfirmScreen(question, yes="Archive (y)"), done)
+
+    def _move(self, move: Any, run_id: str, done: str) -> None:
+        try:
+            move()
+        except AigcError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.notify(done)
+        self._forget(run_id)
+
+    def action_toggle_archived(self) -> None:
+        self.show_archived = not self.show_archived
+        self.notify("archived runs shown (a restores one)" if self.show_archived else "archived runs hidden")
+        self.refresh_rows()  # type: ignore[attr-defined]
+
+    # --- tags and note ----------------------------------------------------------------------
+    def action_edit_notes(self) -> None:
+        data = self._target()
+        if data is None:
+            return
+
+        def done(result: tuple[list[str], str] | None) -> None:
+            if result is None:
+                return
+            try:
+                write_notes(data.run.path, tags=result[0], note=result[1])
+            except (AigcError, OSError) as exc:
+                self.notify(str(exc), severity="warning")
+                return
+            self.notify(f"saved tags and note of {data.row.name}")
+            self.refresh_rows()  # type: ignore[attr-defined]
+
+        self.app.push_screen(NotesScreen(data.row.name, data.row.tags, data.row.note), done)
+
+    # --- config diff ------------------------------------------------------------------------
+    def action_diff_runs(self) -> None:
+        """Diff the selected run's config with the one marked run, else with one picked from a list."""
+        data = self._target()
+        if data is None:
+            return
+        marked = [r for r in self.compare if r in self.rows and r != data.row.id]
+        if len(marked) == 1:
+            self._show_diff(data, self.rows[marked[0]])
+            return
+        others = marked or [r for r in self.rows if r != data.row.id]
+        if not others:
+            self.notify("there is no other run to compare with", severity="warning")
+            return
+        choices = [(r, f"{self.rows[r].row.name}  {r}") for r in sorted(others, reverse=True)]
+
+        def picked(run_id: str | None) -> None:
+            if run_id in self.rows:
+                self._show_diff(data, self.rows[run_id])
+
+        self.app.push_screen(PickRunScreen(f"Compare the config of {data.row.name} with:", choices), picked)
+
+    def _show_diff(self, a: RowData, b: RowData) -> None:
+        same = a.row.name == b.row.name
+        self.app.push_screen(DiffScreen(a.row.id if same else a.row.name, b.row.id if same else b.row.name,
+                                        diff_runs(a.run, b.run)))

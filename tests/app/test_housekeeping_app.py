@@ -1,0 +1,161 @@
+"""Housekeeping in the app, driven by Pilot: delete, archive, tags and note, config diff."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from fixture_runs import FIXED_NOW
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from aigc_tui.runs import list_runs
+from aigc_tui.runs.housekeeping import archived_runs
+from aigc_tui.runs.notes import read_notes
+from aigc_tui.ui.app import make_app
+from aigc_tui.ui.confirm import ConfirmScreen
+from aigc_tui.ui.diff_screen import DiffScreen, PickRunScreen
+from aigc_tui.ui.notes_screen import NotesScreen
+from aigc_tui.ui.panes.runs import RunsPane
+
+GAN = "20260101-000000-fixture-gan-aaaa"
+LM = "20260101-000100-fixture-lm-bbbb"
+FAILED = "20260101-000200-fixture-failed-cccc"
+
+
+async def wait_for(pilot, predicate, timeout: float = 60.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def row_keys(app) -> list[str]:
+    return [str(k.value) for k in app.query_one(DataTable).rows]
+
+
+def name_cell(app, run_id: str) -> str:
+    return str(app.query_one(DataTable).get_row(run_id)[0])
+
+
+def notified(app, text: str) -> bool:
+    return any(text in str(n.message) for n in app._notifications)
+
+
+async def _open(pilot, app, select: str = FAILED) -> RunsPane:
+    await wait_for(pilot, lambda: len(row_keys(app)) >= 3, what="the runs table")
+    pane = app.query_one(RunsPane)
+    pane.select(select)
+    await wait_for(pilot, lambda: pane.selected == select, what="the run selected")
+    return pane
+
+
+async def test_delete_asks_then_removes_the_row_and_the_directory(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, app, FAILED)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")
+        await pilot.press("n")  # keep: nothing changes
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert FAILED in row_keys(app) and (fixture_runs / FAILED).is_dir()
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: FAILED not in row_keys(app), what="the row gone")
+        assert not (fixture_runs / FAILED).exists() and len(list_runs(fixture_runs)) == 2
+        assert notified(app, "deleted fixture-failed")
+        await wait_for(pilot, lambda: app.query_one(RunsPane).selected in (GAN, LM), what="another run selected")
+
+
+async def test_a_running_run_is_refused_with_its_name_and_state(fixture_runs):
+    live = fixture_runs / "20260101-000300-fixture-live-dddd"
+    (live / "checkpoints").mkdir(parents=True)
+    (live / "config.toml").write_text('kind = "gan"\nname = "fixture-live"\n')
+    (live / "status.json").write_text(json.dumps({"state": "running", "pid": 4242, "host": "another-host",
+                                                  "step": 5, "total_steps": 100, "started_at": FIXED_NOW - 60,
+                                                  "updated_at": FIXED_NOW}))
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(row_keys(app)) == 4, what="the runs table")
+        await _open(pilot, app, live.name)
+        for key in ("d", "a"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmScreen)
+        assert notified(app, f"run {live.name} is running (pid 4242); stop it first")
+        assert live.is_dir() and live.name in row_keys(app)
+
+
+async def test_archive_hides_the_run_and_a_on_the_archived_one_brings_it_back(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, app, LM)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: LM not in row_keys(app), what="the row hidden")
+        assert [r.id for r in archived_runs(fixture_runs)] == [LM]
+        await pilot.press("A")
+        await wait_for(pilot, lambda: LM in row_keys(app), what="archived runs shown")
+        assert "archived" in str(app.query_one(DataTable).get_row(LM)[2])
+        await _open(pilot, app, LM)
+        await pilot.press("a")  # no question: restoring loses nothing
+        await wait_for(pilot, lambda: LM in [r.id for r in list_runs(fixture_runs)], what="unarchived")
+        await pilot.press("A")
+        await wait_for(pilot, lambda: "archived" not in str(app.query_one(DataTable).get_row(LM)[2]))
+
+
+async def test_tag_modal_sets_a_tag_shown_in_the_table_and_the_note_in_the_monitor(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, app, GAN)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NotesScreen), what="the tags modal")
+        await pilot.press(*"bad,tag two")
+        await pilot.press("tab", *"clean digits")
+        await pilot.press("escape")  # cancel: nothing written
+        await wait_for(pilot, lambda: not isinstance(app.screen, NotesScreen))
+        assert read_notes(fixture_runs / GAN).tags == []
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NotesScreen))
+        tags = app.screen.query_one("#notes-tags", Input)
+        tags.value = "x" * 40
+        await pilot.press("enter")  # a bad tag is said inline; the modal stays
+        assert "at most 32" in str(app.screen.query_one("#notes-error", Static).render())
+        tags.value = "best baseline"
+        await pilot.press("tab", *"clean digits", "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, NotesScreen))
+        assert read_notes(fixture_runs / GAN).tags == ["best", "baseline"]
+        await wait_for(pilot, lambda: "#best #baseline" in name_cell(app, GAN), what="tags in the table")
+        await wait_for(pilot, lambda: "clean digits" in str(app.query_one("#run-header", Static).render()))
+        await pilot.press("slash", *"#best")
+        await wait_for(pilot, lambda: row_keys(app) == [GAN], what="the filter by tag")
+
+
+async def test_diff_modal_lists_a_changed_key(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _open(pilot, app, GAN)
+        await pilot.press("D")  # nothing marked: pick the other run from a list
+        await wait_for(pilot, lambda: isinstance(app.screen, PickRunScreen), what="the run list")
+        options = app.screen.query_one(OptionList)
+        options.highlighted = [options.get_option_at_index(i).id for i in range(options.option_count)].index(LM)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen), what="the diff")
+        table = app.screen.query_one(DataTable)
+        rows = {str(table.get_row_at(i)[0]): table.get_row_at(i)[1:] for i in range(table.row_count)}
+        assert rows["kind"] == ['"gan"', '"lm"'] and rows["run.keep_best"] == ["(unset)", '"val_loss"']
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DiffScreen))
+        pane.select(FAILED)
+        await pilot.press("space")  # mark it (the plot's compare mark): diffed at once
+        assert pane.compare == {FAILED}
+        pane.select(GAN)
+        await wait_for(pilot, lambda: pane.selected == GAN)
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen))
+        table = app.screen.query_one(DataTable)
+        assert "data.image_size" in [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
