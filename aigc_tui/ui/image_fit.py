@@ -47,9 +47,9 @@ class Fit:
     def note(self) -> str:
         """One line for the user when part of the grid is off-screen, else ''."""
         if self.scale == 0:
-            return "too small for one tile at 1× (cropped)"
+            return "crop at 1×"  # not even one tile fits: a blurry shrink is what this avoids
         if self.shown < self.total:
-            return f"tiles {self.first + 1}–{self.first + self.shown} of {self.total} at {self.scale}×"
+            return f"tiles {self.first + 1}–{self.first + self.shown}/{self.total} at {self.scale}×"
         return ""
 
 

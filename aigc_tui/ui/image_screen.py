@@ -95,7 +95,7 @@ class ImageScreen(Screen[None]):
         view, empty = self.query_one(GridImage), self.query_one("#image-empty", Static)
         view.display, empty.display = bool(self.paths), not self.paths
         if not self.paths or self.current is None:
-            self.query_one("#image-title", Static).update(f"{self.title_text}  ·  {self.empty}")
+            self.query_one("#image-title", Static).update(self.title_text)
             return
         view.show(self.current)
         self._title()
