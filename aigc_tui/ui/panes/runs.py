@@ -25,6 +25,7 @@ from aigc_tui.ui.rundata import (
     plotted,
     sweep_order,
 )
+from aigc_tui.ui.runs_columns import Layout, layout_for, table_width
 from aigc_tui.ui.widgets.loss_plot import PlotOptions
 from aigc_tui.ui.widgets.monitor import RunMonitor
 
@@ -63,6 +64,7 @@ class RunsPane(HousekeepingPane):
         self._cache = RowCache()
         self._sweep_rank: dict[str, int] = {}  # a sweep run's rank in its group by best metric
         self._shown: dict[str, list[str]] = {}  # the cells on screen, per run
+        self._layout: Layout | None = None  # the columns that fit the table's width
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter runs (name, kind, state, #tag)", id="runs-filter", compact=True)
@@ -78,9 +80,6 @@ class RunsPane(HousekeepingPane):
         return self.monitor.options
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for col in COLUMNS:
-            table.add_column(col, key=col)
         self.refresh_rows()
         self.set_interval(1.0, self._poll)
         self.set_interval(5.0, self.refresh_gpu)
@@ -92,6 +91,9 @@ class RunsPane(HousekeepingPane):
         selected = next((d.run for d in rows if d.row.id == self.selected), None)
         monitor = collect_monitor(selected, self.monitor.log_sig) if selected is not None else None
         self.app.call_from_thread(self._apply_rows, rows, monitor)
+
+    def on_resize(self) -> None:
+        self.refresh_rows()  # the columns that fit may change
 
     def _poll(self) -> None:
         if self.region.area:  # a hidden Runs tab reads nothing; it catches up when shown
@@ -122,21 +124,29 @@ class RunsPane(HousekeepingPane):
                 counts[d.row.sweep] = self._sweep_rank[d.row.id] = counts.get(d.row.sweep, 0) + 1
         visible = [d for d in ordered if self._matches(d)]
         keys = [d.row.id for d in visible]
+        full = {d.row.id: self._cells(d) for d in visible}
+        size = self.size if self.size.width else self.app.size
+        layout = layout_for(table_width(size, len(full), table.scrollbar_size_vertical), COLUMNS, list(full.values()))
+        if layout != self._layout:  # a resize, or a row that no longer fits: new columns
+            table.clear(columns=True)
+            for col in layout.columns:
+                table.add_column(col, key=col)
+            self._layout = layout
+        shown = {run_id: layout.cells(COLUMNS, cells) for run_id, cells in full.items()}
         if keys != [str(k.value) for k in table.rows]:
             current = self.selected
             table.clear()
             for d in visible:
-                table.add_row(*self._cells(d), key=d.row.id)
+                table.add_row(*shown[d.row.id], key=d.row.id)
             if current in keys:
                 table.move_cursor(row=keys.index(current))
         else:
             for d in visible:  # only cells that changed: each update re-measures the table
-                cells = self._cells(d)
-                old = self._shown.get(d.row.id, [None] * len(COLUMNS))
-                for col, value, before in zip(COLUMNS, cells, old, strict=True):
+                old = self._shown.get(d.row.id, [None] * len(layout.columns))
+                for col, value, before in zip(layout.columns, shown[d.row.id], old, strict=True):
                     if value != before:
                         table.update_cell(d.row.id, col, value, update_width=True)
-        self._shown = {d.row.id: self._cells(d) for d in visible}
+        self._shown = shown
         if not rows:
             self.monitor.show_message(
                 f"No runs yet under {self.runs_dir}.\nPress [b]1[/b] to launch one (the default trains a GAN on"

@@ -1,0 +1,82 @@
+"""Which runs-table columns to show at the table's width, so nothing that matters scrolls off.
+
+The table holds every column when it fits. Narrower, in turn: the device goes (the
+monitor's header names it), speed units get short ("tok/s") and the best metric loses its
+name (the recipe names it), the kind goes (the header again), and last long names (with
+their tags) are cut with "…". At 80 columns that leaves name, state, step, eta, speed, best
+and time in view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.errors import MarkupError
+from rich.text import Text
+from textual.geometry import Size
+
+CELL_PADDING = 2  # a DataTable cell's padding, both sides together
+SHORT_UNITS = {" tokens/s": " tok/s", " images/s": " img/s", " examples/s": " ex/s"}
+
+
+@dataclass(frozen=True)
+class Layout:
+    columns: tuple[str, ...]
+    name_width: int | None = None  # cut longer names with "…"
+    short: bool = False  # short speed units; the best metric's value without its name
+
+    def cells(self, all_columns: Sequence[str], cells: Sequence[str]) -> list[str]:
+        """A row's cells (one per column of `all_columns`) as this layout shows them."""
+        by_name = dict(zip(all_columns, cells, strict=True))
+        return [self.cell(c, by_name[c]) for c in self.columns]
+
+    def cell(self, column: str, cell: str) -> str:
+        if column == "name" and self.name_width:
+            text = _text(cell)
+            if text.cell_len > self.name_width:
+                text.truncate(self.name_width, overflow="ellipsis")
+                return text.markup
+        elif column == "speed" and self.short:
+            for long, short in SHORT_UNITS.items():
+                cell = cell.replace(long, short)
+        elif column == "best" and self.short and " " in cell.strip():
+            return cell.strip().rsplit(" ", 1)[1]  # "val_loss 2.31" -> "2.31" (the recipe names the metric)
+        return cell
+
+
+STAGES: tuple[tuple[frozenset[str], int | None, bool], ...] = (  # (dropped, name width, short), least lost first
+    (frozenset(), None, False),
+    (frozenset({"device"}), None, False),
+    (frozenset({"device"}), None, True),
+    (frozenset({"device", "kind"}), None, True),
+    (frozenset({"device", "kind"}), 24, True),
+    (frozenset({"device", "kind"}), 18, True),
+)
+
+
+def _text(cell: str) -> Text:
+    try:
+        return Text.from_markup(cell)
+    except MarkupError:
+        return Text(cell)
+
+
+def table_width(pane: Size, rows: int, scrollbar: int) -> int:
+    """Cells the table has across: the pane's width, less the scrollbar when the rows overflow
+    the table's max-height (25 % of the pane)."""
+    return pane.width - (scrollbar if rows + 1 > pane.height // 4 else 0)
+
+
+def layout_for(width: int, all_columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Layout:
+    """The first stage whose columns fit `width` cells (the last one when none does)."""
+    layout = Layout(tuple(all_columns))
+    for dropped, name_width, short in STAGES:
+        layout = Layout(tuple(c for c in all_columns if c not in dropped), name_width, short)
+        widths = {c: len(c) for c in layout.columns}  # headers
+        for row in rows:
+            for column, cell in zip(layout.columns, layout.cells(all_columns, row), strict=True):
+                widths[column] = max(widths[column], _text(cell).cell_len)
+        if sum(widths.values()) + CELL_PADDING * len(widths) <= width:
+            return layout
+    return layout

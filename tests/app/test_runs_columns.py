@@ -1,0 +1,50 @@
+"""The runs table keeps every column that matters in view at 80×24; wider, it shows them all."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from fixture_runs import FIXED_NOW
+from test_app_panes import wait_for
+from textual.widgets import DataTable
+
+from aigc_tui.ui.app import make_app
+
+
+def add_long_named_live_looking_run(root):
+    """A copy of the fixture GAN run with a long name and a speed, so the table is at its widest."""
+    src = next(root.glob("*fixture-gan-aaaa"))
+    dst = root / "20260101-000009-a-rather-long-run-name-for-a-sweep-0001"
+    shutil.copytree(src, dst)
+    config = (dst / "config.toml").read_text().replace('name = "fixture-gan"', 'name = "a-rather-long-run-name-for-a-sweep"')
+    (dst / "config.toml").write_text(config)
+    status = json.loads((dst / "status.json").read_text())
+    (dst / "status.json").write_text(json.dumps(status | {"step": 1500, "total_steps": 1000000, "throughput": 12345.0,
+                                                          "throughput_unit": "images/s"}))
+
+
+def headers(table: DataTable) -> list[str]:
+    return [str(c.label) for c in table.columns.values()]
+
+
+async def test_every_column_that_matters_fits_at_80_columns_and_all_show_when_wide(fixture_runs):
+    add_long_named_live_looking_run(fixture_runs)
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(140, 40)) as pilot:
+        table = app.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 4, what="the runs table")
+        assert headers(table) == ["name", "kind", "state", "step", "eta", "speed", "best", "device", "time"]
+        assert any("a-rather-long-run-name-for-a-sweep" == str(c) for c in table.get_column("name"))
+
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: "device" not in headers(table), what="the narrow layout")
+        assert headers(table) == ["name", "state", "step", "eta", "speed", "best", "time"]
+        await pilot.pause()
+        assert table.virtual_size.width <= table.size.width  # nothing scrolls off to the right
+        names = [str(c) for c in table.get_column("name")]
+        assert "a-rather-long-run…" in names and "fixture-gan" in names
+        assert "12,345 img/s" in [str(c) for c in table.get_column("speed")]
+
+        await pilot.resize_terminal(140, 40)
+        await wait_for(pilot, lambda: "device" in headers(table), what="every column again")
