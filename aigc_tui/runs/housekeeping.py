@@ -61,14 +61,14 @@ def live_reason(run: Run) -> str | None:
     status = RunStatus.read(run.path)  # judges liveness: a vanished worker reads as lost
     if status.state.is_live:
         pid = f" (pid {status.pid})" if status.pid else ""
-        return f"run {run.id} is {status.state.value}{pid}; stop it first (`x` in Runs, `aigc-tui stop {run.id}`)"
+        return f"run {run.id} is {status.state.value}{pid}; stop it first"
     return None
 
 
 def check_idle(run: Run) -> None:
     reason = live_reason(run)
     if reason:
-        raise RunBusy(reason)
+        raise RunBusy(reason, f"`aigc-tui stop {run.id}`, or `x` in the app's Runs")
 
 
 @contextmanager

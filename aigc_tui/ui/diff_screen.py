@@ -38,9 +38,10 @@ class DiffScreen(ModalScreen[None]):
             yield Label("esc closes", id="diff-keys")
 
     def on_mount(self) -> None:
-        if not self.changes:
+        tables = self.query(DataTable)  # none when there is nothing to list, or the app is quitting
+        if not tables:
             return
-        table = self.query_one(DataTable)
+        table = tables.first()
         table.add_columns("key", self.a[:24], self.b[:24])
         for change in self.changes:
             table.add_row(change.key, escape(show(change.a)), escape(show(change.b)))
@@ -51,6 +52,7 @@ class PickRunScreen(ModalScreen[str | None]):
     """Pick the run to compare with (when no other run is marked): enter picks, esc cancels."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="pick.cancel")]
+    AUTO_FOCUS = "#pick-list"
     DEFAULT_CSS = """
     PickRunScreen { align: center middle; }
     PickRunScreen > Vertical { width: 70; max-width: 100%; height: auto; max-height: 100%;
@@ -68,9 +70,6 @@ class PickRunScreen(ModalScreen[str | None]):
             yield Label(self.title_text)
             yield OptionList(*(Option(escape(label), id=run_id) for run_id, label in self.runs), id="pick-list")
             yield Label("[dim]enter picks · esc cancels[/]")
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

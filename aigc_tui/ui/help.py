@@ -53,6 +53,7 @@ the right. For a GAN checkpoint: a grid by seed, an interpolation, *Save PNG*, `
 
 
 class HelpScreen(ModalScreen[None]):
+    AUTO_FOCUS = "VerticalScroll"  # arrows and page keys scroll (not on_mount: `q?` typed at once crashed it)
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -63,6 +64,3 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Markdown(HELP)
-
-    def on_mount(self) -> None:
-        self.query_one(VerticalScroll).focus()  # arrows and page keys scroll

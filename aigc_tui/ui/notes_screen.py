@@ -29,6 +29,7 @@ class NotesScreen(ModalScreen[tuple[list[str], str] | None]):
     """Edit a run's tags (words) and note; enter saves, esc cancels, a bad tag is said inline."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="notes.cancel")]
+    AUTO_FOCUS = "#notes-tags"  # not on_mount: a screen pushed while the app quits is never composed
     DEFAULT_CSS = """
     NotesScreen { align: center middle; }
     NotesScreen > Vertical { width: 70; max-width: 100%; height: auto; border: thick $primary;
@@ -53,9 +54,6 @@ class NotesScreen(ModalScreen[tuple[list[str], str] | None]):
             yield Input(self.note.replace("\n", " "), id="notes-note", compact=True)
             yield Static("", id="notes-error")
             yield Static("enter saves · tab next field · esc cancels", id="notes-keys")
-
-    def on_mount(self) -> None:
-        self.query_one("#notes-tags", Input).focus()
 
     @on(Input.Submitted)
     def _save(self) -> None:

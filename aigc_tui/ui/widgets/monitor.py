@@ -95,8 +95,8 @@ class RunMonitor(Vertical):
             return
         r = data.row
         parts = [f"[b]{r.name}[/b]  {r.kind}  {styled_state(r.state)}  step {r.progress}"]
-        if r.throughput:
-            parts.append(f"{r.throughput:,.0f} {r.throughput_unit}")
+        if r.throughput:  # an ended run's is the last one measured: its final speed
+            parts.append(("final " if r.ended_at else "") + r.speed_text)
         if r.eta_seconds is not None:
             parts.append(f"eta {format_duration(r.eta_seconds)}")
         elif r.ended_at and r.started_at:
