@@ -57,7 +57,7 @@ def archive(args: argparse.Namespace) -> int:
     for run in runs:
         check_idle(run)
     for run in runs:
-        archive_run(root, run)
+        archive_run(run)
         print(f"archived {run.id} (`aigc-tui unarchive {run.id}` brings it back)")
     return 0
 
@@ -65,11 +65,11 @@ def archive(args: argparse.Namespace) -> int:
 def unarchive(args: argparse.Namespace) -> int:
     root = runs_root(args.runs_dir)
     runs = resolve_runs(root, args.runs, archived=True)
-    clashes = [r.id for r in runs if (root / r.id).exists()]
+    clashes = [r.path.parent.parent / r.id for r in runs if (r.path.parent.parent / r.id).exists()]
     if clashes:
-        raise AigcError(f"cannot unarchive {clashes[0]}: {root / clashes[0]} already exists")
+        raise AigcError(f"cannot unarchive {clashes[0].name}: {clashes[0]} already exists")
     for run in runs:
-        unarchive_run(root, run)
+        unarchive_run(run)
         print(f"unarchived {run.id}")
     return 0
 

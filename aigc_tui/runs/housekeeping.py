@@ -103,21 +103,21 @@ def delete_run(run: Run) -> None:
         shutil.rmtree(tomb)
 
 
-def archive_run(root: Path, run: Run) -> Path:
-    """Move a run to `<root>/.archive/<id>` (hidden from the table; unarchive brings it back)."""
+def archive_run(run: Run) -> Path:
+    """Move a run to `.archive/<id>` beside it, under its runs root (hidden; unarchive brings it back)."""
     if is_archived(run):
         raise AigcError(f"run {run.id} is already archived")
-    dest = archive_root(root) / run.id
+    dest = archive_root(run.path.parent) / run.id  # beside the run (a run named by its path may live elsewhere)
     with idle_run(run):
         _rename(run.path, dest, f"archive run {run.id}")
     return dest
 
 
-def unarchive_run(root: Path, run: Run) -> Path:
+def unarchive_run(run: Run) -> Path:
     """Move an archived run back under the runs root."""
     if not is_archived(run):
         raise AigcError(f"run {run.id} is not archived")
-    dest = Path(root) / run.id
+    dest = run.path.parent.parent / run.id
     with idle_run(run):
         _rename(run.path, dest, f"unarchive run {run.id}")
     return dest

@@ -40,7 +40,7 @@ def _run(root, name, state="finished", config=""):
 @pytest.mark.parametrize("state", ["running", "queued"])
 def test_delete_and_archive_refuse_a_live_run_naming_it(runs_dir, state):
     run = _run(runs_dir, "live", state)
-    for act in (lambda: delete_run(run), lambda: archive_run(runs_dir, run)):
+    for act in (lambda: delete_run(run), lambda: archive_run(run)):
         with pytest.raises(RunBusy, match=f"run live is {state} \\(pid {os.getpid()}\\)"):
             act()
     assert run.path.is_dir() and [r.id for r in list_runs(runs_dir)] == ["live"]
@@ -97,16 +97,16 @@ def test_a_worker_starting_during_a_delete_never_writes_into_a_half_deleted_run(
 def test_archive_hides_a_run_and_unarchive_restores_it_whole(runs_dir):
     run = _run(runs_dir, "old")
     write_notes(run.path, tags=["best"], note="kept for the paper")
-    dest = archive_run(runs_dir, run)
+    dest = archive_run(run)
     assert dest == runs_dir / ".archive" / "old" and not run.path.exists()
     assert list_runs(runs_dir) == [] and [r.id for r in archived_runs(runs_dir)] == ["old"]
     archived = find_archived(runs_dir, "old")
     assert run_row(archived).archived and run_row(archived).tags == ["best"]
     with pytest.raises(AigcError, match="already archived"):
-        archive_run(runs_dir, archived)
+        archive_run(archived)
     with pytest.raises(AigcError, match="run old is already archived"):
         resolve_runs(runs_dir, ["old"], archived=False)
-    unarchive_run(runs_dir, archived)
+    unarchive_run(archived)
     assert [r.id for r in list_runs(runs_dir)] == ["old"] and archived_runs(runs_dir) == []
     assert read_notes(run.path).note == "kept for the paper"
     assert run.config()["name"] == "old" and run.status().state is RunState.FINISHED
@@ -169,3 +169,16 @@ def test_a_finished_run_shows_its_duration_not_its_age(runs_dir):
     assert row.elapsed(now=99_999.0) == 130.0
     live = run_row(_run(runs_dir, "live", "running"))
     assert live.elapsed(now=1060.0) == 60.0
+
+
+def test_a_run_named_by_its_path_is_archived_beside_it_and_a_clash_moves_nothing(tmp_path, runs_dir):
+    elsewhere = _run(tmp_path / "other-root", "far")
+    from aigc_tui.runs.housekeeping import find_any
+
+    run = find_any(runs_dir, str(elsewhere.path))
+    dest = archive_run(run)
+    assert dest == tmp_path / "other-root" / ".archive" / "far" and not (runs_dir / ".archive").exists()
+    _run(tmp_path / "other-root", "far")  # a new run took the id meanwhile
+    with pytest.raises(AigcError, match="already exists"):
+        unarchive_run(find_archived(tmp_path / "other-root", "far"))
+    assert dest.is_dir() and (tmp_path / "other-root" / "far" / "config.toml").is_file()

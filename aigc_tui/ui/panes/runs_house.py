@@ -59,7 +59,7 @@ class HousekeepingPane(PlotKeys):
     def _forget(self, run_id: str) -> None:
         """A run moved or went away: drop it from the selection, the marks and the tail."""
         self.compare.discard(run_id)
-        self.app.tail.forget(run_id)  # type: ignore[attr-defined]
+        self.app.tail.forget(run_id)
         if self.selected == run_id:
             self.selected = None
         self._marks_changed()  # the plot's overlays, and the table
@@ -98,14 +98,14 @@ class HousekeepingPane(PlotKeys):
             return
         run, r = data.run, data.row
         if r.archived:
-            self._move(lambda: unarchive_run(self.runs_dir, run), r.id, f"unarchived {r.name}")  # type: ignore[attr-defined]
+            self._move(lambda: unarchive_run(run), r.id, f"unarchived {r.name}")
             return
         question = (f"Archive run [b]{escape(r.name)}[/b]?\nIt moves to .archive/{r.id} under the runs folder, hidden"
                     " here (A shows archived runs; a there brings it back).")
 
         def done(yes: bool | None) -> None:
             if yes:
-                self._move(lambda: archive_run(self.runs_dir, run), r.id, f"archived {r.name}")  # type: ignore[attr-defined]
+                self._move(lambda: archive_run(run), r.id, f"archived {r.name}")
 
         self.app.push_screen(ConfirmScreen(question, yes="Archive (y)"), done)
 
@@ -121,7 +121,7 @@ class HousekeepingPane(PlotKeys):
     def action_toggle_archived(self) -> None:
         self.show_archived = not self.show_archived
         self.notify("archived runs shown (a restores one)" if self.show_archived else "archived runs hidden")
-        self.refresh_rows()  # type: ignore[attr-defined]
+        self.refresh_rows()
 
     # --- tags and note ----------------------------------------------------------------------
     def action_edit_notes(self) -> None:
@@ -138,7 +138,7 @@ class HousekeepingPane(PlotKeys):
                 self.notify(str(exc), severity="warning")
                 return
             self.notify(f"saved tags and note of {data.row.name}")
-            self.refresh_rows()  # type: ignore[attr-defined]
+            self.refresh_rows()
 
         self.app.push_screen(NotesScreen(data.row.name, data.row.tags, data.row.note), done)
 
