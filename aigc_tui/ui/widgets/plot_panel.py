@@ -172,6 +172,8 @@ class PlotPanel(Vertical):
         for i, s in enumerate(series):
             index = int(np.searchsorted(s.steps, step, side="right")) - 1
             value = fmt_value(float(s.values[index])) if index >= 0 else "-"
+            if index >= 0 and int(s.steps[index]) != step:  # logged less often, or the run ended earlier
+                value += f"[dim]@{fmt_step(int(s.steps[index]))}[/]"
             r, g, b = rgb(i if s.color is None else s.color)
             parts.append(f"[rgb({r},{g},{b})]{escape(s.label)}[/] {value}")
         hint = "" if pinned else "  [dim](, . cursor)[/]"
