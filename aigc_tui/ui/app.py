@@ -19,7 +19,6 @@ from aigc_tui.generate.client import GenerationClient
 from aigc_tui.paths import runs_root
 from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
 from aigc_tui.ui.commands import AigcCommands
-from aigc_tui.ui.help import HelpScreen
 from aigc_tui.ui.messages import (
     ForkCheckpoint,
     MetricsAppended,
@@ -196,6 +195,8 @@ class AigcApp(App[int]):
         self.query_one(TabbedContent).active = tab
 
     def action_help(self) -> None:
+        from aigc_tui.ui.help import HelpScreen  # Markdown is a heavy import: not at start-up
+
         self.push_screen(HelpScreen())
 
     async def action_runs_action(self, action: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rich.errors import MarkupError
 from rich.text import Text
@@ -32,17 +33,28 @@ class Layout:
         return [self.cell(c, by_name[c]) for c in self.columns]
 
     def cell(self, column: str, cell: str) -> str:
-        if column == "name" and self.name_width:
-            text = _text(cell)
-            if text.cell_len > self.name_width:
-                text.truncate(self.name_width, overflow="ellipsis")
-                return text.markup
-        elif column == "speed" and self.short:
-            for long, short in SHORT_UNITS.items():
-                cell = cell.replace(long, short)
-        elif column == "best" and self.short and " " in cell.strip():
-            return cell.strip().rsplit(" ", 1)[1]  # "val_loss 2.31" -> "2.31" (the recipe names the metric)
-        return cell
+        return _shown_cell(column, cell, self.name_width, self.short)
+
+
+@lru_cache(maxsize=4096)  # the same cells come back every poll: parse each once
+def _shown_cell(column: str, cell: str, name_width: int | None, short: bool) -> str:
+    if column == "name" and name_width:
+        text = _text(cell)
+        if text.cell_len > name_width:
+            text.truncate(name_width, overflow="ellipsis")
+            return text.markup
+    elif column == "speed" and short:
+        for long, short_unit in SHORT_UNITS.items():
+            cell = cell.replace(long, short_unit)
+    elif column == "best" and short and " " in cell.strip():
+        return cell.strip().rsplit(" ", 1)[1]  # "val_loss 2.31" -> "2.31" (the recipe names the metric)
+    return cell
+
+
+@lru_cache(maxsize=4096)
+def cell_len(cell: str) -> int:
+    """Cells a table cell takes on screen (markup parsed as the DataTable parses it)."""
+    return _text(cell).cell_len
 
 
 STAGES: tuple[tuple[frozenset[str], int | None, bool], ...] = (  # (dropped, name width, short), least lost first
@@ -76,7 +88,7 @@ def layout_for(width: int, all_columns: Sequence[str], rows: Sequence[Sequence[s
         widths = {c: len(c) for c in layout.columns}  # headers
         for row in rows:
             for column, cell in zip(layout.columns, layout.cells(all_columns, row), strict=True):
-                widths[column] = max(widths[column], _text(cell).cell_len)
+                widths[column] = max(widths[column], cell_len(cell))
         if sum(widths.values()) + CELL_PADDING * len(widths) <= width:
             return layout
     return layout

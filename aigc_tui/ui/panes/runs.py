@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
-from aigc_tui.runs import CheckpointInfo, ControlAction, request_control
+from aigc_tui.runs import CheckpointInfo, ControlAction, RunState, request_control
 from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
 from aigc_tui.ui.messages import MetricsAppended, OpenCheckpoints
@@ -29,6 +29,8 @@ from aigc_tui.ui.runs_columns import Layout, layout_for, table_width
 from aigc_tui.ui.widgets.loss_plot import PlotOptions
 from aigc_tui.ui.widgets.monitor import RunMonitor
 
+LIVE_STATES = frozenset(s.value for s in RunState if s.is_live)
+IDLE_POLL_S = 5  # with no live run, a run started elsewhere shows up within this many seconds
 COLUMNS = ("name", "kind", "state", "step", "eta", "speed", "best", "device", "time")
 
 
@@ -81,8 +83,8 @@ class RunsPane(HousekeepingPane):
 
     def on_mount(self) -> None:
         self.refresh_rows()
+        self._ticks = 0
         self.set_interval(1.0, self._poll)
-        self.set_interval(5.0, self.refresh_gpu)
 
     # --- table ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="runs-table", exit_on_error=False)
@@ -96,8 +98,14 @@ class RunsPane(HousekeepingPane):
         self.refresh_rows()  # the columns that fit may change
 
     def _poll(self) -> None:
-        if self.region.area:  # a hidden Runs tab reads nothing; it catches up when shown
+        """Each second while a run is live, else every IDLE_POLL_S; a hidden tab reads nothing
+        (it catches up when shown); the GPU line every 5 s, for a run on a GPU only."""
+        self._ticks += 1
+        live = any(d.row.state in LIVE_STATES for d in self.rows.values())
+        if self.region.area and (live or self._ticks % IDLE_POLL_S == 0):
             self.refresh_rows()
+        if self.region.area and self._ticks % 5 == 0 and self.monitor.gpu_index() is not None:
+            self.refresh_gpu()
 
     def _matches(self, data: RowData) -> bool:
         text = self.query_one("#runs-filter", Input).value.strip().lower()
