@@ -92,8 +92,14 @@ def fill_mask(model, tokenizer, text: str, top_k: int = 5) -> list[list[MaskGues
         raise ModelError("this model's tokenizer has no mask token; fill-mask needs a masked-LM checkpoint")
     if mask not in text:
         raise ModelError(f"the text has no {mask} to fill, e.g. \"The {mask} statement returns a value\"")
+    if top_k < 1:
+        raise ModelError(f"top-k {top_k}: give at least 1 guess per mask")
     device = next(model.parameters()).device
-    enc = tokenizer(text, return_tensors="pt", truncation=True).to(device)
+    limit = getattr(model.config, "max_position_embeddings", 512)
+    enc = tokenizer(text, return_tensors="pt")
+    if enc["input_ids"].shape[1] > limit:
+        raise ModelError(f"the text is {enc['input_ids'].shape[1]} tokens; this model's context is {limit} tokens")
+    enc = enc.to(device)
     logits = model(**enc).logits[0]
     positions = (enc["input_ids"][0] == tokenizer.mask_token_id).nonzero().flatten().tolist()
     if not positions:

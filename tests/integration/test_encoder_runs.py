@@ -95,6 +95,12 @@ def test_fill_mask_fills_each_mask(encoder_runs, capsys):
     assert "has no [MASK]" in capsys.readouterr().err
     assert main(["fill-mask", "tiny-classify", "The [MASK].", "--runs-dir", str(runs)]) == 2
     assert "fill-mask needs a masked-LM" in capsys.readouterr().err
+    for bad, message in ((["--top-k", "0"], "top-k 0: give at least 1"), (["--top-k", "-3"], "top-k -3"),
+                         ([], "this model's context is")):
+        text = "The [MASK]." if bad else "word " * 3000 + "[MASK]"
+        assert main(["fill-mask", "tiny-mlm", text, *bad, "--runs-dir", str(runs)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and message in err[0], err
 
 
 @pytest.mark.parametrize(("rows", "suffix", "expected"), [

@@ -22,7 +22,7 @@ def _get(v: Values, section: str, key: str, default: Any = None) -> Any:
 def _int(v: Values, section: str, key: str, default: int) -> int:
     try:
         return int(_get(v, section, key, default))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # inf from a hand-edited recipe too
         return default  # a half-typed number: the form's error says what is wrong
 
 
