@@ -246,5 +246,7 @@ def make_app(runs_dir: str | Path | None = None, **kwargs: Any) -> AigcApp:
 
 
 def run_app(runs_dir: str | Path | None = None) -> int:
-    make_app(runs_dir).run()
-    return 0
+    """Run the app; its exit status is non-zero when it ended on an unhandled error."""
+    app = make_app(runs_dir)
+    app.run()
+    return app.return_code or 0
