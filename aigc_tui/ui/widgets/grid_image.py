@@ -19,7 +19,7 @@ from textual.events import Click
 from textual.message import Message
 from textual.widgets import Static
 
-from aigc_tui.ui.image_fit import Fit, fit_grid
+from aigc_tui.ui.image_fit import Fit, Tiles, find_tiles, fit_grid
 from aigc_tui.ui.widgets.sample_image import SampleImage, cell_pixels
 
 
@@ -60,6 +60,7 @@ class GridImage(Vertical):
         self.first = 0
         self.fit: Fit | None = None
         self._picture: Image.Image | None = None
+        self._tiles: Tiles | None = None  # found once per file (a full-image scan), not per resize
         self._stamp: tuple[str, int] | None = None
         self._fitted_for: tuple[int, int] | None = None  # the cells the current fit was made for
 
@@ -77,6 +78,7 @@ class GridImage(Vertical):
             return
         self.path, self._stamp = path, stamp
         self._picture = load_png(path) if path else None
+        self._tiles = find_tiles(self._picture) if self._picture is not None else None
         if path is not None and self._picture is None:
             self._note(f"could not read {path.name}")
         self.refit(force=True)
@@ -102,7 +104,7 @@ class GridImage(Vertical):
             if self._picture is not None:
                 self._note("")
             return
-        fit = fit_grid(self._picture, size[0], size[1], cell_pixels(), self.zoom, self.first)
+        fit = fit_grid(self._picture, size[0], size[1], cell_pixels(), self.zoom, self.first, self._tiles)
         self.fit, self.first = fit, fit.first
         pic.display = True
         pic.styles.width, pic.styles.height = fit.cells
