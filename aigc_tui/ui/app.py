@@ -15,11 +15,14 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane, TextArea
 
+from aigc_tui.errors import AigcError
 from aigc_tui.generate.client import GenerationClient
+from aigc_tui.launch.fork import finetune_recipe
 from aigc_tui.paths import runs_root
 from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
 from aigc_tui.ui.commands import AigcCommands
 from aigc_tui.ui.messages import (
+    FineTuneCheckpoint,
     ForkCheckpoint,
     MetricsAppended,
     OpenCheckpoints,
@@ -227,6 +230,15 @@ class AigcApp(App[int]):
         self.action_show_tab("launch")
         pane: Any = await self.pane("launch")
         await pane.fork(config, f"{message.checkpoint.run_dir.name}@{message.checkpoint.name}")
+
+    async def on_fine_tune_checkpoint(self, message: FineTuneCheckpoint) -> None:
+        try:
+            recipe = finetune_recipe(message.checkpoint)
+        except AigcError as exc:
+            self.notify(exc.one_line(), title="Fine-tune", severity="warning")
+            return
+        self.action_show_tab("launch")
+        await self.query_one(LaunchPane).load_recipe(Path(f"{recipe['name']}.toml"), recipe)
 
     def _on_generation_event(self, event: dict[str, Any]) -> None:
         """Called on the client's reader thread; hop to the UI thread."""

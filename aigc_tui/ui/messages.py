@@ -59,3 +59,10 @@ class FormChanged(Message):
     form: Any  # the ConfigForm that posted it (a replaced form's late message is ignored)
     config: Any
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FineTuneCheckpoint(Message):
+    """Open Launch with a fine-tune recipe that starts from a checkpoint."""
+
+    checkpoint: CheckpointInfo

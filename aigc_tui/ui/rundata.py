@@ -6,8 +6,11 @@ checkpoints pane share it without importing one another.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from rich.markup import escape
 
 from aigc_tui.runs import RunStatus, list_runs
 from aigc_tui.runs.checkpoints import best_checkpoint
@@ -43,6 +46,7 @@ class MonitorData:
     latest_text: tuple[str, str] | None  # (sample name, text) for LMs
     log_sig: tuple[int, float]
     log_lines: list[str] | None  # None: unchanged since the last read
+    confusion: str | None = None  # a classifier's newest dev confusion matrix, drawn as text
 
 
 @dataclass
@@ -125,7 +129,47 @@ def collect_monitor(run: Run, last_log_sig: tuple[int, float] | None) -> Monitor
     except OSError:
         sig = (0, 0.0)
     lines = run.log_tail(200) if sig != last_log_sig else None
-    return MonitorData(run.id, status, [p for p in samples if p.suffix == SAMPLE_IMAGE_SUFFIX], latest, sig, lines)
+    return MonitorData(run.id, status, [p for p in samples if p.suffix == SAMPLE_IMAGE_SUFFIX], latest, sig, lines,
+                       read_confusion(run.path / CONFUSION_FILE))
+
+
+CONFUSION_FILE = "confusion.json"  # written by the classify trainer at each dev evaluation
+
+
+def read_confusion(path: Path) -> str | None:
+    """A classifier's dev confusion matrix as text: the full matrix for a few labels, else one
+    line per true label (right out of total, and what it is most often taken for)."""
+    try:
+        data = json.loads(path.read_text())
+        labels, matrix = list(data["labels"]), data["matrix"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    lines = [f"dev at step {data.get('step', '?')}: accuracy {data.get('val_accuracy', 0):.3f}, "
+             f"macro F1 {data.get('val_f1', 0):.3f}; majority baseline {data.get('baseline_accuracy', 0):.3f}"]
+    if len(labels) <= 8:
+        width = max(4, len(str(max((max(row) for row in matrix), default=0))) + 1)
+        lines += ["rows: true label; columns: predicted",
+                  " " * 10 + "".join(f"{escape(lab[:width - 1]):>{width}}" for lab in labels)]
+        for label, row in zip(labels, matrix, strict=False):
+            lines.append(f"{escape(label[:9]):<10}" + "".join(f"{n:>{width}}" for n in row))
+        return "\n".join(lines)
+    lines.append("true label: right/total, most often taken for")
+    for i, (label, row) in enumerate(zip(labels, matrix, strict=False)):
+        wrong = max(((n, j) for j, n in enumerate(row) if j != i), default=(0, i))
+        taken = f"  {escape(labels[wrong[1]])} ({wrong[0]})" if wrong[0] else ""
+        lines.append(f"{escape(label[:12]):<12} {row[i]:>4}/{sum(row):<4}{taken}")
+    return "\n".join(lines)
+
+
+def lineage(status: RunStatus) -> str:
+    """Where a run came from, for the monitor: the parent run and step, and how."""
+    parent = status.parent or {}
+    if not parent.get("run"):
+        return ""
+    how = parent.get("how", "")
+    if how == "fork":
+        how = "fork with weights" if parent.get("weights") else "fork, config only"
+    return f"from {parent['run']} @ step {parent.get('step', '?')} ({how})"
 
 
 def human_size(n: float) -> str:

@@ -13,12 +13,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, Tree
 
+from aigc_tui.errors import AigcError
+from aigc_tui.launch import spawn_worker
+from aigc_tui.launch.fork import ForkPlan, describe, fork_run
 from aigc_tui.runs import CheckpointInfo, list_runs
 from aigc_tui.runs.metrics import MetricsReader
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import plotted_series
 from aigc_tui.ui.confirm import ConfirmScreen
-from aigc_tui.ui.messages import ForkCheckpoint, OpenGenerate
+from aigc_tui.ui.fork_screen import CONFIG_ONLY, ForkScreen
+from aigc_tui.ui.messages import FineTuneCheckpoint, ForkCheckpoint, OpenGenerate, RunStarted
 from aigc_tui.ui.run_ops import resume_run
 from aigc_tui.ui.rundata import human_size
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
@@ -28,7 +32,8 @@ class CheckpointsPane(Horizontal):
     BINDINGS = [
         Binding("g", "generate", "Sample/generate", id="ckpt.generate"),
         Binding("r", "resume", "Resume from", id="ckpt.resume"),
-        Binding("f", "fork", "Fork to Launch", id="ckpt.fork"),
+        Binding("f", "fork", "Fork", id="ckpt.fork"),
+        Binding("t", "finetune", "Fine-tune from here", id="ckpt.finetune"),
         Binding("d,delete", "delete", "Delete", id="ckpt.delete"),
         Binding("R", "reload", "Reload", id="ckpt.reload", show=False),
     ]
@@ -142,8 +147,29 @@ class CheckpointsPane(Horizontal):
         resume_run(self, Run(ckpt.run_dir), ckpt)
 
     def action_fork(self) -> None:
+        """Config only goes to Launch; with weights starts the new run at once."""
+        if (ckpt := self._need()) is None:
+            return
+        steps = int(Run(ckpt.run_dir).config().get("run", {}).get("steps", ckpt.step) or ckpt.step)
+
+        def done(choice: ForkPlan | str | None) -> None:
+            if choice == CONFIG_ONLY:
+                self.post_message(ForkCheckpoint(ckpt))
+            elif isinstance(choice, ForkPlan):
+                try:
+                    run, _ = fork_run(self.runs_dir, ckpt, choice)
+                except AigcError as exc:
+                    self.notify(exc.one_line(), title="Cannot fork", severity="error")
+                    return
+                spawn_worker(run)
+                self.notify(f"forked {ckpt.name} into {run.id}: {describe(choice)}", title="Fork")
+                self.post_message(RunStarted(run.id))
+
+        self.app.push_screen(ForkScreen(ckpt, max(steps, ckpt.step * 2) if ckpt.step else steps), done)
+
+    def action_finetune(self) -> None:
         if (ckpt := self._need()) is not None:
-            self.post_message(ForkCheckpoint(ckpt))
+            self.post_message(FineTuneCheckpoint(ckpt))
 
     def action_delete(self) -> None:
         if (ckpt := self._need()) is None:

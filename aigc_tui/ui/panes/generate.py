@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 from aigc_tui.generate.history import add_history, load_history
 from aigc_tui.runs import CheckpointInfo, list_runs
 from aigc_tui.ui.widgets.gan_panel import GanPanel
+from aigc_tui.ui.widgets.encoder_view import EncoderView
 
 SHORT = {"max_new_tokens": "max", "temperature": "temp", "top_k": "top-k", "top_p": "top-p",
          "repetition_penalty": "rep", "num_samples": "n"}
@@ -101,9 +102,11 @@ class GeneratePane(Vertical):
                 yield TextArea("", id="gen-output", read_only=True, soft_wrap=True, compact=True)
                 yield TextArea("", id="gen-output-b", read_only=True, soft_wrap=True, compact=True)
         yield GanPanel(id="gan-controls")
+        yield EncoderView(id="enc-controls")
 
     def on_mount(self) -> None:
         self.query_one("#gan-controls").display = False
+        self.query_one("#enc-controls").display = False
         self.action_reload_models()
         self._fill_history()
 
@@ -151,20 +154,27 @@ class GeneratePane(Vertical):
     @on(Select.Changed, "#gen-model-b")
     @on(Input.Changed, "#gen-model-path")
     def _model_changed(self) -> None:
-        gan = self.kinds.get(self.model_ref) == "gan"
+        kind = self.kinds.get(self.model_ref, "lm")
+        gan, encoder = kind == "gan", kind in ("mlm", "classify")
         panel = self.query_one(GanPanel)
         panel.model_ref = self.model_ref
         panel.display = gan
-        self.query_one("#lm-controls").display = not gan
-        self.query_one("#gen-model-b").display = not gan
-        self.set_class(bool(self.model_b) and not gan, "-compare")
+        self.query_one("#enc-controls").display = encoder
+        if encoder:
+            self.query_one(EncoderView).set_model(self.model_ref, kind)
+        self.query_one("#lm-controls").display = not gan and not encoder
+        self.query_one("#gen-model-b").display = not gan and not encoder
+        self.set_class(bool(self.model_b) and not gan and not encoder, "-compare")
         focused = self.app.focused
-        hidden = panel if not gan else self.query_one("#lm-controls")
-        if self.region.area and focused is not None and hidden in focused.ancestors:
+        hidden = [w for w in (panel, self.query_one("#enc-controls"), self.query_one("#lm-controls")) if not w.display]
+        if self.region.area and focused is not None and any(w in focused.ancestors for w in hidden):
             self.focus_main()  # focus must not stay on a hidden field (never pulled in from another tab)
 
     def focus_main(self) -> None:
-        """The prompt for an LM, the seed for a GAN: whichever is on screen."""
+        """The prompt for an LM, the seed for a GAN, the text for an encoder: whichever is on screen."""
+        if self.query_one("#enc-controls").display:
+            self.query_one("#enc-text").focus()
+            return
         gan = self.query_one(GanPanel).display
         self.query_one("#gan-seed" if gan else "#gen-prompt").focus()
 
@@ -192,6 +202,9 @@ class GeneratePane(Vertical):
 
     @on(Button.Pressed, "#gen-go")
     def action_generate(self) -> None:
+        if self.query_one("#enc-controls").display:
+            self.query_one(EncoderView).submit()
+            return
         if self.query_one(GanPanel).display:
             self.query_one(GanPanel).grid()
             return
@@ -264,6 +277,8 @@ class GeneratePane(Vertical):
 
     def handle_event(self, event: dict[str, Any]) -> None:
         """Events from the helper, delivered on the UI thread."""
+        if self.query_one(EncoderView).handle_event(event):
+            return
         rid = event.get("id")
         panel = self.query_one(GanPanel)
         if rid is not None and rid == panel.request:

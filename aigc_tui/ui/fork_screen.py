@@ -1,0 +1,71 @@
+"""The fork modal of the Checkpoints pane: config only (into Launch) or with the checkpoint's weights."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
+
+from aigc_tui.launch.fork import ForkPlan
+from aigc_tui.runs import CheckpointInfo
+
+CONFIG_ONLY = "config"
+
+
+class ForkScreen(ModalScreen["ForkPlan | str | None"]):
+    """Dismisses with CONFIG_ONLY, a ForkPlan (start a run from the weights), or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="fork.cancel")]
+    DEFAULT_CSS = """
+    ForkScreen { align: center middle; }
+    ForkScreen > Vertical { width: 72; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
+    ForkScreen Horizontal { height: auto; margin-top: 1; }
+    ForkScreen Button { margin-right: 2; }
+    ForkScreen #fork-steps { width: 20; }
+    """
+
+    def __init__(self, ckpt: CheckpointInfo, steps: int) -> None:
+        super().__init__()
+        self.ckpt = ckpt
+        self.steps = steps
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Fork {self.ckpt.run_dir.name} / {self.ckpt.name} (step {self.ckpt.step})")
+            with RadioSet(id="fork-how"):
+                yield RadioButton("Config only: edit it in Launch, train from scratch", value=True, id="fork-config")
+                yield RadioButton("With weights, from step 0", id="fork-weights")
+                yield RadioButton("With weights, at its step (continue the count)", id="fork-keep-step")
+            yield Checkbox("keep its optimizer state (else a fresh optimizer)", id="fork-keep-optimizer",
+                           disabled=not self.ckpt.resumable)
+            with Horizontal():
+                yield Label("run.steps ")
+                yield Input(str(self.steps), id="fork-steps", type="integer")
+            yield Label("", id="fork-error")
+            with Horizontal():
+                yield Button("Fork", variant="success", id="fork-go")
+                yield Button("Cancel (esc)", id="fork-cancel")
+
+    @on(Button.Pressed, "#fork-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#fork-go")
+    def go(self) -> None:
+        pressed = self.query_one(RadioSet).pressed_button
+        how = pressed.id if pressed is not None else "fork-config"
+        if how == "fork-config":
+            self.dismiss(CONFIG_ONLY)
+            return
+        raw = self.query_one("#fork-steps", Input).value.strip()
+        keep_step = how == "fork-keep-step"
+        if not raw.isdigit() or int(raw) < 1 or (keep_step and int(raw) <= self.ckpt.step):
+            floor = self.ckpt.step if keep_step else 0
+            self.query_one("#fork-error", Label).update(f"run.steps must be a whole number above {floor}")
+            return
+        self.dismiss(ForkPlan(weights=True, keep_step=keep_step,
+                              keep_optimizer=self.query_one("#fork-keep-optimizer", Checkbox).value,
+                              overrides=[f"run.steps={int(raw)}"]))

@@ -1,0 +1,108 @@
+"""The pretrain-then-fine-tune path in the app: classify and fill-mask in Generate, fork with
+weights and fine-tune from here in Checkpoints, lineage and the confusion matrix in Runs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from encoder_fixtures import TINY_CLASSIFY, TINY_MLM
+from helpers import write_recipe
+from textual.widgets import Button, Input, RadioButton, Select, Static, Tree
+
+from aigc_tui.cli import main
+from aigc_tui.runs import find_run, list_runs
+from aigc_tui.ui.app import make_app
+from aigc_tui.ui.panes.checkpoints import CheckpointsPane
+from aigc_tui.ui.panes.launch import LaunchPane
+
+
+async def wait_for(pilot, predicate, timeout: float = 120.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        await pilot.pause(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.query_one(selector, Static).render())
+
+
+@pytest.fixture
+def encoder_runs(tmp_path, runs_dir):
+    for recipe in (TINY_MLM, TINY_CLASSIFY):
+        path = write_recipe(tmp_path / f"{recipe['name']}.toml", recipe)
+        assert main(["train", str(path), "--runs-dir", str(runs_dir)]) == 0
+    return find_run(runs_dir, "tiny-mlm"), find_run(runs_dir, "tiny-classify")
+
+
+async def _select_checkpoint(pilot, app, ckpt) -> None:
+    """Move the tree's cursor to `ckpt` until it stays there (a tab switch reloads the tree)."""
+    pane = app.query_one(CheckpointsPane)
+
+    def selected() -> bool:
+        if pane.selected is not None and pane.selected.path == ckpt.path:
+            return True
+        tree = app.query_one(Tree)
+        for run_node in tree.root.children:
+            run_node.expand()
+            for leaf in run_node.children:
+                if getattr(leaf.data, "path", None) == ckpt.path:
+                    tree.move_cursor(leaf)
+        return False
+
+    await wait_for(pilot, selected, what=f"{ckpt.name} selected")
+
+
+async def test_generate_classifies_and_fills_masks(encoder_runs, runs_dir):
+    mlm, classifier = encoder_runs
+    app = make_app(runs_dir, initial_tab="generate")
+    async with app.run_test(size=(120, 40)) as pilot:
+        model = app.query_one("#gen-model", Select)
+        path = str(classifier.checkpoints()[-1].path)
+        await wait_for(pilot, lambda: path in app.query_one("GeneratePane").kinds, what="the checkpoints")
+        model.value = path
+        await wait_for(pilot, lambda: app.query_one("#enc-controls").display, what="the classifier view")
+        assert not app.query_one("#lm-controls").display
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: "sum to 1.000" in text_of(app, "#enc-status"), what="the probabilities")
+        result = text_of(app, "#enc-result")
+        assert "asyncio" in result and "logging" in result and "█" in result
+        model.value = str(mlm.checkpoints()[-1].path)
+        await wait_for(pilot, lambda: "Fill mask" in str(app.query_one("#enc-go", Button).label), what="fill-mask")
+        await pilot.click("#enc-go")
+        await wait_for(pilot, lambda: "mask 1:" in text_of(app, "#enc-result"), what="the guesses")
+
+
+async def test_checkpoints_fork_with_weights_and_fine_tune_from_here(encoder_runs, runs_dir):
+    mlm, classifier = encoder_runs
+    app = make_app(runs_dir, initial_tab="checkpoints")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(CheckpointsPane)
+        await wait_for(pilot, lambda: len(app.query_one(Tree).root.children) == 2, what="the tree")
+        await _select_checkpoint(pilot, app, mlm.checkpoints()[-1])
+        pane.action_finetune()
+        await wait_for(pilot, lambda: app.query_one("TabbedContent").active == "launch", what="Launch")
+        launch = app.query_one(LaunchPane)
+        await wait_for(pilot, lambda: launch.recipe_data.get("kind") == "classify", what="the fine-tune recipe")
+        assert launch.recipe_data["model"]["pretrained"] == str(mlm.checkpoints()[-1].path)
+
+        app.action_show_tab("checkpoints")
+        await _select_checkpoint(pilot, app, classifier.checkpoints()[-1])
+        pane.action_fork()
+        await wait_for(pilot, lambda: app.screen.query("#fork-how"), what="the fork dialog")
+        app.screen.query_one("#fork-weights", RadioButton).value = True
+        app.screen.query_one("#fork-steps", Input).value = "4"
+        await pilot.pause()
+        await pilot.click("#fork-go")
+        new = await wait_for(pilot, lambda: [r for r in list_runs(runs_dir) if r.status().parent], what="the fork")
+        (fork,) = [r for r in new if r.status().parent.get("how") == "fork"]
+        await wait_for(pilot, lambda: not fork.status().state.is_live, what="the forked run to end")
+        assert fork.status().parent["weights"] is True and fork.status().step == 4
+        assert "starting from the weights of" in fork.log_path.read_text()
+        app.action_show_tab("runs")
+        await wait_for(pilot, lambda: "(fork with weights)" in text_of(app, "#run-header"), what="the lineage")
+        await wait_for(pilot, lambda: "majority baseline" in text_of(app, "#sample-text"), what="the confusion")
