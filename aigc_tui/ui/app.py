@@ -238,7 +238,8 @@ class AigcApp(App[int]):
             self.notify(exc.one_line(), title="Fine-tune", severity="warning")
             return
         self.action_show_tab("launch")
-        await self.query_one(LaunchPane).load_recipe(Path(f"{recipe['name']}.toml"), recipe)
+        pane: Any = await self.pane("launch")
+        await pane.load_recipe(Path(f"{recipe['name']}.toml"), recipe)
 
     def _on_generation_event(self, event: dict[str, Any]) -> None:
         """Called on the client's reader thread; hop to the UI thread."""

@@ -15,8 +15,8 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 
 from aigc_tui.generate.history import add_history, load_history
 from aigc_tui.runs import CheckpointInfo, list_runs
-from aigc_tui.ui.widgets.gan_panel import GanPanel
 from aigc_tui.ui.widgets.encoder_view import EncoderView
+from aigc_tui.ui.widgets.gan_panel import GanPanel
 
 SHORT = {"max_new_tokens": "max", "temperature": "temp", "top_k": "top-k", "top_p": "top-p",
          "repetition_penalty": "rep", "num_samples": "n"}
