@@ -13,6 +13,7 @@ from typing import Any
 
 from aigc_tui.config import RecipeConfig, config_from_toml, dump_toml, with_absolute_paths
 from aigc_tui.config.environment import CudaCount, check_environment
+from aigc_tui.config.restart import built_from_own
 from aigc_tui.errors import ConfigError
 from aigc_tui.launch.pretrained import resolve_pretrained
 from aigc_tui.launch.spawn import spawn_worker
@@ -84,9 +85,12 @@ def run_config(run: Run) -> RecipeConfig:
 
 
 def check_resume(run: Run, checkpoint: CheckpointInfo | None = None, cuda_count: CudaCount = None) -> CheckpointInfo:
-    """The resume rule (`runs.layout.can_resume`) and then the environment; returns the start."""
+    """The resume rule (`runs.layout.can_resume`) and then the environment; returns the start.
+
+    The model comes from the start checkpoint, so a fine-tune's `model.pretrained` (its parent)
+    need not exist any more."""
     start = require_resume(run, checkpoint)
-    check_environment(run_config(run), cuda_count)
+    check_environment(built_from_own(run_config(run), start.path), cuda_count)
     return start
 
 

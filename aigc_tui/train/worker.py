@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aigc_tui.config import config_from_toml
+from aigc_tui.config.restart import built_from_own
 from aigc_tui.errors import AigcError
 from aigc_tui.runs.checkpoints import list_checkpoints, newest_resumable
 from aigc_tui.runs.leftovers import clean_leftovers
@@ -99,9 +100,16 @@ def stop_early(run: Run, log: Callable[[str], None]) -> RunState:
     return RunState.STOPPED
 
 
-def build_trainer(run: Run, log: Callable[[str], None]) -> Trainer:
-    """The family trainer the run's config.toml names, placed on its device (this rank's GPU under torchrun)."""
+def build_trainer(run: Run, log: Callable[[str], None], start: Path | None = None) -> Trainer:
+    """The family trainer the run's config.toml names, placed on its device (this rank's GPU under torchrun).
+
+    With a `start` checkpoint of its own, a fine-tune builds its model from that, not from
+    `model.pretrained` again (which may have been pruned since)."""
     config = config_from_toml(run.config_path.read_text())
+    own = built_from_own(config, start)
+    if own is not config and start is not None:
+        log(f"model: built from this run's own {start.name} (model.pretrained is read at the first start only)")
+        config = own
     from aigc_tui.models.device import placement
     from aigc_tui.models.quiet import quiet_libraries
 
@@ -113,12 +121,16 @@ def build_trainer(run: Run, log: Callable[[str], None]) -> Trainer:
     return family(run, config, place, log)
 
 
-def start_point(run: Run, trainer: Trainer, resume: Path | None) -> None:
-    """Resume from the run's own newest checkpoint; a fresh fork "with weights" starts from its parent's."""
+def own_start(run: Run, resume: Path | None) -> Path | None:
+    """The checkpoint of its own a run continues from: the one asked for, else its newest resumable."""
     newest = newest_resumable(list_checkpoints(run.path))
-    start_from = resume or (newest.path if newest else None)
+    return Path(resume) if resume is not None else (newest.path if newest else None)
+
+
+def start_point(run: Run, trainer: Trainer, start_from: Path | None) -> None:
+    """Resume from the run's own checkpoint; a fresh fork "with weights" starts from its parent's."""
     if start_from is not None:
-        trainer.resume_from(Path(start_from))
+        trainer.resume_from(start_from)
         return
     parent = run.status().parent or {}
     if parent.get("how") == "fork" and parent.get("weights"):
@@ -142,8 +154,9 @@ def rank_device(device: str, gpus: str) -> str:
 def train_here(run: Run, resume: Path | None, log: Callable[[str], None]) -> tuple[RunState, Trainer | None]:
     """Build, resume and train in this process (the one process, or one torchrun rank)."""
     try:
-        trainer = build_trainer(run, log)
-        start_point(run, trainer, resume)
+        start = own_start(run, resume)
+        trainer = build_trainer(run, log, start)
+        start_point(run, trainer, start)
     except KeyboardInterrupt:
         return stop_early(run, log), None
     except Exception as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from helpers import merge, write_recipe
 from lm_fixtures import TINY_LM
@@ -90,6 +92,21 @@ def test_lm_fine_tunes_our_own_gpt_by_run_name_and_records_its_parent(parent_run
     assert config.model.pretrained == str(parent_run.checkpoints()[-1].path)
     assert tuned.status().parent["step"] == 40
 
+
+
+def test_a_fine_tune_resumes_after_its_parents_checkpoint_is_gone(parent_run, tmp_path, runs_dir, capsys):
+    """Once a child has a checkpoint of its own it builds from that: its parent may be pruned."""
+    recipe = merge(TINY_LM, name="child", model={"pretrained": f"{parent_run.id}@step-00000040"},
+                   run={"steps": 4, "log_every": 2, "checkpoint_every": 0, "keep_best": ""}, train={"eval_every": 4})
+    assert main(["train", str(write_recipe(tmp_path / "child.toml", recipe)), "--runs-dir", str(runs_dir)]) == 0
+    child = find_run(runs_dir, "child")
+    shutil.rmtree(parent_run.checkpoints_dir)  # pruned, moved or deleted by the user
+    capsys.readouterr()
+    assert main(["resume", child.id, "--set", "run.steps=6", "--runs-dir", str(runs_dir)]) == 0, capsys.readouterr().err
+    status = child.status()
+    assert (status.state, status.step) == (RunState.FINISHED, 6)
+    assert "model: built from this run's own step-00000004" in child.log_path.read_text()
+    assert status.parent["run"] == parent_run.id  # the lineage is kept
 
 @pytest.mark.parametrize(("pretrained", "expected"), [
     ("no-such-run@step-5", "no run 'no-such-run'"),
