@@ -43,6 +43,7 @@ STATUS_LOCK_FILE = ".status.lock"
 METRICS_FILE = "metrics.jsonl"
 METRICS_COLUMNS_DIR = "metrics.cols"  # a cache; deleting it loses nothing (the JSONL is the contract)
 LOG_FILE = "log.txt"
+CONFUSION_FILE = "confusion.json"  # a classifier's newest dev confusion matrix (also in each checkpoint)
 CHECKPOINTS_DIR = "checkpoints"
 SAMPLES_DIR = "samples"
 CONTROL_DIR = "control"

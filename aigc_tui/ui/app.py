@@ -15,18 +15,14 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane, TextArea
 
-from aigc_tui.errors import AigcError
 from aigc_tui.generate.client import GenerationClient
-from aigc_tui.launch.fork import finetune_recipe
 from aigc_tui.paths import runs_root
-from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
 from aigc_tui.ui.commands import AigcCommands
 from aigc_tui.ui.messages import (
-    FineTuneCheckpoint,
-    ForkCheckpoint,
     MetricsAppended,
     OpenCheckpoints,
     OpenGenerate,
+    OpenRecipe,
     RunStarted,
 )
 from aigc_tui.ui.panes.runs import RunsPane
@@ -225,21 +221,10 @@ class AigcApp(App[int]):
         pane: Any = await self.pane("generate")
         pane.open_checkpoint(message.checkpoint)
 
-    async def on_fork_checkpoint(self, message: ForkCheckpoint) -> None:
-        config = (message.checkpoint.path / CHECKPOINT_CONFIG_FILE).read_text()
+    async def on_open_recipe(self, message: OpenRecipe) -> None:
         self.action_show_tab("launch")
-        pane: Any = await self.pane("launch")
-        await pane.fork(config, f"{message.checkpoint.run_dir.name}@{message.checkpoint.name}")
-
-    async def on_fine_tune_checkpoint(self, message: FineTuneCheckpoint) -> None:
-        try:
-            recipe = finetune_recipe(message.checkpoint)
-        except AigcError as exc:
-            self.notify(exc.one_line(), title="Fine-tune", severity="warning")
-            return
-        self.action_show_tab("launch")
-        pane: Any = await self.pane("launch")
-        await pane.load_recipe(Path(f"{recipe['name']}.toml"), recipe)
+        pane: Any = await self.pane("launch")  # mounted with its default recipe loaded: this one replaces it
+        await pane.load_recipe(Path(f"{message.label}.toml"), message.recipe)
 
     def _on_generation_event(self, event: dict[str, Any]) -> None:
         """Called on the client's reader thread; hop to the UI thread."""

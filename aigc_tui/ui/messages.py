@@ -46,10 +46,11 @@ class OpenGenerate(Message):
 
 
 @dataclass
-class ForkCheckpoint(Message):
-    """Load a checkpoint's config into Launch as a new recipe."""
+class OpenRecipe(Message):
+    """Open Launch with a recipe filled in: a checkpoint's config (fork) or a fine-tune of it."""
 
-    checkpoint: CheckpointInfo
+    label: str  # shown as the recipe's name, e.g. `RUN@step-00000200`
+    recipe: dict[str, Any]
 
 
 @dataclass
@@ -59,10 +60,3 @@ class FormChanged(Message):
     form: Any  # the ConfigForm that posted it (a replaced form's late message is ignored)
     config: Any
     errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class FineTuneCheckpoint(Message):
-    """Open Launch with a fine-tune recipe that starts from a checkpoint."""
-
-    checkpoint: CheckpointInfo

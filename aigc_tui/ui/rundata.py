@@ -15,7 +15,7 @@ from rich.markup import escape
 from aigc_tui.runs import RunStatus, list_runs
 from aigc_tui.runs.checkpoints import best_checkpoint
 from aigc_tui.runs.housekeeping import archived_runs
-from aigc_tui.runs.layout import SAMPLE_IMAGE_SUFFIX, SAMPLE_TEXT_SUFFIX
+from aigc_tui.runs.layout import CONFUSION_FILE, SAMPLE_IMAGE_SUFFIX, SAMPLE_TEXT_SUFFIX
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import PRIMARY_SERIES, RunRow, run_row
 
@@ -131,9 +131,6 @@ def collect_monitor(run: Run, last_log_sig: tuple[int, float] | None) -> Monitor
     lines = run.log_tail(200) if sig != last_log_sig else None
     return MonitorData(run.id, status, [p for p in samples if p.suffix == SAMPLE_IMAGE_SUFFIX], latest, sig, lines,
                        read_confusion(run.path / CONFUSION_FILE))
-
-
-CONFUSION_FILE = "confusion.json"  # written by the classify trainer at each dev evaluation
 
 
 def read_confusion(path: Path) -> str | None:

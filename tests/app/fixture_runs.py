@@ -95,3 +95,44 @@ def make_fixture_runs(root: Path) -> Path:
     return root
 
 
+
+
+def make_encoder_fixture_runs(root: Path) -> Path:
+    """A finished MLM run and a classifier fine-tuned from it (parent in status.json, a dev
+    confusion matrix): fixed data, fixed times."""
+    root.mkdir(parents=True, exist_ok=True)
+    mlm = root / "20260101-000300-fixture-mlm-dddd"
+    for sub in ("checkpoints", "samples", "control"):
+        (mlm / sub).mkdir(parents=True)
+    (mlm / "config.toml").write_text('kind = "mlm"\nname = "fixture-mlm"\n[run]\nsteps = 200\n')
+    _status(mlm, step=200, total_steps=200, throughput=3000.0, throughput_unit="tokens/s")
+    with open(mlm / "metrics.jsonl", "w") as f:
+        for step in range(20, 201, 20):
+            f.write(json.dumps({"step": step, "time": FIXED_NOW, "loss": 7 - step / 50,
+                                "mlm_accuracy": step / 1000}) + "\n")
+    _checkpoint(mlm, 200, "mlm", {"loss": 3.0, "val_loss": 3.4})
+    (mlm / "samples" / "step-00000200.txt").write_text("The [MASK] statement -> The return statement")
+    (mlm / "log.txt").write_text("[00:00:00] training fixture-mlm\n")
+
+    clf = root / "20260101-000400-fixture-classify-eeee"
+    for sub in ("checkpoints", "samples", "control"):
+        (clf / sub).mkdir(parents=True)
+    (clf / "config.toml").write_text('kind = "classify"\nname = "fixture-classify"\n[run]\nsteps = 100\n'
+                                     f'[model]\npretrained = "{mlm}/checkpoints/step-00000200"\n')
+    parent = {"run": mlm.name, "run_dir": str(mlm), "step": 200, "how": "fine-tune",
+              "checkpoint": f"{mlm}/checkpoints/step-00000200"}
+    _status(clf, step=100, total_steps=100, throughput=40.0, throughput_unit="examples/s", parent=parent)
+    with open(clf / "metrics.jsonl", "w") as f:
+        for step in range(10, 101, 10):
+            rec = {"step": step, "time": FIXED_NOW, "loss": 1.1 - step / 200}
+            if step % 50 == 0:
+                rec |= {"val_loss": 1.0 - step / 300, "val_accuracy": 0.4 + step / 500, "val_f1": 0.3 + step / 500}
+            f.write(json.dumps(rec) + "\n")
+    _checkpoint(clf, 100, "classify", {"loss": 0.6, "val_accuracy": 0.6})
+    (clf / "confusion.json").write_text(json.dumps({
+        "step": 100, "labels": ["asyncio", "email", "logging"], "matrix": [[9, 1, 2], [2, 7, 1], [1, 0, 8]],
+        "val_accuracy": 24 / 31, "val_f1": 0.77, "baseline_accuracy": 12 / 31}))
+    (clf / "samples" / "step-00000100.txt").write_text(
+        "'Return the running event loop.'\n  true asyncio; asyncio 0.81, logging 0.11, email 0.08\n")
+    (clf / "log.txt").write_text("[00:00:00] training fixture-classify\n")
+    return root

@@ -81,18 +81,29 @@ async def test_checkpoints_fork_with_weights_and_fine_tune_from_here(encoder_run
     mlm, classifier = encoder_runs
     app = make_app(runs_dir, initial_tab="checkpoints")
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(CheckpointsPane)
+        tabs = app.query_one("TabbedContent")
         await wait_for(pilot, lambda: len(app.query_one(Tree).root.children) == 2, what="the tree")
         await _select_checkpoint(pilot, app, mlm.checkpoints()[-1])
-        pane.action_finetune()
-        await wait_for(pilot, lambda: app.query_one("TabbedContent").active == "launch", what="Launch")
+        await pilot.press("t")  # fine-tune from here: an MLM checkpoint becomes a classifier
+        await wait_for(pilot, lambda: tabs.active == "launch", what="Launch")
         launch = app.query_one(LaunchPane)
-        await wait_for(pilot, lambda: launch.recipe_data.get("kind") == "classify", what="the fine-tune recipe")
+        await wait_for(pilot, lambda: launch.recipe_data.get("kind") == "classify" and launch.config is not None,
+                       what="the fine-tune recipe, validated")
         assert launch.recipe_data["model"]["pretrained"] == str(mlm.checkpoints()[-1].path)
+        assert app.query_one("#run-name", Input).value == "tiny-mlm-classify"
+        assert not app.query_one("#start", Button).disabled
 
-        app.action_show_tab("checkpoints")
+        await pilot.press("3")
         await _select_checkpoint(pilot, app, classifier.checkpoints()[-1])
-        pane.action_fork()
+        await pilot.press("f")
+        await wait_for(pilot, lambda: app.screen.query("#fork-how"), what="the fork dialog")
+        await pilot.click("#fork-go")  # config only, the default: its config in Launch
+        await wait_for(pilot, lambda: tabs.active == "launch" and launch.recipe_data.get("name") == "tiny-classify-fork",
+                       what="the forked config in Launch")
+
+        await pilot.press("3")
+        await _select_checkpoint(pilot, app, classifier.checkpoints()[-1])
+        await pilot.press("f")
         await wait_for(pilot, lambda: app.screen.query("#fork-how"), what="the fork dialog")
         app.screen.query_one("#fork-weights", RadioButton).value = True
         app.screen.query_one("#fork-steps", Input).value = "4"
@@ -103,6 +114,44 @@ async def test_checkpoints_fork_with_weights_and_fine_tune_from_here(encoder_run
         await wait_for(pilot, lambda: not fork.status().state.is_live, what="the forked run to end")
         assert fork.status().parent["weights"] is True and fork.status().step == 4
         assert "starting from the weights of" in fork.log_path.read_text()
-        app.action_show_tab("runs")
+        await wait_for(pilot, lambda: tabs.active == "runs", what="Runs")
         await wait_for(pilot, lambda: "(fork with weights)" in text_of(app, "#run-header"), what="the lineage")
         await wait_for(pilot, lambda: "majority baseline" in text_of(app, "#sample-text"), what="the confusion")
+
+def _notified(app, text: str) -> bool:
+    return any(text in str(n.message) for n in app._notifications)
+
+
+async def test_bad_choices_get_one_line_messages(tmp_path, fixture_runs):
+    """No checkpoint selected, a GAN checkpoint to fine-tune, an empty text box: a message each."""
+    from fixture_runs import make_encoder_fixture_runs
+
+    make_encoder_fixture_runs(fixture_runs)
+    app = make_app(fixture_runs, initial_tab="checkpoints")
+    async with app.run_test(size=(80, 24)) as pilot:
+        tree = app.query_one(Tree)
+        await wait_for(pilot, lambda: len(tree.root.children) == 5, what="the tree")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: _notified(app, "select a checkpoint first"), what="no checkpoint: t")
+        app._notifications.clear()
+        await pilot.press("f")
+        await wait_for(pilot, lambda: _notified(app, "select a checkpoint first"), what="no checkpoint: f")
+        gan = next(r for r in list_runs(fixture_runs) if r.name == "fixture-gan")
+        await _select_checkpoint(pilot, app, gan.checkpoints()[-1])
+        await pilot.press("t")
+        await wait_for(pilot, lambda: _notified(app, "a gan checkpoint has no fine-tune recipe"), what="GAN: t")
+        assert app.query_one("TabbedContent").active == "checkpoints"
+
+        await pilot.press("4")
+        pane = app.query_one("GeneratePane")
+        await wait_for(pilot, lambda: pane.kinds, what="the checkpoints in Generate")
+        app.query_one("#gen-model", Select).value = next(p for p, k in pane.kinds.items() if k == "classify")
+        await wait_for(pilot, lambda: app.query_one("#enc-controls").display, what="the classifier view")
+        app.query_one("#enc-text").text = "   "
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: "type a text first" in text_of(app, "#enc-status"), what="empty text")
+        app.query_one("#gen-model", Select).value = next(p for p, k in pane.kinds.items() if k == "mlm")
+        await wait_for(pilot, lambda: "Fill mask" in str(app.query_one("#enc-go", Button).label), what="fill-mask")
+        app.query_one("#enc-text").text = "no mask here"
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: "put a [MASK] in the text" in text_of(app, "#enc-status"), what="no mask")

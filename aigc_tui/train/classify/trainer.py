@@ -19,14 +19,12 @@ from aigc_tui.data.tokens import train_encoder_tokenizer
 from aigc_tui.errors import ConfigError
 from aigc_tui.models.encoder import bert_config, classify_text, load_encoder, load_weights
 from aigc_tui.runs.atomic import atomic_write_text
-from aigc_tui.runs.layout import SAMPLE_TEXT_FILE, SAMPLE_TEXT_SUFFIX, sample_path
+from aigc_tui.runs.layout import CONFUSION_FILE, SAMPLE_TEXT_FILE, SAMPLE_TEXT_SUFFIX, sample_path
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.classify.data import EncodedSet, scores, step_indices, train_and_dev
 from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
 from aigc_tui.train.loop import Trainer
 from aigc_tui.train.schedule import warmup_linear
-
-CONFUSION_FILE = "confusion.json"
 
 
 class ClassifyTrainer(Trainer):

@@ -15,14 +15,14 @@ from textual.widgets import Static, Tree
 
 from aigc_tui.errors import AigcError
 from aigc_tui.launch import spawn_worker
-from aigc_tui.launch.fork import ForkPlan, describe, fork_run
+from aigc_tui.launch.fork import ForkPlan, checkpoint_config, describe, finetune_recipe, fork_run
 from aigc_tui.runs import CheckpointInfo, list_runs
 from aigc_tui.runs.metrics import MetricsReader
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import plotted_series
 from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.fork_screen import CONFIG_ONLY, ForkScreen
-from aigc_tui.ui.messages import FineTuneCheckpoint, ForkCheckpoint, OpenGenerate, RunStarted
+from aigc_tui.ui.messages import OpenGenerate, OpenRecipe, RunStarted
 from aigc_tui.ui.run_ops import resume_run
 from aigc_tui.ui.rundata import human_size
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
@@ -153,23 +153,31 @@ class CheckpointsPane(Horizontal):
         steps = int(Run(ckpt.run_dir).config().get("run", {}).get("steps", ckpt.step) or ckpt.step)
 
         def done(choice: ForkPlan | str | None) -> None:
-            if choice == CONFIG_ONLY:
-                self.post_message(ForkCheckpoint(ckpt))
-            elif isinstance(choice, ForkPlan):
-                try:
+            try:
+                if choice == CONFIG_ONLY:
+                    config = checkpoint_config(ckpt)
+                    config["name"] = f"{config.get('name', 'run')}-fork"
+                    self.post_message(OpenRecipe(f"{ckpt.run_dir.name}@{ckpt.name}", config))
+                elif isinstance(choice, ForkPlan):
                     run, _ = fork_run(self.runs_dir, ckpt, choice)
-                except AigcError as exc:
-                    self.notify(exc.one_line(), title="Cannot fork", severity="error")
-                    return
-                spawn_worker(run)
-                self.notify(f"forked {ckpt.name} into {run.id}: {describe(choice)}", title="Fork")
-                self.post_message(RunStarted(run.id))
+                    spawn_worker(run)
+                    self.notify(f"forked {ckpt.name} into {run.id}: {describe(choice)}", title="Fork")
+                    self.post_message(RunStarted(run.id))
+            except AigcError as exc:
+                self.notify(exc.one_line(), title="Cannot fork", severity="error")
 
         self.app.push_screen(ForkScreen(ckpt, max(steps, ckpt.step * 2) if ckpt.step else steps), done)
 
     def action_finetune(self) -> None:
-        if (ckpt := self._need()) is not None:
-            self.post_message(FineTuneCheckpoint(ckpt))
+        """Launch with a recipe that starts from this checkpoint (MLM -> classifier, GPT -> LM)."""
+        if (ckpt := self._need()) is None:
+            return
+        try:
+            recipe = finetune_recipe(ckpt)
+        except AigcError as exc:
+            self.notify(exc.one_line(), title="Fine-tune", severity="warning")
+            return
+        self.post_message(OpenRecipe(str(recipe["name"]), recipe))
 
     def action_delete(self) -> None:
         if (ckpt := self._need()) is None:

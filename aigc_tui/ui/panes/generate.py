@@ -1,5 +1,5 @@
 """Generate: prompt an LM with streaming tokens (optionally on two checkpoints side by side),
-or draw GAN grids, through the helper process."""
+draw GAN grids, or fill masks / classify text with an encoder, through the helper process."""
 
 from __future__ import annotations
 
@@ -14,29 +14,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 
 from aigc_tui.generate.history import add_history, load_history
-from aigc_tui.runs import CheckpointInfo, list_runs
+from aigc_tui.runs import CheckpointInfo
+from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, parse_stops
 from aigc_tui.ui.widgets.encoder_view import EncoderView
 from aigc_tui.ui.widgets.gan_panel import GanPanel
-
-SHORT = {"max_new_tokens": "max", "temperature": "temp", "top_k": "top-k", "top_p": "top-p",
-         "repetition_penalty": "rep", "num_samples": "n"}
-PARAMS = [("max_new_tokens", "200", int), ("temperature", "0.8", float), ("top_k", "50", int),
-          ("top_p", "1.0", float), ("repetition_penalty", "1.0", float), ("seed", "0", int),
-          ("num_samples", "1", int)]
-
-
-def model_choices(runs_dir: Path) -> list[tuple[str, str, str]]:
-    """(label, path, kind) for every checkpoint, newest run first, newest checkpoint first."""
-    out = []
-    for run in reversed(list_runs(runs_dir)):
-        for ckpt in reversed(run.checkpoints()):
-            out.append((f"{run.name} / {ckpt.name} ({ckpt.kind})", str(ckpt.path), ckpt.kind))
-    return out
-
-
-def parse_stops(raw: str) -> list[str]:
-    """`\\n\\n, ###` -> ["\\n\\n", "###"]: comma-separated, backslash escapes allowed."""
-    return [s.encode().decode("unicode_escape") for s in (p.strip() for p in raw.split(",")) if s]
 
 
 class GeneratePane(Vertical):
@@ -155,7 +136,7 @@ class GeneratePane(Vertical):
     @on(Input.Changed, "#gen-model-path")
     def _model_changed(self) -> None:
         kind = self.kinds.get(self.model_ref, "lm")
-        gan, encoder = kind == "gan", kind in ("mlm", "classify")
+        gan, encoder = kind == "gan", kind in ENCODER_KINDS
         panel = self.query_one(GanPanel)
         panel.model_ref = self.model_ref
         panel.display = gan

@@ -58,7 +58,7 @@ class LaunchPane(Horizontal):
         self.paths: list[Path] = []
         self.config: Any = None
         self.recipe_data: dict[str, Any] = {}
-        self._wanted: Path | None = None
+        self._ticket = 0  # the newest load asked for; one still waiting for the lock when a newer comes is skipped
         self._load_lock = asyncio.Lock()
         self.gpu_count: int | None = None  # known once NVML answered; None leaves it to the worker
 
@@ -76,20 +76,29 @@ class LaunchPane(Horizontal):
             yield Static("", id="launch-errors")
             yield VerticalScroll(id="form-holder")
 
-    def on_mount(self) -> None:
-        self.reload_recipes()
+    async def on_mount(self) -> None:
+        """The default recipe's form is there once the pane is mounted, so a fork or fine-tune
+        loaded right after (the app awaits this mount) replaces it instead of racing it."""
         self.load_devices()
+        first = self.reload_recipes()
+        if first is not None:
+            await self.load_recipe(first)
 
-    def reload_recipes(self) -> None:
+    def reload_recipes(self) -> Path | None:
+        """List the recipes; the one highlighted first (not loaded here) when none was."""
         self.paths = recipe_paths()
         options = self.query_one("#recipes", OptionList)
         options.clear_options()
         for path in self.paths:
             user = "" if path.parent == sample_configs_dir() else "  (yours)"
             options.add_option(Option(f"{path.stem}{user}", id=str(path)))
-        if self.paths and options.highlighted is None:
-            stems = [p.stem for p in self.paths]
-            options.highlighted = stems.index(DEFAULT_RECIPE) if DEFAULT_RECIPE in stems else 0
+        if not self.paths or options.highlighted is not None:
+            return None
+        stems = [p.stem for p in self.paths]
+        index = stems.index(DEFAULT_RECIPE) if DEFAULT_RECIPE in stems else 0
+        with self.prevent(OptionList.OptionHighlighted):  # on_mount loads it, in order with other loads
+            options.highlighted = index
+        return self.paths[index]
 
     @work(thread=True, exclusive=True, group="gpus")
     def load_devices(self) -> None:
@@ -113,13 +122,21 @@ class LaunchPane(Horizontal):
     async def _recipe_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if not event.option.id:
             return
-        path = self._wanted = Path(event.option.id)
-        async with self._load_lock:  # quick arrow presses: load in turn, skip what was passed over
-            if self._wanted == path:
-                await self.load_recipe(path)
+        await self.load_recipe(Path(event.option.id))
 
     async def load_recipe(self, path: Path, data: dict[str, Any] | None = None) -> None:
-        """Show a recipe (or a forked config) as a form."""
+        """Show a recipe (or a forked config) as a form.
+
+        Loads run one at a time, in the order asked; one overtaken while it waited (quick arrow
+        presses, a fine-tune opened while the default recipe loads) is skipped.
+        """
+        self._ticket += 1
+        ticket = self._ticket
+        async with self._load_lock:
+            if ticket == self._ticket:
+                await self._show_recipe(path, data)
+
+    async def _show_recipe(self, path: Path, data: dict[str, Any] | None) -> None:
         if data is None:
             try:
                 data = tomllib.loads(path.read_text())
@@ -138,11 +155,6 @@ class LaunchPane(Horizontal):
         select = self.query_one("#device", Select)
         if device in [v for _, v in select._options]:
             select.value = device
-
-    async def fork(self, config_toml: str, label: str) -> None:
-        data = tomllib.loads(config_toml)
-        data["name"] = f"{data.get('name', 'run')}-fork"
-        await self.load_recipe(Path(f"{label}.toml"), data)
 
     @on(FormChanged)
     def _form_changed(self, event: FormChanged) -> None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, Switch
 
 from aigc_tui.config import ConfigError, validate
@@ -57,6 +58,8 @@ class ConfigForm(Vertical):
         defaults = self.model_cls.model_validate({"kind": self.kind}) if self.kind in KINDS else None
         self.defaults = defaults.model_dump(mode="json") if defaults else {}
         self.types: dict[tuple[str, str], Any] = {}
+        self.fields: dict[tuple[str, str], Widget] = {}  # kept from compose: values() never queries the DOM
+        self.loaded: dict[tuple[str, str], Any] = {}  # what a field shows before it is mounted
         self._ready = False  # Select posts Changed while the form is still being composed
 
     def compose(self) -> ComposeResult:
@@ -72,28 +75,41 @@ class ConfigForm(Vertical):
                     continue
                 annotation = _base(info.annotation)
                 self.types[(section, key)] = annotation
-                value = values.get(key)
-                fid = _field_id(section, key)
+                value = self.loaded[(section, key)] = values.get(key)
                 with Horizontal(classes="row", id=f"row-{section}-{key}"):
                     yield Label(key)
-                    if annotation is bool:
-                        yield Switch(value=bool(value), id=fid)
-                    elif get_origin(annotation) is Literal:
-                        yield Select([(str(a), a) for a in get_args(annotation)], value=value, allow_blank=False, id=fid,
-                                     compact=True)
-                    else:
-                        text = "" if value is None else (str(value) if not isinstance(value, list) else
-                                                         "[" + ", ".join(map(str, value)) + "]")
-                        kind = "integer" if annotation is int else "number" if annotation is float else "text"
-                        yield Input(text, type=kind, id=fid, placeholder="(default)" if value is None else "",
-                                    compact=True)
+                    yield (widget := self._field(section, key, annotation, value))
+                    self.fields[(section, key)] = widget
                     yield Static(help_text(self.kind, (section, key), info.description), classes="help")
 
+    @staticmethod
+    def _field(section: str, key: str, annotation: Any, value: Any) -> Widget:
+        fid = _field_id(section, key)
+        if annotation is bool:
+            return Switch(value=bool(value), id=fid)
+        if get_origin(annotation) is Literal:
+            return Select([(str(a), a) for a in get_args(annotation)], value=value, allow_blank=False, id=fid,
+                          compact=True)
+        text = "" if value is None else (str(value) if not isinstance(value, list) else
+                                         "[" + ", ".join(map(str, value)) + "]")
+        kind = "integer" if annotation is int else "number" if annotation is float else "text"
+        return Input(text, type=kind, id=fid, placeholder="(default)" if value is None else "", compact=True)
+
     def values(self) -> dict[str, Any]:
-        """The recipe as the form holds it now (top-level keys kept from the loaded recipe)."""
+        """The recipe as the form holds it now (top-level keys kept from the loaded recipe).
+
+        Read from the field widgets kept at compose, so it holds at any moment: before compose
+        it is the loaded recipe, a field not mounted yet gives its loaded value.
+        """
+        if not self.fields:
+            return dict(self.data)
         out: dict[str, Any] = {k: v for k, v in self.data.items() if k not in SECTIONS}
         for (section, key), annotation in self.types.items():
-            widget = self.query_one(f"#{_field_id(section, key)}")
+            widget: Any = self.fields[(section, key)]
+            if not widget.is_mounted:  # a Select has its value only once mounted
+                if self.loaded[(section, key)] is not None:
+                    out.setdefault(section, {})[key] = self.loaded[(section, key)]
+                continue
             if isinstance(widget, Switch):
                 value: Any = widget.value
             elif isinstance(widget, Select):
@@ -129,7 +145,7 @@ class ConfigForm(Vertical):
             for line in errors:
                 for (section, key) in self.types:
                     if line.startswith((f"{section}.{key} ", f"{section}.{key}:", f"unknown key '{section}.{key}'")):
-                        self.query_one(f"#{_field_id(section, key)}").add_class("-invalid")
+                        self.fields[(section, key)].add_class("-invalid")
             return None, errors
         return config, []
 

@@ -73,6 +73,12 @@ class EncoderView(Vertical):
         if not self.model:
             status.update("[red]pick a checkpoint: an mlm run fills masks, a classify run labels text[/]")
             return
+        if not text.strip():
+            status.update("[red]type a text first[/]")
+            return
+        if self.request is not None:
+            status.update("[red]still working on the last one[/]")
+            return
         if self.op == "fill_mask" and "[MASK]" not in text:
             status.update("[red]put a [MASK] in the text to fill[/]".replace("[MASK]", r"\[MASK]"))
             return

@@ -1,0 +1,31 @@
+"""What the Generate pane offers: the checkpoints to pick from, the sampling fields, stop strings.
+
+Pure helpers (no widgets), so the pane keeps to its job: wiring them to the helper process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aigc_tui.runs import list_runs
+
+SHORT = {"max_new_tokens": "max", "temperature": "temp", "top_k": "top-k", "top_p": "top-p",
+         "repetition_penalty": "rep", "num_samples": "n"}
+PARAMS = [("max_new_tokens", "200", int), ("temperature", "0.8", float), ("top_k", "50", int),
+          ("top_p", "1.0", float), ("repetition_penalty", "1.0", float), ("seed", "0", int),
+          ("num_samples", "1", int)]
+ENCODER_KINDS = ("mlm", "classify")  # tried in the encoder view, not by generating text
+
+
+def model_choices(runs_dir: Path) -> list[tuple[str, str, str]]:
+    """(label, path, kind) for every checkpoint, newest run first, newest checkpoint first."""
+    out = []
+    for run in reversed(list_runs(runs_dir)):
+        for ckpt in reversed(run.checkpoints()):
+            out.append((f"{run.name} / {ckpt.name} ({ckpt.kind})", str(ckpt.path), ckpt.kind))
+    return out
+
+
+def parse_stops(raw: str) -> list[str]:
+    """`\\n\\n, ###` -> ["\\n\\n", "###"]: comma-separated, backslash escapes allowed."""
+    return [s.encode().decode("unicode_escape") for s in (p.strip() for p in raw.split(",")) if s]
