@@ -11,6 +11,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from aigc_tui.launch.fork import ForkPlan
 from aigc_tui.runs import CheckpointInfo
+from aigc_tui.runs.store import Run
 
 CONFIG_ONLY = "config"
 
@@ -24,7 +25,7 @@ class ForkScreen(ModalScreen["ForkPlan | str | None"]):
     ForkScreen > Vertical { width: 72; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
     ForkScreen Horizontal { height: auto; margin-top: 1; }
     ForkScreen Button { margin-right: 2; }
-    ForkScreen #fork-steps { width: 20; }
+    ForkScreen #fork-steps { width: 12; background: $boost; }
     """
 
     def __init__(self, ckpt: CheckpointInfo, steps: int) -> None:
@@ -34,7 +35,7 @@ class ForkScreen(ModalScreen["ForkPlan | str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Fork {self.ckpt.run_dir.name} / {self.ckpt.name} (step {self.ckpt.step})")
+            yield Label(f"Fork {Run(self.ckpt.run_dir).name} / {self.ckpt.name} (step {self.ckpt.step})", markup=False)
             with RadioSet(id="fork-how"):
                 yield RadioButton("Config only: edit it in Launch, train from scratch", value=True, id="fork-config")
                 yield RadioButton("With weights, from step 0", id="fork-weights")
@@ -42,12 +43,12 @@ class ForkScreen(ModalScreen["ForkPlan | str | None"]):
             yield Checkbox("keep its optimizer state (else a fresh optimizer)", id="fork-keep-optimizer",
                            disabled=not self.ckpt.resumable)
             with Horizontal():
-                yield Label("run.steps ")
-                yield Input(str(self.steps), id="fork-steps", type="integer")
+                yield Label("run.steps (with weights) ")
+                yield Input(str(self.steps), id="fork-steps", type="integer", compact=True)
             yield Label("", id="fork-error")
             with Horizontal():
-                yield Button("Fork", variant="success", id="fork-go")
-                yield Button("Cancel (esc)", id="fork-cancel")
+                yield Button("Fork", variant="success", id="fork-go", compact=True)
+                yield Button("Cancel (esc)", id="fork-cancel", compact=True)
 
     @on(Button.Pressed, "#fork-cancel")
     def action_cancel(self) -> None:

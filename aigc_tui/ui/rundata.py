@@ -10,14 +10,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rich.markup import escape
-
 from aigc_tui.runs import RunStatus, list_runs
 from aigc_tui.runs.checkpoints import best_checkpoint
 from aigc_tui.runs.housekeeping import archived_runs
 from aigc_tui.runs.layout import CONFUSION_FILE, SAMPLE_IMAGE_SUFFIX, SAMPLE_TEXT_SUFFIX
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import PRIMARY_SERIES, RunRow, run_row
+from aigc_tui.ui.markup import literal
 
 
 def plotted(kind: str) -> tuple[str, ...] | None:
@@ -133,28 +132,40 @@ def collect_monitor(run: Run, last_log_sig: tuple[int, float] | None) -> Monitor
                        read_confusion(run.path / CONFUSION_FILE))
 
 
+def _number(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def read_confusion(path: Path) -> str | None:
     """A classifier's dev confusion matrix as text: the full matrix for a few labels, else one
     line per true label (right out of total, and what it is most often taken for)."""
     try:
         data = json.loads(path.read_text())
-        labels, matrix = list(data["labels"]), data["matrix"]
-    except (OSError, ValueError, KeyError, TypeError):
+        labels = [str(label) for label in data["labels"]]
+        matrix = [[int(n) for n in row] for row in data["matrix"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    lines = [f"dev at step {data.get('step', '?')}: accuracy {data.get('val_accuracy', 0):.3f}, "
-             f"macro F1 {data.get('val_f1', 0):.3f}; majority baseline {data.get('baseline_accuracy', 0):.3f}"]
+    if not labels or len(matrix) != len(labels) or any(len(row) != len(labels) for row in matrix):
+        return None  # a torn or foreign file: nothing to draw
+    acc, f1, base = (_number(data.get(key)) for key in ("val_accuracy", "val_f1", "baseline_accuracy"))
+    lines = [f"dev at step {literal(str(data.get('step', '?')))}: accuracy {acc:.3f}, macro F1 {f1:.3f}; majority baseline {base:.3f}"]
     if len(labels) <= 8:
-        width = max(4, len(str(max((max(row) for row in matrix), default=0))) + 1)
+        fit = max(4, 24 // len(labels))  # the monitor's side column is ~34 wide at 80x24
+        biggest = max((max(row, default=0) for row in matrix), default=0)
+        width = max(len(str(biggest)) + 1, min(fit, max(map(len, labels), default=3) + 1))
         lines += ["rows: true label; columns: predicted",
-                  " " * 10 + "".join(f"{escape(lab[:width - 1]):>{width}}" for lab in labels)]
+                  " " * 10 + "".join(literal(f"{lab[:width - 1]:>{width}}") for lab in labels)]
         for label, row in zip(labels, matrix, strict=False):
-            lines.append(f"{escape(label[:9]):<10}" + "".join(f"{n:>{width}}" for n in row))
+            lines.append(literal(f"{label[:9]:<10}") + "".join(f"{n:>{width}}" for n in row))
         return "\n".join(lines)
     lines.append("true label: right/total, most often taken for")
     for i, (label, row) in enumerate(zip(labels, matrix, strict=False)):
         wrong = max(((n, j) for j, n in enumerate(row) if j != i), default=(0, i))
-        taken = f"  {escape(labels[wrong[1]])} ({wrong[0]})" if wrong[0] else ""
-        lines.append(f"{escape(label[:12]):<12} {row[i]:>4}/{sum(row):<4}{taken}")
+        taken = f"  {literal(labels[wrong[1]])} ({wrong[0]})" if wrong[0] else ""
+        lines.append(literal(f"{label[:12]:<12}") + f" {row[i]:>4}/{sum(row):<4}{taken}")
     return "\n".join(lines)
 
 

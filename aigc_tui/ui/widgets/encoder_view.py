@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static, TextArea
+
+from aigc_tui.ui.markup import literal
 
 BAR_WIDTH = 40
 
@@ -25,7 +26,7 @@ def bar_chart(rows: list[tuple[str, float]], limit: int = 12) -> str:
     lines = []
     for label, prob in rows[:limit]:
         bar = "█" * max(0, round(prob * BAR_WIDTH))
-        lines.append(f"{escape(label[:width]):<{width}}  {prob:6.3f}  [$accent]{bar}[/]")
+        lines.append(f"{literal(f'{label[:width]:<{width}}')}  {prob:6.3f}  [$accent]{bar}[/]")
     if len(rows) > limit:
         lines.append(f"[dim]… {len(rows) - limit} more, together {sum(p for _, p in rows[limit:]):.3f}[/]")
     return "\n".join(lines)
@@ -35,10 +36,12 @@ class EncoderView(Vertical):
     """A text box, one action (fill-mask or classify, by the checkpoint's kind) and the answer."""
 
     DEFAULT_CSS = """
-    EncoderView #enc-text { height: 6; }
-    EncoderView #enc-bar { height: 3; }
-    EncoderView #enc-status { height: 1; color: $text-muted; padding: 0 1; }
-    EncoderView #enc-result { height: 1fr; padding: 0 1; }
+    EncoderView #enc-text { height: 4; margin-top: 1; background: $boost; }
+    EncoderView #enc-bar { height: 1; }
+    EncoderView #enc-go { margin-right: 1; }
+    EncoderView #enc-status { width: 1fr; color: $text-muted; }
+    EncoderView #enc-scroll { height: 1fr; }
+    EncoderView #enc-result { padding: 0 1; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -48,11 +51,12 @@ class EncoderView(Vertical):
         self.request: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield TextArea("Return the running event loop in the current OS thread.", id="enc-text")
+        yield TextArea("Return the running event loop in the current OS thread.", id="enc-text", compact=True)
         with Horizontal(id="enc-bar"):
-            yield Button("Classify (ctrl+g)", variant="success", id="enc-go")
-        yield Static("", id="enc-status")
-        yield Static("", id="enc-result")
+            yield Button("Classify ^g", variant="success", id="enc-go", compact=True)
+            yield Static("", id="enc-status")
+        with VerticalScroll(id="enc-scroll"):
+            yield Static("", id="enc-result")
 
     def set_model(self, model: str, kind: str) -> None:
         """Point the view at a checkpoint; its kind picks the action."""
@@ -64,7 +68,7 @@ class EncoderView(Vertical):
             text = self.query_one("#enc-text", TextArea)
             text.text = ("The [MASK] statement returns a value from a function." if op == "fill_mask"
                          else "Return the running event loop in the current OS thread.")
-        self.query_one("#enc-go", Button).label = "Fill mask (ctrl+g)" if op == "fill_mask" else "Classify (ctrl+g)"
+        self.query_one("#enc-go", Button).label = "Fill mask ^g" if op == "fill_mask" else "Classify ^g"
 
     @on(Button.Pressed, "#enc-go")
     def submit(self) -> None:
@@ -80,12 +84,12 @@ class EncoderView(Vertical):
             status.update("[red]still working on the last one[/]")
             return
         if self.op == "fill_mask" and "[MASK]" not in text:
-            status.update("[red]put a [MASK] in the text to fill[/]".replace("[MASK]", r"\[MASK]"))
+            status.update(f"[red]{literal('put a [MASK] in the text to fill')}[/]")
             return
         status.update("working…")
         client = self.app.generation  # type: ignore[attr-defined]
         if self.op == "fill_mask":
-            self.request = client.fill_mask(self.model, text, top_k=8, device="auto")
+            self.request = client.fill_mask(self.model, text, top_k=5, device="auto")
         else:
             self.request = client.classify(self.model, text, device="auto")
 
@@ -101,14 +105,14 @@ class EncoderView(Vertical):
             status.update(f"{len(rows)} labels; the probabilities sum to {sum(p for _, p in rows):.3f}")
             result.update(bar_chart(rows))
         elif kind == "fill":
-            parts = [f"[b]{escape(event['text'])}[/b]", ""]
+            parts = [f"[b]{literal(event['text'])}[/b]", ""]
             for n, options in enumerate(event["guesses"], 1):
                 parts.append(f"mask {n}:")
                 parts.append(bar_chart([(g["token"], g["prob"]) for g in options]))
-            status.update("top guesses for each [MASK]".replace("[MASK]", r"\[MASK]"))
+            status.update(literal("top guesses for each [MASK]"))
             result.update("\n".join(parts))
         elif kind == "error":
-            status.update(f"[red]error: {escape(str(event.get('message')))}[/]")
+            status.update(f"[red]error: {literal(str(event.get('message')))}[/]")
         if kind in ("probs", "fill", "error"):
             self.request = None
         return True

@@ -18,6 +18,7 @@ from aigc_tui.runs import RunState
 from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
 from aigc_tui.ui.image_screen import open_image_view, step_label
+from aigc_tui.ui.markup import literal
 from aigc_tui.ui.notes_screen import notes_markup
 from aigc_tui.ui.rundata import MonitorData, RowData, lineage
 from aigc_tui.ui.widgets.grid_image import GridImage
@@ -107,7 +108,7 @@ class RunMonitor(Vertical):
         text = "  ".join(p for p in parts if p)
         origin = lineage(self.monitor.status) if self.monitor is not None else ""
         if origin:
-            text += f"\n[dim]{escape(origin)}[/]"
+            text += f"\n[dim]{literal(origin)}[/]"
         if r.command:
             text += f"\n[dim]$ {escape(r.command)}[/]"
         if r.error:
@@ -134,7 +135,7 @@ class RunMonitor(Vertical):
         if monitor.confusion is not None:  # a classifier: its dev confusion matrix, then a sample
             image.display, text.display = False, True
             label.update("confusion matrix (dev)")
-            sample = f"\n\n{escape(monitor.latest_text[1])}" if monitor.latest_text else ""
+            sample = f"\n\n{literal(monitor.latest_text[1])}" if monitor.latest_text else ""
             text.update(monitor.confusion + sample)
         elif pngs:
             index = self.sample_index if -len(pngs) <= self.sample_index < len(pngs) else -1
@@ -146,7 +147,7 @@ class RunMonitor(Vertical):
         elif monitor.latest_text is not None:
             image.display, text.display = False, True
             label.update(f"sample at {monitor.latest_text[0]}")
-            text.update(escape(monitor.latest_text[1]))  # "[MASK]" is text, not markup
+            text.update(literal(monitor.latest_text[1]))  # "[MASK]" is text, not markup
         else:
             image.display, text.display = False, True
             label.update("")
