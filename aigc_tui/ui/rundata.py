@@ -151,17 +151,20 @@ def read_confusion(path: Path) -> str | None:
     if not labels or len(matrix) != len(labels) or any(len(row) != len(labels) for row in matrix):
         return None  # a torn or foreign file: nothing to draw
     acc, f1, base = (_number(data.get(key)) for key in ("val_accuracy", "val_f1", "baseline_accuracy"))
-    lines = [f"dev at step {literal(str(data.get('step', '?')))}: accuracy {acc:.3f}, macro F1 {f1:.3f}; majority baseline {base:.3f}"]
-    if len(labels) <= 8:
-        fit = max(4, 24 // len(labels))  # the monitor's side column is ~34 wide at 80x24
+    lines = [f"dev, step {literal(str(data.get('step', '?')))}: accuracy {acc:.3f}",
+             f"macro F1 {f1:.3f}, baseline {base:.3f}"]  # baseline: always the majority label
+    longest = max(map(len, labels))
+    if len(labels) <= 8:  # fits the monitor's side column (~33 wide at 80x24)
+        rw = min(10, longest + 1)
+        fit = max(4, (32 - rw) // len(labels))
         biggest = max((max(row, default=0) for row in matrix), default=0)
-        width = max(len(str(biggest)) + 1, min(fit, max(map(len, labels), default=3) + 1))
-        lines += ["rows: true label; columns: predicted",
-                  " " * 10 + "".join(literal(f"{lab[:width - 1]:>{width}}") for lab in labels)]
+        width = max(len(str(biggest)) + 1, min(fit, longest + 1))
+        lines += ["rows: true, columns: predicted",
+                  " " * rw + "".join(literal(f"{lab[:width - 1]:>{width}}") for lab in labels)]
         for label, row in zip(labels, matrix, strict=False):
-            lines.append(literal(f"{label[:9]:<10}") + "".join(f"{n:>{width}}" for n in row))
+            lines.append(literal(f"{label[:rw - 1]:<{rw}}") + "".join(f"{n:>{width}}" for n in row))
         return "\n".join(lines)
-    lines.append("true label: right/total, most often taken for")
+    lines.append("true label  right/all  most often taken for")
     for i, (label, row) in enumerate(zip(labels, matrix, strict=False)):
         wrong = max(((n, j) for j, n in enumerate(row) if j != i), default=(0, i))
         taken = f"  {literal(labels[wrong[1]])} ({wrong[0]})" if wrong[0] else ""

@@ -116,7 +116,7 @@ async def test_checkpoints_fork_with_weights_and_fine_tune_from_here(encoder_run
         assert "starting from the weights of" in fork.log_path.read_text()
         await wait_for(pilot, lambda: tabs.active == "runs", what="Runs")
         await wait_for(pilot, lambda: "(fork with weights)" in text_of(app, "#run-header"), what="the lineage")
-        await wait_for(pilot, lambda: "majority baseline" in text_of(app, "#sample-text"), what="the confusion")
+        await wait_for(pilot, lambda: "baseline" in text_of(app, "#sample-text"), what="the confusion")
 
 def _notified(app, text: str) -> bool:
     return any(text in str(n.message) for n in app._notifications)
