@@ -20,6 +20,7 @@ class ForkScreen(ModalScreen["ForkPlan | str | None"]):
     """Dismisses with CONFIG_ONLY, a ForkPlan (start a run from the weights), or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="fork.cancel")]
+    AUTO_FOCUS = "#fork-how"  # the app turns auto-focus off; a dialog needs its keys from the start
     DEFAULT_CSS = """
     ForkScreen { align: center middle; }
     ForkScreen > Vertical { width: 72; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
@@ -55,6 +56,7 @@ class ForkScreen(ModalScreen["ForkPlan | str | None"]):
         self.dismiss(None)
 
     @on(Button.Pressed, "#fork-go")
+    @on(Input.Submitted, "#fork-steps")
     def go(self) -> None:
         pressed = self.query_one(RadioSet).pressed_button
         how = pressed.id if pressed is not None else "fork-config"

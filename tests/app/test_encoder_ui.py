@@ -112,7 +112,7 @@ async def test_checkpoints_fork_with_weights_and_fine_tune_from_here(encoder_run
         new = await wait_for(pilot, lambda: [r for r in list_runs(runs_dir) if r.status().parent], what="the fork")
         (fork,) = [r for r in new if r.status().parent.get("how") == "fork"]
         await wait_for(pilot, lambda: not fork.status().state.is_live, what="the forked run to end")
-        assert fork.status().parent["weights"] is True and fork.status().step == 4
+        assert fork.status().parent["weights"] is True and fork.status().step == 4 and fork.name == "tiny-classify-fork"
         assert "starting from the weights of" in fork.log_path.read_text()
         await wait_for(pilot, lambda: tabs.active == "runs", what="Runs")
         await wait_for(pilot, lambda: "(fork with weights)" in text_of(app, "#run-header"), what="the lineage")
@@ -155,3 +155,18 @@ async def test_bad_choices_get_one_line_messages(tmp_path, fixture_runs):
         app.query_one("#enc-text").text = "no mask here"
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: "put a [MASK] in the text" in text_of(app, "#enc-status"), what="no mask")
+
+
+async def test_a_reload_keeps_the_selected_checkpoint(fixture_runs):
+    """Checkpoints reloads on every visit (new checkpoints appear): the cursor stays where it was."""
+    app = make_app(fixture_runs, initial_tab="checkpoints")
+    async with app.run_test(size=(80, 24)) as pilot:
+        tree = app.query_one(Tree)
+        await wait_for(pilot, lambda: len(tree.root.children) == 3, what="the tree")
+        gan = next(r for r in list_runs(fixture_runs) if r.name == "fixture-gan")
+        await _select_checkpoint(pilot, app, gan.checkpoints()[0])
+        before = list(tree.root.children)
+        pane = app.query_one(CheckpointsPane)
+        pane.load_tree()
+        await wait_for(pilot, lambda: list(tree.root.children) != before, what="the reload")
+        assert pane.selected is not None and pane.selected.path == gan.checkpoints()[0].path

@@ -93,6 +93,7 @@ class CheckpointsPane(Horizontal):
             if run.id == focus_run:
                 focus_node = node
         if focus_node is not None:
+            tree._tree_lines  # noqa: B018 - lay out the new nodes now: until then their line is -1 and the cursor lost
             tree.move_cursor(focus_node)
 
     def focus_run(self, run_id: str) -> None:
@@ -131,8 +132,15 @@ class CheckpointsPane(Horizontal):
         options = PlotOptions(smoothing=self.app.settings.smoothing, markers=[c.step for c in run.checkpoints()])
         self.app.call_from_thread(self.query_one(LossPlot).show, series, options, f"{run.name} (| = checkpoint)")
 
-    def _need(self) -> CheckpointInfo | None:
+    def _need(self, newest_of_run: bool = True) -> CheckpointInfo | None:
+        """The checkpoint under the cursor; on a run, its newest one (as the CLI reads a run name)."""
         ckpt = self.selected
+        node = self.query_one(Tree).cursor_node
+        if ckpt is None and newest_of_run and node is not None and isinstance(node.data, Run):
+            ckpt = next(iter(reversed(node.data.checkpoints())), None)
+            if ckpt is None:
+                self.notify(f"{node.data.name} has no checkpoint yet", severity="warning")
+                return None
         if ckpt is None:
             self.notify("select a checkpoint first", severity="warning")
         return ckpt
@@ -159,6 +167,7 @@ class CheckpointsPane(Horizontal):
                     config["name"] = f"{config.get('name', 'run')}-fork"
                     self.post_message(OpenRecipe(f"{ckpt.run_dir.name}@{ckpt.name}", config))
                 elif isinstance(choice, ForkPlan):
+                    choice.name = choice.name or f"{Run(ckpt.run_dir).name}-fork"  # told apart in the runs table
                     run, _ = fork_run(self.runs_dir, ckpt, choice)
                     spawn_worker(run)
                     self.notify(f"forked {ckpt.name} into {run.id}: {describe(choice)}", title="Fork")
@@ -180,7 +189,7 @@ class CheckpointsPane(Horizontal):
         self.post_message(OpenRecipe(str(recipe["name"]), recipe))
 
     def action_delete(self) -> None:
-        if (ckpt := self._need()) is None:
+        if (ckpt := self._need(newest_of_run=False)) is None:
             return
         run = Run(ckpt.run_dir)
 
