@@ -76,13 +76,11 @@ class LaunchPane(Horizontal):
             yield Static("", id="launch-errors")
             yield VerticalScroll(id="form-holder")
 
-    async def on_mount(self) -> None:
-        """The default recipe's form is there once the pane is mounted, so a fork or fine-tune
-        loaded right after (the app awaits this mount) replaces it instead of racing it."""
+    def on_mount(self) -> None:
         self.load_devices()
         first = self.reload_recipes()
-        if first is not None:
-            await self.load_recipe(first)
+        if first is not None:  # its turn is taken now: a fork or fine-tune asked for after the mount wins
+            self.run_worker(self._load(self._take_ticket(), first, None), group="recipe-load")
 
     def reload_recipes(self) -> Path | None:
         """List the recipes; the one highlighted first (not loaded here) when none was."""
@@ -96,7 +94,7 @@ class LaunchPane(Horizontal):
             return None
         stems = [p.stem for p in self.paths]
         index = stems.index(DEFAULT_RECIPE) if DEFAULT_RECIPE in stems else 0
-        with self.prevent(OptionList.OptionHighlighted):  # on_mount loads it, in order with other loads
+        with self.prevent(OptionList.OptionHighlighted):  # on_mount loads it, in turn with other loads
             options.highlighted = index
         return self.paths[index]
 
@@ -130,8 +128,13 @@ class LaunchPane(Horizontal):
         Loads run one at a time, in the order asked; one overtaken while it waited (quick arrow
         presses, a fine-tune opened while the default recipe loads) is skipped.
         """
+        await self._load(self._take_ticket(), path, data)
+
+    def _take_ticket(self) -> int:
         self._ticket += 1
-        ticket = self._ticket
+        return self._ticket
+
+    async def _load(self, ticket: int, path: Path, data: dict[str, Any] | None) -> None:
         async with self._load_lock:
             if ticket == self._ticket:
                 await self._show_recipe(path, data)
