@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from aigc_tui.commands.progress_line import metric_text, speed_text
+from aigc_tui.commands.progress_line import metric_text, progress_text, speed_text
 from aigc_tui.errors import AigcError
 from aigc_tui.paths import runs_root
 from aigc_tui.runs import ControlAction, find_run, list_runs, request_control
@@ -115,9 +115,27 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
         for key in losses:
             s = reader.series[key]
             plt.plot(*minmax_decimate(s.steps, s.values, max(10, width - 12)), label=key)
+        last = max(int(reader.series[k].steps[-1]) for k in losses if len(reader.series[k].steps))
+        ticks = sorted({round(last * i / 4) for i in range(5)})
+        plt.xticks(ticks, [str(t) for t in ticks])  # plotext's own ticks are fractional steps
         plt.xlabel("step")
         parts.append(Text.from_ansi(plt.build()))
     return Group(*parts)
+
+
+def _watch_lines(run: Run, reader: MetricsReader) -> None:
+    """`watch` off a terminal: Rich Live would print nothing until the run ends."""
+    printed = -1
+    while True:
+        reader.poll()
+        live = run.status().state.is_live
+        step = int((reader.last or {}).get("step", -1))
+        if step != printed:
+            print(f"[{time.strftime('%H:%M:%S')}] {progress_text(run_row(run), reader)}", flush=True)
+            printed = step
+        if not live:
+            return
+        time.sleep(1.0)
 
 
 def watch(args: argparse.Namespace) -> int:
@@ -135,13 +153,16 @@ def watch(args: argparse.Namespace) -> int:
     if args.once:
         console.print(render_frame(run, reader, console.width))
         return 0
-    with Live(render_frame(run, reader, console.width), console=console, refresh_per_second=4) as live:
-        while True:
-            reader.poll()
-            live.update(render_frame(run, reader, console.width))
-            if not run.status().state.is_live:
-                break
-            time.sleep(0.5)
+    if not console.is_terminal:  # a pipe, a file, CI: one plain line per logged step, as they come
+        _watch_lines(run, reader)
+    else:
+        with Live(render_frame(run, reader, console.width), console=console, refresh_per_second=4) as live:
+            while True:
+                reader.poll()
+                live.update(render_frame(run, reader, console.width))
+                if not run.status().state.is_live:
+                    break
+                time.sleep(0.5)
     state = run.status()
     console.print(f"run {run.id} ended {state.state.value} at step {state.step}")
     return 0 if state.state.value in ("finished", "stopped") else 1

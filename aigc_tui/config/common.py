@@ -34,7 +34,7 @@ def check_name(value: str) -> str:
 class RunSection(StrictModel):
     steps: int = Field(2000, ge=1, le=100_000_000)
     """Optimizer steps to train for (a GAN step is n_critic D updates and one G update)."""
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=2**63 - 1)  # torch seeds are signed 64-bit
     """Seeds weights, data order and noise; the same seed on CPU gives the same run."""
     device: str = "auto"
     """auto (CUDA when present), cpu, cuda or cuda:N."""

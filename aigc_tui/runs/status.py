@@ -58,6 +58,8 @@ class RunStatus:
     step: int = 0
     total_steps: int = 0
     started_at: float | None = None
+    resumed_at: float | None = None  # when this worker session began (a resume starts a new one)
+    earlier_s: float = 0.0  # seconds trained by the run's earlier sessions (pauses not counted)
     updated_at: float = field(default_factory=time.time)
     ended_at: float | None = None
     error: str | None = None
@@ -97,6 +99,14 @@ class RunStatus:
         self.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
         lines = "".join(traceback.format_exception(exc)).splitlines()
         self.traceback = "\n".join(lines[-TRACEBACK_LINES:])
+
+    def bank_session(self) -> None:
+        """Add the ended session's training time to `earlier_s` and clear `ended_at`: a run
+        stopped for hours and resumed shows the time it trained, not the time since it began."""
+        start = self.resumed_at or self.started_at
+        if self.ended_at and start:
+            self.earlier_s += max(0.0, self.ended_at - start)
+        self.ended_at = None
 
     def write(self, run_dir: Path) -> None:
         self.updated_at = time.time()
@@ -200,7 +210,8 @@ def mark_queued(run_dir: Path, pid: int, by_launcher: bool = False) -> RunStatus
             return False
         status.state = RunState.QUEUED
         status.pid, status.pid_start = pid, pid_start
-        status.error = status.traceback = status.ended_at = None
+        status.bank_session()
+        status.error = status.traceback = None
         return True
 
     return update_status(run_dir, mutate)

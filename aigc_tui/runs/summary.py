@@ -48,14 +48,17 @@ class RunRow:
     tags: list[str] = field(default_factory=list)  # the user's (notes.json)
     note: str = ""
     archived: bool = False
+    resumed_at: float | None = None  # this worker session's start
+    earlier_s: float = 0.0  # training time of earlier sessions
 
     def elapsed(self, now: float) -> float | None:
-        """Seconds trained: start → now while live, start → end once ended (it stops counting)."""
-        if not self.started_at:
+        """Seconds trained: this session's start → now while live, → its end once ended (it stops
+        counting), plus the earlier sessions of a resumed run (the pauses between are not counted)."""
+        start = self.resumed_at or self.started_at
+        if not start:
             return None
-        if self.state in ("queued", "running"):
-            return max(0.0, now - self.started_at)
-        return max(0.0, (self.ended_at or now) - self.started_at)
+        end = now if self.state in ("queued", "running") else (self.ended_at or now)
+        return self.earlier_s + max(0.0, end - start)
 
     @property
     def speed_text(self) -> str:
@@ -110,6 +113,8 @@ def run_row(run: Run, config: dict | None = None) -> RunRow:
         tags=notes.tags,
         note=notes.note,
         archived=run.path.parent.name == ARCHIVE_DIR,
+        resumed_at=status.resumed_at,
+        earlier_s=status.earlier_s,
     )
 
 

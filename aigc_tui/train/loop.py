@@ -148,8 +148,10 @@ class Trainer(FamilyHooks):
         status.queue_position = None
         status.total_steps = run_cfg.steps
         status.throughput_unit = f"{self.items_name}/s"
+        status.bank_session()
         status.started_at = status.started_at or time.time()
-        status.error = status.traceback = status.ended_at = None
+        status.resumed_at = time.time()
+        status.error = status.traceback = None
         previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
         signal.signal(signal.SIGTERM, lambda *_: self.request_stop("SIGTERM"))
         signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a dropped terminal never stops training

@@ -88,3 +88,21 @@ def test_teardown_kills_a_worker_a_test_left_running(tmp_path, runs_dir):
     assert pid in kill_detached_workers(tmp_path)  # what the autouse fixture does after each test
     assert run.status().state is RunState.LOST
     assert kill_detached_workers(tmp_path) == []
+
+
+def test_watch_into_a_pipe_prints_lines_while_the_run_trains(tmp_path, runs_dir):
+    """Piped (tee, a log file, CI), `watch` writes a plain line per logged step as the run goes."""
+    recipe = write_recipe(tmp_path / "r.toml", merge(TINY_GAN, run={"steps": 1_000_000, "checkpoint_every": 0}))
+    run_id = _cli("train", str(recipe), "--detach", "--runs-dir", str(runs_dir)).stdout.split()[1]
+    run = find_run(runs_dir, run_id)
+    watcher = subprocess.Popen([sys.executable, "-m", "aigc_tui", "watch", run_id, "--runs-dir", str(runs_dir)],
+                               stdout=subprocess.PIPE, text=True, env=cli_env())
+    try:
+        lines = [watcher.stdout.readline() for _ in range(2)]  # blocks until watch writes them
+        assert run.status().state is RunState.RUNNING  # they came while the run was live
+        assert all("step " in line and "/1000000" in line and "loss_d " in line for line in lines), lines
+        assert "\r" not in "".join(lines) and "\x1b" not in "".join(lines)
+    finally:
+        _cli("stop", run_id, "--runs-dir", str(runs_dir))
+        out, _ = watcher.communicate(timeout=120)
+    assert f"run {run.id} ended stopped" in out

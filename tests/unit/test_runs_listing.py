@@ -18,3 +18,27 @@ def test_runs_piped_prints_whole_cells(runs_dir, capsys):
     assert header.split() == ["id", "kind", "state", "step", "speed", "time", "device", "tags"]
     assert line.split()[0] == run.id and "259/3000" in line.split() and "queued" in line.split()
     assert line.endswith("cuda:0 (NVIDIA H200, bf16)") and "…" not in out
+
+
+def test_a_run_resumed_hours_later_shows_the_time_it_trained_not_the_pause(runs_dir, capsys):
+    import os
+    import time
+
+    from aigc_tui.runs import RunState
+    from aigc_tui.runs.status import mark_queued
+    from aigc_tui.runs.summary import run_row
+
+    run = create_run(runs_dir, 'kind = "gan"\nname = "paused"\n[run]\nsteps = 500\n', "paused")
+    now = time.time()
+    status = RunStatus.read(run.path)  # trained 1m30s, stopped, then left alone for three hours
+    status.state, status.step, status.total_steps = RunState.STOPPED, 100, 500
+    status.started_at = status.resumed_at = now - 3 * 3600
+    status.ended_at = now - 3 * 3600 + 90
+    status.write(run.path)
+    mark_queued(run.path, os.getpid(), by_launcher=True)  # `aigc-tui resume` now
+    status = RunStatus.read(run.path)
+    status.state, status.step, status.resumed_at, status.ended_at = RunState.FINISHED, 500, now - 60, now
+    status.write(run.path)  # the second session trained one minute and finished
+    assert abs(run_row(run).elapsed(now + 999) - 150) < 1  # 1m30s + 1m, frozen once ended
+    assert main(["runs", "--runs-dir", str(runs_dir)]) == 0
+    assert "2m30s" in capsys.readouterr().out
