@@ -122,11 +122,24 @@ class Trainer(FamilyHooks):
             meta = {"step": self.step, "kind": self.config.kind, "reason": reason, "metrics": metrics,
                     "finite": True, "world_size": self.dist.world}
             write_checkpoint(folder, self.save_weights, state, meta, extras)
+            self._check_best_metric(metrics)
             removed = prune_checkpoints(self.run_dir, run_cfg.keep_last, run_cfg.keep_best, run_cfg.best_mode)
             self.log(f"checkpoint {folder.name} saved ({reason})" + (f"; pruned {len(removed)}" if removed else ""))
         self.saved_step = self.step
         self.dist.wait_for_main()
         return folder
+
+    def _check_best_metric(self, metrics: dict) -> None:
+        """Say once when keep_best names a metric this run does not log (a typo keeps no best)."""
+        best = self.config.run.keep_best
+        if not best or best in metrics or getattr(self, "_best_warned", False):
+            return
+        if best.startswith("val_") and not self.last_eval and getattr(self.config.train, "eval_every", 0):
+            return  # no evaluation yet: val metrics come later
+        self._best_warned = True
+        names = ", ".join(sorted(k for k in metrics if k not in ("step", "time")))
+        self.log(f"warning: run.keep_best = {best!r} is not a metric this run logs ({names}); "
+                 f"only the newest {self.config.run.keep_last} checkpoints are kept")
 
     def _write_status(self, status: RunStatus, state: RunState, throughput: float | None = None) -> None:
         status.state = state

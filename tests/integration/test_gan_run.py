@@ -142,3 +142,19 @@ def test_watch_prints_progress_and_ends_with_the_run(runs_dir, tiny_gan_recipe, 
     assert "loss_d" in frame and "loss_g" in frame
     assert main(["watch", "tiny-gan", "--runs-dir", str(runs_dir)]) == 0  # a finished run: returns at once
     assert "ended finished at step 30" in capsys.readouterr().out
+
+
+def test_a_keep_best_metric_the_run_never_logs_is_named_once_in_the_log(runs_dir):
+    config = validate(merge(TINY_GAN, run={"keep_best": "val_acuracy"}))  # a typo
+    run = create_run(runs_dir, dump_toml(config), config.name)
+    assert run_worker(run) is RunState.FINISHED
+    warnings = [line for line in run.log_path.read_text().splitlines() if "run.keep_best" in line]
+    assert len(warnings) == 1 and "'val_acuracy' is not a metric this run logs (" in warnings[0]
+    assert "loss_d" in warnings[0] and "newest 2 checkpoints" in warnings[0]
+
+
+def test_a_keep_best_metric_the_run_logs_says_nothing(runs_dir):
+    config = validate(merge(TINY_GAN, run={"keep_best": "loss_g"}))
+    run = create_run(runs_dir, dump_toml(config), config.name)
+    assert run_worker(run) is RunState.FINISHED
+    assert "run.keep_best" not in run.log_path.read_text()
