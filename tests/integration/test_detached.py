@@ -57,7 +57,8 @@ def test_sigterm_is_a_graceful_stop(tmp_path, runs_dir):
     recipe = write_recipe(tmp_path / "r.toml", merge(TINY_GAN, run={"steps": 1_000_000, "checkpoint_every": 0}))
     run_id = _cli("train", str(recipe), "--detach", "--runs-dir", str(runs_dir)).stdout.split()[1]
     run = find_run(runs_dir, run_id)
-    _wait_for(lambda: run.status().state is RunState.RUNNING, what="training to start")
+    # a step must have run: a stop at step 0 saves nothing by design (a loaded box got there)
+    _wait_for(lambda: run.status().state is RunState.RUNNING and run.status().step > 0, what="training to start")
     os.kill(run.status().pid, 15)
     _wait_for(lambda: run.status().state is RunState.STOPPED, what="the run to stop")
     assert run.checkpoints() and "SIGTERM" in run.log_path.read_text()
