@@ -53,6 +53,16 @@ class Fit:
         return ""
 
 
+def page_first(first: int, page: int, total: int, direction: int) -> int:
+    """The first tile of the next (+1) or previous (-1) page of `page` tiles out of `total`.
+
+    Paging never runs past the last full page: with 64 tiles in pages of 8, ↓ from 57–64
+    stays at 57–64 (not a lone "64–64"), and ↑ walks back by whole pages to 1.
+    """
+    page = max(1, page)
+    return max(0, min(max(0, total - page), first + direction * page))
+
+
 def integer_scale(width: int, height: int, area_w: int, area_h: int) -> int:
     """The largest whole number s with width*s <= area_w and height*s <= area_h (0: not even 1x)."""
     if width <= 0 or height <= 0 or area_w <= 0 or area_h <= 0:
@@ -184,7 +194,11 @@ def fit_grid(image: Image.Image, cells_w: int, cells_h: int, cell_px: tuple[int,
         first = 0 if best else first
     else:
         scale = max(1, min(zoom, one_tile))
-    cols, rows = shape if zoom is None and best else _layout(t, t.count - first, area_w // scale, area_h // scale)
+    if zoom is None and best:
+        cols, rows = shape
+    else:  # a page is always full: the last one ends at the last tile, never one tile alone
+        cols, rows = _layout(t, t.count, area_w // scale, area_h // scale)
+        first = min(first, max(0, t.count - cols * rows))
     relaid, n = _relaid(image, t, first, cols, rows)
     out, cells = _to_cells(relaid, scale, cell_px, fill)
     return Fit(out, cells, scale, first, n, t.count)

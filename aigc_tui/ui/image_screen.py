@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from aigc_tui.runs.layout import SAMPLE_IMAGE_SUFFIX
 from aigc_tui.runs.store import Run
+from aigc_tui.ui.image_fit import page_first
 from aigc_tui.ui.widgets.grid_image import GridImage
 
 POLL_SECONDS = 1.0
@@ -131,8 +132,7 @@ class ImageScreen(Screen[None]):
     def action_tiles(self, direction: int) -> None:
         view = self.query_one(GridImage)
         if view.fit is not None and view.fit.shown < view.fit.total:
-            page = max(1, view.fit.shown)
-            view.set_view(view.zoom, max(0, min(view.fit.total - 1, view.first + direction * page)))
+            view.set_view(view.zoom, page_first(view.first, view.fit.shown, view.fit.total, direction))
 
     def action_zoom(self, delta: int) -> None:
         view = self.query_one(GridImage)

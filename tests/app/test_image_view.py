@@ -184,3 +184,25 @@ async def test_pane_keys_leave_the_view_for_that_pane(tmp_path):
         await pilot.press("3")
         await wait_for(pilot, lambda: not isinstance(app.screen, ImageScreen), what="the view to close")
         await wait_for(pilot, lambda: app.query_one(TabbedContent).active == "checkpoints", what="Checkpoints")
+
+
+async def test_tile_paging_stops_at_the_last_full_page(tmp_path):
+    run = make_gan_run(tmp_path / "runs", steps=())
+    sample_grid(0, cols=8, rows=8, tile=28).save(run / "samples" / "step-00000300.png")  # 64 digits, 242 px
+    app = make_app(tmp_path / "runs", clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_view(pilot, app)
+        view = screen.query_one(GridImage)
+        note = screen.query_one(".grid-note", Static)
+        await wait_for(pilot, lambda: view.fit is not None and view.fit.total == 64, what="the grid")
+        page = view.fit.shown
+        assert 1 < page < 64
+        for _ in range(64 // page + 2):  # more ↓ than there are pages
+            await pilot.press("down")
+        last = 64 - page
+        await wait_for(pilot, lambda: view.fit.first == last, what="the last page")
+        assert view.fit.shown == page  # a full page, never "tiles 64–64/64"
+        assert f"tiles {last + 1}–64/64" in str(note.render())
+        await pilot.press("up")
+        await wait_for(pilot, lambda: view.fit.first == last - page, what="the page before")
+        assert view.fit.shown == page

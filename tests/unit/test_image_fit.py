@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from aigc_tui.ui.image_fit import Tiles, find_tiles, fit_grid, integer_scale
+from aigc_tui.ui.image_fit import Tiles, find_tiles, fit_grid, integer_scale, page_first
 
 PAD_GREY = 38  # make_grid's pad_value=0.15, as aigc_tui.models.grid writes it
 
@@ -59,8 +59,19 @@ def test_tiles_are_relaid_to_the_area_or_paged_at_1x():
     assert (nxt.first, nxt.shown) == (8, 8)
     arr = np.asarray(nxt.image)
     assert arr[1, 1] == 100 + 8 and arr[0, 0] == PAD_GREY  # the page starts at tile 9
-    last = fit_grid(grid, 118, 36, first=62)
-    assert last.shown == 2
+    last = fit_grid(grid, 118, 36, first=62)  # past the last full page: that page, never a lone tile
+    assert (last.first, last.shown, last.note) == (56, 8, "tiles 57–64/64 at 1×")
+
+
+def test_paging_stops_at_the_last_full_page():
+    firsts, first = [], 0
+    for _ in range(9):  # 64 tiles in pages of 8: ↓ nine times
+        first = page_first(first, 8, 64, 1)
+        firsts.append(first)
+    assert firsts == [8, 16, 24, 32, 40, 48, 56, 56, 56]
+    assert page_first(56, 8, 64, -1) == 48
+    assert page_first(7, 2, 9, 1) == 7 and page_first(5, 2, 9, 1) == 7  # 9 tiles by 2: last page 8–9
+    assert page_first(1, 2, 9, -1) == 0
 
 
 def test_all_tiles_relaid_at_a_bigger_scale_when_the_shape_allows():
