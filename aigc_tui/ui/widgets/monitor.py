@@ -195,7 +195,8 @@ class RunMonitor(Vertical):
         """New points arrived (for `run_id`, or options changed): redraw once shortly."""
         if run_id is not None and (self.data is None or run_id != self.data.row.id) and run_id not in self.compare:
             return
-        if run_id is not None and not self.query_one(LossPlot).series:
+        plot = next(iter(self.query(LossPlot)), None)  # None while the plot panel is still being built
+        if run_id is not None and plot is not None and not plot.series:
             self.redraw()  # a run's first points: draw now
         elif self._redraw_timer is None:
             self._redraw_timer = self.set_timer(REDRAW_DELAY, self.redraw)
