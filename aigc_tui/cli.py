@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("text", metavar="TEXT", help="the text, or - for stdin")
         p.add_argument("--json", action="store_true", help="one JSON object, for scripts")
         if name == "fill-mask":
-            p.add_argument("--top-k", type=int, default=5, help="guesses per mask (default 5)")
+            p.add_argument("--top-k", type=int, default=5, help="guesses per mask, 1 to 100 (default 5)")
         else:
             p.add_argument("--top", type=int, default=10, help="labels shown (default 10; --json has all)")
         p.add_argument("--device", default="cpu")

@@ -53,9 +53,33 @@ def fork_run(root: Path, ckpt: CheckpointInfo, plan: ForkPlan, cuda_count: CudaC
     if plan.keep_step and config.run.steps <= ckpt.step:
         raise AigcError(f"run.steps = {config.run.steps} leaves nothing to train after step {ckpt.step}; "
                         f"add --set run.steps=N with N > {ckpt.step}")
+    if plan.weights:
+        refuse_shape_changes(validate(checkpoint_config(ckpt)), config)
     parent = parent_record(ckpt, "fork", weights=plan.weights, keep_step=plan.keep_step,
                            keep_optimizer=plan.keep_optimizer)
     return new_run(root, config, cuda_count, parent=parent), config
+
+
+def refuse_shape_changes(parent: RecipeConfig, child: RecipeConfig) -> None:
+    """A fork with weights loads the parent's tensors: a --set that changes the model's shape
+    is refused here, before a run exists, not as a state_dict error in the worker."""
+    changed = [f"{section}.{key} {a!r} → {b!r}"
+               for section, keys in (("model", None), ("data", ("image_size", "channels")))
+               for key, (a, b) in _pairs(parent, child, section, keys)
+               if a != b and "dropout" not in key]
+    if parent.kind != child.kind:
+        changed.insert(0, f"kind {parent.kind!r} → {child.kind!r}")
+    if changed:
+        raise AigcError(f"--weights needs the parent's model shape, but {', '.join(changed)}; "
+                        "fork without --weights to start from scratch")
+
+
+def _pairs(parent: RecipeConfig, child: RecipeConfig, section: str, keys: tuple[str, ...] | None):
+    a = getattr(parent, section).model_dump() if hasattr(parent, section) else {}
+    b = getattr(child, section).model_dump() if hasattr(child, section) else {}
+    for key in keys if keys is not None else sorted(set(a) | set(b)):
+        if key in a or key in b:
+            yield key, (a.get(key), b.get(key))
 
 
 def describe(plan: ForkPlan) -> str:

@@ -84,6 +84,9 @@ class MaskGuess:
     prob: float
 
 
+MAX_TOP_K = 100  # guesses per mask: more is a vocabulary dump, not an answer
+
+
 @torch.no_grad()
 def fill_mask(model, tokenizer, text: str, top_k: int = 5) -> list[list[MaskGuess]]:
     """The top-k tokens for each mask token in `text`, in order."""
@@ -92,8 +95,8 @@ def fill_mask(model, tokenizer, text: str, top_k: int = 5) -> list[list[MaskGues
         raise ModelError("this model's tokenizer has no mask token; fill-mask needs a masked-LM checkpoint")
     if mask not in text:
         raise ModelError(f"the text has no {mask} to fill, e.g. \"The {mask} statement returns a value\"")
-    if top_k < 1:
-        raise ModelError(f"top-k {top_k}: give at least 1 guess per mask")
+    if not 1 <= top_k <= MAX_TOP_K:
+        raise ModelError(f"top-k {top_k}: give 1 to {MAX_TOP_K} guesses per mask")
     device = next(model.parameters()).device
     limit = getattr(model.config, "max_position_embeddings", 512)
     enc = tokenizer(text, return_tensors="pt")

@@ -21,6 +21,7 @@ from aigc_tui.runs.checkpoints import (
     read_checkpoint,
 )
 from aigc_tui.runs.layout import (
+    ARCHIVE_DIR,
     CHECKPOINTS_DIR,
     CONFIG_FILE,
     LOG_FILE,
@@ -166,6 +167,10 @@ def find_run(root: Path, ref: str) -> Run:
         if len(hits) > 1:
             ids = ", ".join(r.id for r in hits[:5])
             raise RunNotFound(f"run '{ref}' is ambiguous: it matches {len(hits)} runs ({ids}); give more of the id")
+    archived = [r for r in list_runs(Path(root) / ARCHIVE_DIR) if ref in (r.id, r.name) or r.id.startswith(ref)]
+    if archived:
+        run_id = archived[-1].id
+        raise RunNotFound(f"run '{ref}' is archived ({run_id}); `aigc-tui unarchive {run_id}` brings it back")
     raise RunNotFound(f"no run '{ref}' under {root} (see `aigc-tui runs`)")
 
 

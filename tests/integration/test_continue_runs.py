@@ -80,6 +80,17 @@ def test_fork_keeping_step_and_optimizer_continues_the_count(parent_run, runs_di
     assert "need --weights" in capsys.readouterr().err
 
 
+def test_fork_with_weights_refuses_a_new_model_shape_before_creating_a_run(parent_run, runs_dir, capsys):
+    before = len(list_runs(runs_dir))
+    assert main(["fork", parent_run.id, "--weights", "--set", "model.n_embd=64", "--name", "wide",
+                 "--runs-dir", str(runs_dir)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--weights needs the parent's model shape, but model.n_embd 32 → 64" in err[0], err
+    assert len(list_runs(runs_dir)) == before  # nothing created
+    assert main(["fork", parent_run.id, "--set", "model.n_embd=64", "--set", "run.steps=2", "--name", "wide",
+                 "--runs-dir", str(runs_dir)]) == 0  # config only: a new shape from scratch is fine
+
+
 def test_lm_fine_tunes_our_own_gpt_by_run_name_and_records_its_parent(parent_run, tmp_path, runs_dir, capsys):
     recipe = merge(TINY_LM, name="own-tune", model={"pretrained": "tiny-lm"},
                    data={"source": "builtin:python-stdlib", "max_chars": 40_000},

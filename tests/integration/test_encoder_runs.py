@@ -95,7 +95,8 @@ def test_fill_mask_fills_each_mask(encoder_runs, capsys):
     assert "has no [MASK]" in capsys.readouterr().err
     assert main(["fill-mask", "tiny-classify", "The [MASK].", "--runs-dir", str(runs)]) == 2
     assert "fill-mask needs a masked-LM" in capsys.readouterr().err
-    for bad, message in ((["--top-k", "0"], "top-k 0: give at least 1"), (["--top-k", "-3"], "top-k -3"),
+    for bad, message in ((["--top-k", "0"], "top-k 0: give 1 to 100"), (["--top-k", "-3"], "top-k -3"),
+                         (["--top-k", "100000"], "top-k 100000: give 1 to 100"),
                          ([], "this model's context is")):
         text = "The [MASK]." if bad else "word " * 3000 + "[MASK]"
         assert main(["fill-mask", "tiny-mlm", text, *bad, "--runs-dir", str(runs)]) == 2

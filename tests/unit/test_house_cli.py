@@ -67,6 +67,10 @@ def test_archive_unarchive_and_runs_all(runs_dir, capsys):
     assert [line.split()[:3] for line in lines[1:]] == [["new", "gan", "finished"], ["old", "gan", "archived"]]
     assert _cli(runs_dir, "archive", "old") == 2
     assert capsys.readouterr().err.startswith("error: run old is already archived")
+    for command in (["resume", "old"], ["sample", "old"], ["stop", "old"]):
+        assert _cli(runs_dir, *command) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "is archived" in err[0] and "aigc-tui unarchive" in err[0], err
     assert _cli(runs_dir, "unarchive", "new") == 2
     assert "no archived run 'new'" in capsys.readouterr().err
     assert _cli(runs_dir, "unarchive", "old") == 0 and len(list_runs(runs_dir)) == 2
