@@ -156,3 +156,28 @@ async def test_compare_overlays_marked_runs_with_a_legend_outside_the_plot(tmp_p
         await wait_for(pilot, lambda: not pane.compare, what="marks cleared")
         await wait_for(pilot, lambda: not any("◆" in str(row[0]) for row in
                                               map(app.query_one(DataTable).get_row, pane.rows)), what="no marks")
+
+
+async def test_a_run_with_no_metrics_names_the_marked_runs_it_cannot_be_compared_with(tmp_path):
+    root = tmp_path / "runs"
+    make_gan(root, "gan-b", "000000")
+    quiet = root / "20260102-000100-quiet-eeee"
+    quiet.mkdir(parents=True)
+    (quiet / "config.toml").write_text('kind = "script"\nname = "quiet"\n[script]\ncommand = ["sleep", "9"]\n')
+    (quiet / "status.json").write_text(json.dumps({
+        "state": "finished", "pid": None, "host": "fixture-host", "device": "cpu", "step": 0, "total_steps": None,
+        "started_at": FIXED_NOW - 100, "updated_at": FIXED_NOW - 60, "ended_at": FIXED_NOW - 60}))
+    app = make_app(root, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_gan(pilot, app, "gan-b")
+        await pilot.press("space")
+        table = app.query_one(DataTable)
+        target = next(r for r, d in pane.rows.items() if d.row.name == "quiet")
+        keys = [str(k.value) for k in table.rows]
+        moves = keys.index(target) - table.cursor_row
+        await pilot.press(*(["down"] * moves if moves > 0 else ["up"] * -moves))
+        await wait_for(pilot, lambda: pane.selected == target and "not plotted" in text(app, "#plot-legend"),
+                       what="quiet selected, gan-b marked")
+        legend = " ".join(text(app, "#plot-legend").split())
+        assert "(no )" not in legend and not legend.rstrip().endswith(",")
+        assert "not plotted (nothing to compare with): gan-b" in legend

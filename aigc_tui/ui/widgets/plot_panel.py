@@ -122,7 +122,8 @@ class PlotPanel(Vertical):
         if plot.undrawn and opts.log_y:
             text += f"  [dim]nothing > 0 for log y: {escape(', '.join(plot.undrawn))}[/]"
         if self.dropped:
-            text += f"  [dim]not plotted (no {escape('/'.join(metrics))}): {escape(', '.join(self.dropped))}[/]"
+            why = f"no {'/'.join(metrics)}" if metrics else "nothing to compare with"  # this run logs none
+            text += f"  [dim]not plotted ({escape(why)}): {escape(', '.join(self.dropped))}[/]"
         self.query_one("#plot-legend", Static).update(text)
 
     # --- the cursor -----------------------------------------------------------------------
