@@ -1,10 +1,11 @@
 """Which runs-table columns to show at the table's width, so nothing that matters scrolls off.
 
-The table holds every column when it fits. Narrower, in turn: the device goes (the
-monitor's header names it), speed units get short ("tok/s") and the best metric loses its
-name (the recipe names it), the kind goes (the header again), and last long names (with
-their tags) are cut with "…". At 80 columns that leaves name, state, step, eta, speed, best
-and time in view.
+The table holds every column when it fits. At 100 cells and wider, one long name (a
+tagged sweep run) is cut with "…" (to 40, then 24 cells) before any column goes. Narrower,
+in turn: the device goes (the monitor's header names it), speed units get short ("tok/s")
+and the best metric loses its name (the recipe names it), the kind goes (the header again),
+and last long names (with their tags) are cut with "…". At 80 columns that leaves name,
+state, step, eta, speed, best and time in view.
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ STAGES: tuple[tuple[frozenset[str], int | None, bool], ...] = (  # (dropped, nam
 )
 
 
+WIDE = 100  # from this width on, names are cut before informative columns are dropped
+WIDE_STAGES = ((frozenset(), 40, False), (frozenset(), 24, False), (frozenset({"device"}), 24, False),
+               (frozenset({"device"}), 24, True), (frozenset({"device", "kind"}), 24, True))
+
+
 def _text(cell: str) -> Text:
     try:
         return Text.from_markup(cell)
@@ -83,7 +89,8 @@ def table_width(pane: Size, rows: int, scrollbar: int) -> int:
 def layout_for(width: int, all_columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Layout:
     """The first stage whose columns fit `width` cells (the last one when none does)."""
     layout = Layout(tuple(all_columns))
-    for dropped, name_width, short in STAGES:
+    stages = STAGES[:1] + WIDE_STAGES + STAGES[-1:] if width >= WIDE else STAGES
+    for dropped, name_width, short in stages:
         layout = Layout(tuple(c for c in all_columns if c not in dropped), name_width, short)
         widths = {c: len(c) for c in layout.columns}  # headers
         for row in rows:

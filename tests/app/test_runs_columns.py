@@ -48,3 +48,23 @@ async def test_every_column_that_matters_fits_at_80_columns_and_all_show_when_wi
 
         await pilot.resize_terminal(140, 40)
         await wait_for(pilot, lambda: "device" in headers(table), what="every column again")
+
+
+async def test_one_long_name_is_cut_before_kind_and_device_go_at_120_columns(fixture_runs):
+    """D18: a tagged sweep name 56 cells long used to keep the name column wide and drop kind and device."""
+    src = next(fixture_runs.glob("*fixture-gan-aaaa"))
+    long_name = "mlp-gan-digits-1-lr_g-0.0001-steps-30-best-unicode-sweep"
+    dst = fixture_runs / f"20260101-000009-{long_name}-0001"
+    shutil.copytree(src, dst)
+    config = (dst / "config.toml").read_text().replace('name = "fixture-gan"', f'name = "{long_name}"')
+    (dst / "config.toml").write_text(config)
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 4, what="the runs table")
+        await pilot.pause()
+        assert headers(table) == ["name", "kind", "state", "step", "eta", "speed", "best", "device", "time"]
+        names = [str(c) for c in table.get_column("name")]
+        assert long_name not in names and any(n.startswith("mlp-gan-digits-1-lr_g") and n.endswith("…") for n in names)
+        assert "fixture-gan" in names
+        assert table.virtual_size.width <= table.size.width
