@@ -141,13 +141,13 @@ class RunsPane(HousekeepingPane):
                 table.add_column(col, key=col)
             self._layout = layout
         shown = {run_id: layout.cells(COLUMNS, cells) for run_id, cells in full.items()}
-        if keys != [str(k.value) for k in table.rows]:
-            current = self.selected
+        old_keys = [str(k.value) for k in table.rows]
+        if keys != old_keys:
             table.clear()
             for d in visible:
                 table.add_row(*shown[d.row.id], key=d.row.id)
-            if current in keys:
-                table.move_cursor(row=keys.index(current))
+            if self.selected in keys:
+                table.move_cursor(row=keys.index(self.selected))
         else:
             for d in visible:  # only cells that changed: each update re-measures the table
                 old = self._shown.get(d.row.id, [None] * len(layout.columns))
@@ -155,14 +155,11 @@ class RunsPane(HousekeepingPane):
                     if value != before:
                         table.update_cell(d.row.id, col, value, update_width=True)
         self._shown = shown
-        if not rows:
-            self.monitor.show_message(
-                f"No runs yet under {self.runs_dir}.\nPress [b]1[/b] to launch one (the default trains a GAN on"
-                " built-in digits), or run `aigc-tui train sample_configs/gan_mlp_digits.toml --detach`."
-            )
         if self._wanted in self.rows:
             wanted, self._wanted = self._wanted, None
             self.select(wanted)
+        elif not rows or self.selected not in (None, *self.rows):  # none left, or deleted/archived elsewhere
+            self._selection_gone(old_keys, keys)
         elif self.selected is None and keys:
             self.select(keys[0])
         elif self.selected in self.rows:

@@ -42,6 +42,8 @@ class HousekeepingPane(PlotKeys):
     compare: set[str]
     current: Any
     monitor: Any
+    runs_dir: Any
+    select: Any
 
     def _target(self) -> RowData | None:
         data = self.current
@@ -63,6 +65,23 @@ class HousekeepingPane(PlotKeys):
         if self.selected == run_id:
             self.selected = None
         self._marks_changed()  # the plot's overlays, and the table
+
+    def _selection_gone(self, old_keys: list[str], keys: list[str]) -> None:
+        """The shown run went away (`aigc-tui rm`/`archive` elsewhere) or none is left: show the
+        row that took its place in the table, else say that nothing is shown."""
+        gone, name = self.selected, self.monitor.data.row.name if self.monitor.data else ""
+        if gone is not None:
+            self._forget(gone)
+        if keys:
+            index = old_keys.index(gone) if gone in old_keys else 0
+            self.select(keys[min(index, len(keys) - 1)])
+        elif self.rows:
+            self.monitor.clear(f"{name or gone} is gone (deleted or archived elsewhere); no run matches the filter.")
+        else:
+            self.monitor.clear(
+                f"No runs yet under {self.runs_dir}.\nPress [b]1[/b] to launch one (the default trains a GAN on"
+                " built-in digits), or run `aigc-tui train sample_configs/gan_mlp_digits.toml --detach`."
+            )
 
     # --- delete -----------------------------------------------------------------------------
     def action_delete_run(self) -> None:

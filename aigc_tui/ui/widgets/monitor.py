@@ -75,11 +75,16 @@ class RunMonitor(Vertical):
         self.sample_index = -1
         self.log_sig = None
         self.options.cursor = None
+        self.query_one("#monitor").display = self.query_one("#run-log").display = True
+        self.query_one("#run-log", Log).clear()
         self.update_header()
         self.redraw()
 
-    def show_message(self, text: str) -> None:
+    def clear(self, text: str) -> None:
+        """No run to show (none left, or the shown one was deleted elsewhere): only `text`."""
+        self.data, self.monitor, self.compare = None, None, {}
         self.query_one("#run-header", Static).update(text)
+        self.query_one("#monitor").display = self.query_one("#run-log").display = False
 
     def update(self, data: RowData, monitor: MonitorData | None) -> None:
         """Fresh rows from the pane's poll (same run)."""
