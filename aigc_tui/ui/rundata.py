@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rich.text import Text
+
 from aigc_tui.runs import RunStatus, list_runs
 from aigc_tui.runs.checkpoints import best_checkpoint
 from aigc_tui.runs.housekeeping import archived_runs
@@ -162,14 +164,36 @@ def read_confusion(path: Path) -> str | None:
         lines += ["rows: true, columns: predicted",
                   " " * rw + "".join(literal(f"{lab[:width - 1]:>{width}}") for lab in labels)]
         for label, row in zip(labels, matrix, strict=False):
-            lines.append(literal(f"{label[:rw - 1]:<{rw}}") + "".join(f"{n:>{width}}" for n in row))
+            lines.append(literal(f"{_cut(label, rw - 1):<{rw}}") + "".join(f"{n:>{width}}" for n in row))
         return "\n".join(lines)
     lines.append("true label  right/all  most often taken for")
+    nw = max(10, min(16, longest))  # "multiprocessing" whole; longer names end in "…"
     for i, (label, row) in enumerate(zip(labels, matrix, strict=False)):
         wrong = max(((n, j) for j, n in enumerate(row) if j != i), default=(0, i))
         taken = f"  {literal(labels[wrong[1]])} ({wrong[0]})" if wrong[0] else ""
-        lines.append(literal(f"{label[:12]:<12}") + f" {row[i]:>4}/{sum(row):<4}{taken}")
+        lines.append(literal(f"{_cut(label, nw):<{nw}}") + f" {row[i]:>4}/{sum(row):<4}{taken}")
     return "\n".join(lines)
+
+
+def _cut(label: str, width: int) -> str:
+    return label if len(label) <= width else label[:width - 1] + "…"
+
+
+def fit_confusion(text: str, height: int, width: int) -> str:
+    """The confusion text in `height` rows of `width` cells (long lines wrap): label rows past
+    it become one "+N more labels" line, never left out silently; 0 (not laid out yet) keeps it."""
+    lines = text.split("\n")
+    rows = [max(1, -(-Text.from_markup(line).cell_len // width)) if width > 0 else 1 for line in lines]
+    if height <= 0 or sum(rows) <= height:
+        return text
+    head = next((i + 1 for i, line in enumerate(lines) if line.startswith(("true label", "rows: true"))), 0)
+    if head and lines[head - 1].startswith("rows: true"):
+        head += 1  # the predicted labels' line
+    keep, used = 0, sum(rows[:head]) + 1  # the "+N more" line
+    while head + keep < len(lines) and used + rows[head + keep] <= height:
+        used += rows[head + keep]
+        keep += 1
+    return "\n".join([*lines[:head + keep], f"[dim]+{len(lines) - head - keep} more labels[/]"])
 
 
 def lineage(status: RunStatus) -> str:

@@ -20,7 +20,7 @@ from aigc_tui.styles import styled_state
 from aigc_tui.ui.image_screen import open_image_view, step_label
 from aigc_tui.ui.markup import literal
 from aigc_tui.ui.notes_screen import notes_markup
-from aigc_tui.ui.rundata import MonitorData, RowData, lineage
+from aigc_tui.ui.rundata import MonitorData, RowData, fit_confusion, lineage
 from aigc_tui.ui.widgets.grid_image import GridImage
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions
 from aigc_tui.ui.widgets.plot_panel import PlotPanel
@@ -141,7 +141,7 @@ class RunMonitor(Vertical):
             image.display, text.display = False, True
             label.update("confusion matrix (dev)")
             sample = f"\n\n{literal(monitor.latest_text[1])}" if monitor.latest_text else ""
-            text.update(monitor.confusion + sample)
+            text.update(fit_confusion(monitor.confusion, text.size.height, text.size.width) + sample)
         elif pngs:
             index = self.sample_index if -len(pngs) <= self.sample_index < len(pngs) else -1
             chosen = pngs[index]
@@ -157,6 +157,9 @@ class RunMonitor(Vertical):
             image.display, text.display = False, True
             label.update("")
             text.update("no samples yet")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_samples)  # the confusion list fits the new height
 
     def open_view(self) -> None:
         """The run's grids full screen (`v`, or a click on the grid), at the one shown here."""
