@@ -74,7 +74,7 @@ class ImageScreen(Screen[None]):
         yield Static(HINT, id="image-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#image-empty").display = False
+        self._show()  # "no sample grids yet" until a listing finds some: never a blank screen
         self.reload()
         if self.follow:
             self.set_interval(POLL_SECONDS, self.reload)
