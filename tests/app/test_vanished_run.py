@@ -48,5 +48,9 @@ async def test_monitor_says_so_when_the_last_run_goes(fixture_runs):
         await wait_for(pilot, lambda: "No runs yet" in header(app), what="the empty state")
         assert pane.selected is None and pane.monitor.data is None
         assert not app.query_one("#run-monitor").query_one("#monitor").display
+        await pilot.press("v")  # no grid view of a run that is gone
+        await wait_for(pilot, lambda: notified(app, "no run selected"), what="the refusal")
+        assert not isinstance(app.screen, ImageScreen)
+        app.clear_notifications()
         await pilot.press("d")
         await wait_for(pilot, lambda: notified(app, "no run selected"), what="the refusal")

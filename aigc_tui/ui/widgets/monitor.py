@@ -163,8 +163,10 @@ class RunMonitor(Vertical):
 
     def open_view(self) -> None:
         """The run's grids full screen (`v`, or a click on the grid), at the one shown here."""
-        if self.data is not None:
-            open_image_view(self.app, self.data.run, self.query_one("#sample-image", GridImage).path)
+        if self.data is None:
+            self.app.notify("no run selected", severity="warning")
+            return
+        open_image_view(self.app, self.data.run, self.query_one("#sample-image", GridImage).path)
 
     def on_grid_image_open(self, event: GridImage.Open) -> None:
         event.stop()
