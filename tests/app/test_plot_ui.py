@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
+import pytest
 from fixture_runs import FIXED_NOW, make_fixture_runs
 from test_app_panes import wait_for
 from textual.widgets import DataTable, SelectionList, Static
@@ -180,4 +182,32 @@ async def test_a_run_with_no_metrics_names_the_marked_runs_it_cannot_be_compared
                        what="quiet selected, gan-b marked")
         legend = " ".join(text(app, "#plot-legend").split())
         assert "(no )" not in legend and not legend.rstrip().endswith(",")
-        assert "not plotted (nothing to compare with): gan-b" in legend
+        assert "not plotted: gan-b (nothing to compare with)" in legend
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_legend_and_readout_name_every_series_or_say_how_many_more(tmp_path, size):
+    root = tmp_path / "runs"
+    make_gan(root, "gan-long-name-a", "000000")
+    make_gan(root, "gan-long-name-b", "000100", scale=2.0)
+    app = make_app(root, clock=lambda: FIXED_NOW)
+    app.settings.plot_metrics = {"gan": ["d_real", "loss_d", "loss_g"]}
+    async with app.run_test(size=size) as pilot:
+        await open_gan(pilot, app, "gan-long-name-a")
+        await pilot.press("space")
+        await open_gan(pilot, app, "gan-long-name-b")
+        plot = app.query_one("#loss-plot", LossPlot)
+        await wait_for(pilot, lambda: len(plot.series) == 6, what="2 runs x 3 metrics")
+        labels = [s.label for s in plot.series]
+        await pilot.pause()
+        for selector in ("#plot-legend", "#plot-readout"):
+            widget = app.query_one(selector, Static)
+            await wait_for(pilot, lambda w=widget: all(len(line) <= w.content_size.width
+                                                     for line in str(w.render()).splitlines()), what="packed")
+            lines = str(widget.render()).splitlines()
+            assert len(lines) <= 2, (selector, lines)  # all of it on screen
+            shown = [label for label in labels if f"{label} " in " ".join(lines) + " "]
+            more = re.search(r"\+(\d+) more", " ".join(lines))
+            assert len(shown) + (int(more.group(1)) if more else 0) == 6, (selector, lines)
+            if size == (80, 24):
+                assert more, (selector, lines)  # six long labels never fit two 78-cell lines

@@ -17,11 +17,13 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from aigc_tui.runs.summary import plotted_series
+from aigc_tui.ui.legend_pack import pack
 from aigc_tui.ui.plot_ticks import fmt_clock, fmt_step, fmt_value
 from aigc_tui.ui.rundata import RowData, plotted
 from aigc_tui.ui.series import window_start
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries, rgb
 
+LINES = 2  # the legend's and the readout's height at most (their CSS max-height)
 HIDDEN = ("nonfinite",)  # bookkeeping the plot shows as red lines, not a curve to pick
 
 
@@ -40,6 +42,7 @@ class PlotPanel(Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.dropped: list[str] = []  # marked runs not plotted: they log none of the metrics
+        self._legend_for: tuple[RowData, tuple[str, ...], bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="plot-legend")
@@ -106,25 +109,34 @@ class PlotPanel(Vertical):
         self.update_readout()
 
     def _legend(self, data: RowData, metrics: tuple[str, ...], comparing: bool) -> None:
+        self._legend_for = (data, metrics, comparing)  # drawn again on a resize
         opts, plot = self.plot.options, self.plot
+        head, entries = [], []
         if not plot.series:
-            text = f"[dim]{escape(data.row.name)}: no {', '.join(metrics) or 'metrics'} logged yet[/]"
+            head = [f"[dim]{escape(data.row.name)}: no {', '.join(metrics) or 'metrics'} logged yet[/]"]
         else:
-            text = "  ".join(swatch(s.label, i if s.color is None else s.color) for i, s in enumerate(plot.series))
+            entries = [swatch(s.label, i if s.color is None else s.color) for i, s in enumerate(plot.series)]
             if comparing and len(metrics) == 1:
-                text = f"{escape(metrics[0])}: {text}"
+                head = [f"{escape(metrics[0])}:"]
         mode = [f"ema {opts.smoothing:g}" if opts.smoothing else "raw",
                 f"last {opts.last_n_steps:,}" if opts.last_n_steps else "",
                 "log y" if opts.log_y else "", f"x {plot.x_unit}" if opts.x_time else ""]
-        text += f"  [dim]{' · '.join(m for m in mode if m)}[/]"
+        tail = [f"[dim]{' · '.join(m for m in mode if m)}[/]"]
         if len(opts.nonfinite):
-            text += f"  [red]! non-finite at {len(opts.nonfinite)} log points (red)[/]"
+            tail.append(f"[red]! non-finite at {len(opts.nonfinite)} log points (red)[/]")
         if plot.undrawn and opts.log_y:
-            text += f"  [dim]nothing > 0 for log y: {escape(', '.join(plot.undrawn))}[/]"
+            tail.append(f"[dim]nothing > 0 for log y: {escape(', '.join(plot.undrawn))}[/]")
         if self.dropped:
             why = f"no {'/'.join(metrics)}" if metrics else "nothing to compare with"  # this run logs none
-            text += f"  [dim]not plotted ({escape(why)}): {escape(', '.join(self.dropped))}[/]"
-        self.query_one("#plot-legend", Static).update(text)
+            tail.append(f"[dim]not plotted: {escape(', '.join(self.dropped))} ({escape(why)})[/]")  # names first
+        legend = self.query_one("#plot-legend", Static)
+        legend.update(pack(entries, legend.content_size.width, LINES, head, tail))
+
+    def on_resize(self) -> None:
+        """Entries are packed to the width: pack them again for the new one."""
+        if self._legend_for is not None:
+            self._legend(*self._legend_for)
+            self.update_readout()
 
     # --- the cursor -----------------------------------------------------------------------
     def cursor_step(self) -> int | None:
@@ -177,5 +189,5 @@ class PlotPanel(Vertical):
                 value += f"[dim]@{fmt_step(int(s.steps[index]))}[/]"
             r, g, b = rgb(i if s.color is None else s.color)
             parts.append(f"[rgb({r},{g},{b})]{escape(s.label)}[/] {value}")
-        hint = "" if pinned else "  [dim](, . cursor)[/]"
-        readout.update(f"[b]{head}[/]  " + "  ".join(parts) + hint)
+        hint = [] if pinned else ["[dim](, . cursor)[/]"]
+        readout.update(pack(parts, readout.content_size.width, LINES, [f"[b]{head}[/]"], hint))
