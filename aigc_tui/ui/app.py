@@ -9,7 +9,7 @@ from typing import Any
 
 from textual import events
 from textual.actions import SkipAction
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widget import Widget
@@ -40,6 +40,10 @@ class StayPane(TabPane):
     focus (a reload, a mount) in a pane the user has left then drags them back. Here such a
     focus is undone instead: the tab the user is on gets its focus back.
     """
+
+    def render(self) -> RenderResult:
+        """'loading…' until the pane is built (an empty widget would show its id: 'StayPane#checkpoints')."""
+        return super().render() if self.children else "[dim]loading…[/]"
 
     def _on_descendant_focus(self, event: events.DescendantFocus) -> None:
         tabs = self.query_ancestor(TabbedContent)

@@ -347,3 +347,17 @@ async def test_the_loss_plot_marks_non_finite_steps(runs_dir):
         plot = app.query_one("#loss-plot", LossPlot)
         await wait_for(pilot, lambda: plot.series, what="the loss plot")
         assert list(plot.options.nonfinite) == [20]
+
+
+async def test_a_pane_not_built_yet_says_loading_not_its_widget_id(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.query_one(DataTable).row_count == 3, what="the runs table")
+        holder = app.query_one("TabbedContent").get_pane("checkpoints")
+        assert not holder.children  # built on first use (`3`)
+        shown = str(holder.render())
+        assert "StayPane" not in shown and "checkpoints" not in shown and "loading" in shown
+        await pilot.press("3")
+        await wait_for(pilot, lambda: holder.children and app.focused is not None
+                       and app.focused.id == "ckpt-tree", what="the Checkpoints pane")
+        assert "loading" not in str(holder.render())
