@@ -5,6 +5,7 @@ Pure helpers (no widgets), so the pane keeps to its job: wiring them to the help
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from aigc_tui.runs import list_runs
@@ -14,6 +15,7 @@ SHORT = {"max_new_tokens": "max", "temperature": "temp", "top_k": "top-k", "top_
 PARAMS = [("max_new_tokens", "200", int), ("temperature", "0.8", float), ("top_k", "50", int),
           ("top_p", "1.0", float), ("repetition_penalty", "1.0", float), ("seed", "0", int),
           ("num_samples", "1", int)]
+STEP_NAME = re.compile(r"step-\d+")  # a checkpoint named by its step: shown as RUN@STEP
 ENCODER_KINDS = ("mlm", "classify")  # tried in the encoder view, not by generating text
 
 
@@ -22,8 +24,15 @@ def model_choices(runs_dir: Path) -> list[tuple[str, str, str]]:
     out = []
     for run in reversed(list_runs(runs_dir)):
         for ckpt in reversed(run.checkpoints()):
-            out.append((f"{run.name} / {ckpt.name} ({ckpt.kind})", str(ckpt.path), ckpt.kind))
+            out.append((model_label(run.name, ckpt.name, ckpt.step, ckpt.kind), str(ckpt.path), ckpt.kind))
     return out
+
+
+def model_label(run: str, checkpoint: str, step: int, kind: str) -> str:
+    """`tester-fg@60 (lm)`: short enough that the step still shows in an 80-column picker
+    (`tester-fg / step-00000060 (lm)` lost the checkpoint); other checkpoint names as they are."""
+    where = step if STEP_NAME.fullmatch(checkpoint) and int(checkpoint[5:]) == step else checkpoint
+    return f"{run}@{where} ({kind})" if kind else f"{run}@{where}"
 
 
 def parse_stops(raw: str) -> list[str]:

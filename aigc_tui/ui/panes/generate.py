@@ -40,7 +40,7 @@ class GeneratePane(Vertical):
     GeneratePane #gen-output-b { margin-left: 1; }
     GeneratePane #gen-prompt { width: 1fr; }
     GeneratePane #gen-history { width: 28; }
-    GeneratePane #gen-buttons Button { margin-right: 1; }
+    GeneratePane #gen-buttons Button { margin-right: 1; width: auto; min-width: 0; }
     GeneratePane #gen-stats { height: 1; color: $text-muted; }
     GeneratePane #gen-outputs { height: 1fr; min-height: 8; }
     GeneratePane #gen-output-b { display: none; }
