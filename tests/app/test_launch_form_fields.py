@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 
 from test_app_panes import wait_for
-from textual.widgets import Input, OptionList, Static, Switch
+from textual.widgets import Input, OptionList, Select, Static, Switch
 
 from aigc_tui.ui.app import make_app
 from aigc_tui.ui.widgets.config_form import ConfigForm
@@ -69,6 +69,11 @@ async def test_a_classify_form_shows_labels_and_eval_but_no_other_kinds_fields(r
         assert "GAN" not in help_lines(app)
         app.query_one("#f-data-dev", Input).value = "labelled:/data/dev.jsonl"
         await wait_for(pilot, lambda: not shown(app, "data", "dev_fraction"), what="dev_fraction to go")
+        # pretrained with if_missing = "scratch": the sizes of the from-scratch fallback apply
+        assert shown(app, "model", "n_layer") and shown(app, "model", "vocab_size")
+        assert "predicted labels" in help_lines(app)  # what run.sample_every writes for a classifier
+        app.query_one("#f-model-if_missing", Select).value = "error"
+        await wait_for(pilot, lambda: not shown(app, "model", "n_layer"), what="the sizes to go (fine-tune only)")
 
 
 async def test_a_gan_form_keeps_its_own_help_and_hides_the_other_architecture(runs_dir):
@@ -78,3 +83,7 @@ async def test_a_gan_form_keeps_its_own_help_and_hides_the_other_architecture(ru
         assert shown(app, "model", "g_hidden") and not shown(app, "model", "g_features")
         assert "a GAN step is n_critic D updates" in help_lines(app)
         assert not shown(app, "model", "pretrained")
+        assert not shown(app, "data", "root") and not shown(app, "data", "download")  # builtin:digits
+        app.query_one("#f-data-source", Input).value = "mnist"
+        await wait_for(pilot, lambda: shown(app, "data", "root") and shown(app, "data", "download"),
+                       what="torchvision's root and download")

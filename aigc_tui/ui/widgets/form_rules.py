@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from aigc_tui.config.gan import TORCHVISION_SETS
+
 Values = dict[str, Any]
 Rule = Callable[[Values], bool]
 Field = tuple[str, str]
@@ -39,7 +41,13 @@ def _pretrained(v: Values) -> bool:
 
 
 def _scratch(v: Values) -> bool:
-    return not _pretrained(v)
+    """From-scratch sizes apply without a pretrained model, and as the fallback when it is missing."""
+    return not _pretrained(v) or str(_get(v, "model", "if_missing", "error")) == "scratch"
+
+
+def _torchvision(v: Values) -> bool:
+    """data.root/download are torchvision's (mnist, …); builtin:digits and imagefolder: ignore them."""
+    return str(_get(v, "data", "source", "builtin:digits")).strip() in TORCHVISION_SETS
 
 
 def _several_processes(v: Values) -> bool:
@@ -64,6 +72,8 @@ GAN: dict[Field, Rule] = {
     ("model", "d_features"): lambda v: _arch(v) == "dcgan",
     ("train", "n_critic"): lambda v: _loss(v) != "bce",
     ("train", "gp_weight"): lambda v: _loss(v) == "wgan-gp",
+    ("data", "root"): _torchvision,
+    ("data", "download"): _torchvision,
 }
 
 LM: dict[Field, Rule] = {  # fine-tune (model.pretrained) or from scratch
@@ -89,11 +99,17 @@ RULES: dict[str, dict[Field, Rule]] = {"gan": GAN, "lm": LM, "mlm": {}, "classif
 HELP_ELSEWHERE: dict[Field, str] = {
     ("run", "steps"): "Optimizer steps to train for.",
 }
+# what a shared field does for one kind, where the common words would mislead
+HELP_FOR_KIND: dict[tuple[str, Field], str] = {
+    ("classify", ("run", "sample_every")): "Steps between writing the first dev texts' predicted labels "
+                                           "(0: only at checkpoints).",
+}
 
 
 # the fields the rules read: only a change to one of these can show or hide another field
 DRIVERS = frozenset({("model", "arch"), ("train", "loss"), ("model", "pretrained"), ("model", "lora"),
-                     ("run", "gpus"), ("run", "nproc"), ("run", "nnodes"), ("run", "keep_best"), ("data", "dev")})
+                     ("model", "if_missing"), ("data", "source"), ("run", "gpus"), ("run", "nproc"),
+                     ("run", "nnodes"), ("run", "keep_best"), ("data", "dev")})
 
 
 def rules_for(kind: str) -> dict[Field, Rule]:
@@ -102,6 +118,8 @@ def rules_for(kind: str) -> dict[Field, Rule]:
 
 def help_text(kind: str, field: Field, description: str | None) -> str:
     """The field's first help line; GAN-only wording is left out of other kinds' forms."""
+    if (kind, field) in HELP_FOR_KIND:
+        return HELP_FOR_KIND[kind, field]
     if kind != "gan" and field in HELP_ELSEWHERE:
         return HELP_ELSEWHERE[field]
     return (description or "").split("\n")[0]
