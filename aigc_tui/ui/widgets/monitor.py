@@ -30,6 +30,16 @@ WINDOWS = (None, 100, 1_000, 10_000)
 REDRAW_DELAY = 0.25  # new points within this long are drawn together
 
 
+class SampleText(Static):
+    """The sample text / confusion list; a new size refits the confusion list to it (the
+    monitor's own size can stay the same while the plot's legend lines take rows from it)."""
+
+    def on_resize(self) -> None:
+        monitor = next((a for a in self.ancestors if isinstance(a, RunMonitor)), None)
+        if monitor is not None:
+            self.call_after_refresh(monitor._update_samples)
+
+
 class RunMonitor(Vertical):
     DEFAULT_CSS = """
     RunMonitor { height: 1fr; }
@@ -61,7 +71,7 @@ class RunMonitor(Vertical):
             with Vertical(id="sample-side"):
                 yield Static("", id="sample-label")
                 yield GridImage(hint="v full view", id="sample-image")
-                yield Static("", id="sample-text")
+                yield SampleText("", id="sample-text")
         yield Log(id="run-log", max_lines=500)
 
     def on_mount(self) -> None:
