@@ -26,6 +26,7 @@ from aigc_tui.ui.rundata import (
     sweep_order,
 )
 from aigc_tui.ui.runs_columns import Layout, layout_for, table_width
+from aigc_tui.ui.table_cache import bound_render_caches
 from aigc_tui.ui.widgets.loss_plot import PlotOptions
 from aigc_tui.ui.widgets.monitor import RunMonitor
 
@@ -82,6 +83,7 @@ class RunsPane(HousekeepingPane):
         return self.monitor.options
 
     def on_mount(self) -> None:
+        bound_render_caches(self.query_one("#runs-table", DataTable))  # flat memory over a day
         self.refresh_rows()
         self._ticks = 0
         self.set_interval(1.0, self._poll)
