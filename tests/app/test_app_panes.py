@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import json
-import time
 
 import tomli_w
 from fixture_runs import FIXED_NOW
-from textual.widgets import Button, DataTable, Input, OptionList, Static, TextArea, Tree
+from pilot_wait import text_of, wait_for
+from textual.widgets import Button, DataTable, Input, OptionList, TextArea, Tree
 
 from aigc_tui.paths import config_dir
 from aigc_tui.runs import RunState, list_runs
 from aigc_tui.ui.app import make_app
 from aigc_tui.ui.panes.runs import RunsPane
 from aigc_tui.ui.widgets.loss_plot import LossPlot
-
-
-async def wait_for(pilot, predicate, timeout: float = 120.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        await pilot.pause(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.query_one(selector, Static).render())
 
 
 async def test_runs_pane_shows_every_run_and_monitors_the_selected_one(fixture_runs):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 from fixture_runs import FIXED_NOW, make_encoder_fixture_runs
-from test_housekeeping_app import wait_for
+from pilot_wait import wait_for
 from textual.widgets import Static
 
 from aigc_tui.ui.app import make_app

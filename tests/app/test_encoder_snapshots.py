@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 from fixture_runs import FIXED_NOW, make_encoder_fixture_runs
-from test_snapshots import SIZE, SMALL, _settle
+from pilot_wait import settle as _settle
+from test_snapshots import SIZE, SMALL
 from textual.widgets import DataTable, Select, Tree
 
 from aigc_tui.ui.app import make_app

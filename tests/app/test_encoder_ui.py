@@ -3,32 +3,17 @@ weights and fine-tune from here in Checkpoints, lineage and the confusion matrix
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from encoder_fixtures import TINY_CLASSIFY, TINY_MLM
 from helpers import write_recipe
-from textual.widgets import Button, Input, RadioButton, Select, Static, Tree
+from pilot_wait import text_of, wait_for
+from textual.widgets import Button, Input, RadioButton, Select, Tree
 
 from aigc_tui.cli import main
 from aigc_tui.runs import find_run, list_runs
 from aigc_tui.ui.app import make_app
 from aigc_tui.ui.panes.checkpoints import CheckpointsPane
 from aigc_tui.ui.panes.launch import LaunchPane
-
-
-async def wait_for(pilot, predicate, timeout: float = 120.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        await pilot.pause(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.query_one(selector, Static).render())
 
 
 @pytest.fixture

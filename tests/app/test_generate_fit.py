@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fixture_runs import FIXED_NOW
-from test_app_panes import wait_for
+from pilot_wait import wait_for
 from textual.widgets import Input
 
 from aigc_tui.ui.app import make_app

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 from fixture_runs import FIXED_NOW
+from pilot_wait import settle as _settle
 from textual.widgets import DataTable
 
 from aigc_tui.runs.notes import write_notes
@@ -14,19 +13,6 @@ from aigc_tui.ui.panes.runs import RunsPane
 SMALL = (80, 24)
 GAN = "20260101-000000-fixture-gan-aaaa"
 LM = "20260101-000100-fixture-lm-bbbb"
-
-
-async def _settle(pilot, predicate, timeout: float = 60.0) -> None:
-    """Wait for `predicate`, then for four identical frames in a row (no fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting for the screen's data"
-        await pilot.pause(0.05)
-    frames: list[str] = []
-    while len(frames) < 4 or len(set(frames[-4:])) > 1:
-        assert time.monotonic() < deadline, "the screen never settled"
-        await pilot.pause(0.1)
-        frames.append(pilot.app.export_screenshot())
 
 
 def _snap(snap_compare, fixture_runs, keys, done, mark=None):

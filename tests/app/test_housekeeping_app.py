@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 
 from fixture_runs import FIXED_NOW
+from pilot_wait import wait_for
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from aigc_tui.runs import list_runs
@@ -20,16 +20,6 @@ from aigc_tui.ui.panes.runs import RunsPane
 GAN = "20260101-000000-fixture-gan-aaaa"
 LM = "20260101-000100-fixture-lm-bbbb"
 FAILED = "20260101-000200-fixture-failed-cccc"
-
-
-async def wait_for(pilot, predicate, timeout: float = 60.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def row_keys(app) -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fixture_runs import FIXED_NOW, _status, sample_grid
+from pilot_wait import wait_for
 from textual.widgets import DataTable, Static, TabbedContent
 
 from aigc_tui.runs import list_runs
@@ -36,13 +37,6 @@ def add_grid(run: Path, step: int) -> Path:
     sample_grid(step // 100).save(path)
     os.utime(path, (FIXED_NOW + step, FIXED_NOW + step))
     return path
-
-
-async def wait_for(pilot, predicate, timeout: float = 60.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await pilot.pause(0.05)
 
 
 def title(app) -> str:

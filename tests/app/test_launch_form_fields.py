@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from test_app_panes import wait_for
+from pilot_wait import wait_for
 from textual.widgets import Input, OptionList, Select, Static, Switch
 
 from aigc_tui.ui.app import make_app

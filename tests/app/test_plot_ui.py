@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fixture_runs import FIXED_NOW, make_fixture_runs
-from test_app_panes import wait_for
+from pilot_wait import wait_for
 from textual.widgets import DataTable, SelectionList, Static
 
 from aigc_tui.ui.app import make_app

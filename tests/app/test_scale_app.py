@@ -8,7 +8,7 @@ import socket
 from pathlib import Path
 
 from fixture_runs import FIXED_NOW
-from test_app_panes import wait_for
+from pilot_wait import wait_for
 from textual.widgets import DataTable
 
 from aigc_tui.ui.app import make_app

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from helpers import REPO, cli_env
-from test_app_panes import text_of, wait_for
+from pilot_wait import text_of, wait_for
 from textual.widgets import DataTable
 
 from aigc_tui.runs import RunState, find_run

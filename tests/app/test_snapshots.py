@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from fixture_runs import FIXED_NOW
+from pilot_wait import settle as _settle
 from textual.widgets import DataTable, Tree
 
 from aigc_tui.ui.app import make_app
@@ -14,23 +13,6 @@ from aigc_tui.ui.widgets.loss_plot import LossPlot
 
 SIZE = (120, 40)
 SMALL = (80, 24)  # the smallest terminal the app is made for
-
-
-async def _settle(pilot, predicate, timeout: float = 60.0) -> None:
-    """Wait for `predicate`, then for the screen to stop changing (no fixed sleep).
-
-    Stable means the same frame at four polls in a row, which spans the Runs pane's 0.25 s
-    plot redraw timer, so a pending redraw is never mistaken for a finished screen.
-    """
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting for the screen's data"
-        await pilot.pause(0.05)
-    frames: list[str] = []
-    while len(frames) < 4 or len(set(frames[-4:])) > 1:
-        assert time.monotonic() < deadline, "the screen never settled"
-        await pilot.pause(0.1)
-        frames.append(pilot.app.export_screenshot())
 
 
 @pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])

@@ -1,0 +1,39 @@
+"""Waiting in Pilot tests: for a condition, or for the screen to stop changing (no fixed sleeps)."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import Static
+
+
+async def wait_for(pilot, predicate, timeout: float = 120.0, what: str = "condition"):
+    """Poll `predicate` until it returns something truthy (returned) or fail naming `what`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def settle(pilot, predicate, timeout: float = 60.0) -> None:
+    """Wait for `predicate`, then for the screen to stop changing.
+
+    Stable means the same frame at four polls in a row, which spans the Runs pane's 0.25 s
+    plot redraw timer, so a pending redraw is never mistaken for a finished screen.
+    """
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for the screen's data"
+        await pilot.pause(0.05)
+    frames: list[str] = []
+    while len(frames) < 4 or len(set(frames[-4:])) > 1:
+        assert time.monotonic() < deadline, "the screen never settled"
+        await pilot.pause(0.1)
+        frames.append(pilot.app.export_screenshot())
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.query_one(selector, Static).render())
