@@ -2,7 +2,7 @@
 
 Drives the real app (80x24, Textual's headless driver) over a runs root and reports:
 start-up to a filled runs table, CPU % of one core idle on Runs, while watching a live run
-(`--watch`: a default GAN recipe is started and stopped again), after visiting every pane
+(`--watch`: a default GAN recipe is started on `--device` and stopped again), after visiting every pane
 and generating with the newest LM checkpoint (if any), and RSS. Prints numbers; asserts
 nothing. CPU is the app process only (workers and the generation helper are their own).
 """
@@ -60,13 +60,13 @@ async def until(predicate, timeout: float = 120.0) -> bool:
     return False
 
 
-def start_live_run(runs_dir: Path):
+def start_live_run(runs_dir: Path, device: str):
     from aigc_tui.config import load_recipe
     from aigc_tui.launch import new_run, spawn_worker
     from aigc_tui.paths import sample_configs_dir
 
     config = load_recipe(sample_configs_dir() / "gan_mlp_digits.toml",
-                         ["run.steps=1000000", "run.device=\"cpu\"", "run.log_every=25"])
+                         ["run.steps=1000000", f"run.device=\"{device}\"", "run.log_every=25"])
     run = new_run(runs_dir, config.model_copy(update={"name": "app-bench-live"}), None)
     spawn_worker(run)
     return run
@@ -84,7 +84,7 @@ async def main(args: argparse.Namespace) -> None:
         if args.watch:
             from aigc_tui.runs import ControlAction, request_control
 
-            run = start_live_run(runs_dir)
+            run = start_live_run(runs_dir, args.device)
             try:
                 await until(lambda: run.id in app.query_one("RunsPane").rows, 60)
                 app.query_one("RunsPane").show_run(run.id)
@@ -120,4 +120,5 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each CPU window")
     parser.add_argument("--hold", type=float, default=0.0, help="keep the app open this long at the end")
     parser.add_argument("--watch", action="store_true", help="also start a GAN run and watch it")
+    parser.add_argument("--device", default="cpu", help="the watched run's device (cpu, cuda, cuda:N)")
     asyncio.run(main(parser.parse_args()))
