@@ -3,6 +3,8 @@ weights and fine-tune from here in Checkpoints, lineage and the confusion matrix
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from encoder_fixtures import TINY_CLASSIFY, TINY_MLM
 from helpers import write_recipe
@@ -155,3 +157,63 @@ async def test_a_reload_keeps_the_selected_checkpoint(fixture_runs):
         pane.load_tree()
         await wait_for(pilot, lambda: list(tree.root.children) != before, what="the reload")
         assert pane.selected is not None and pane.selected.path == gan.checkpoints()[0].path
+
+
+async def test_fork_with_weights_checks_off_the_ui_thread(fixture_runs, monkeypatch):
+    """The fork's check (data, model, shapes: seconds for a classifier's labels) runs on a thread:
+    the dialog says it is checking, keys are answered meanwhile, and its error is shown as before."""
+    from fixture_runs import make_encoder_fixture_runs
+
+    from aigc_tui.ui.panes import checkpoints
+
+    make_encoder_fixture_runs(fixture_runs)  # its classifier's model.pretrained is not a real model: refused
+    real, gates, entered = checkpoints.fork_run, [], threading.Event()
+
+    def held_fork_run(*args, **kwargs):
+        """The real check, held until the test has pressed its keys (30 s only if it never lets go)."""
+        gate = threading.Event()
+        gates.append(gate)
+        entered.set()
+        gate.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(checkpoints, "fork_run", held_fork_run)
+    app = make_app(fixture_runs, initial_tab="checkpoints")
+    async with app.run_test(size=(120, 40)) as pilot:
+        tabs = app.query_one("TabbedContent")
+        await wait_for(pilot, lambda: len(app.query_one(Tree).root.children) == 5, what="the tree")
+        classifier = next(r for r in list_runs(fixture_runs) if r.name == "fixture-classify")
+        await _select_checkpoint(pilot, app, classifier.checkpoints()[-1])
+
+        async def fork_with_weights():
+            await pilot.press("f")
+            await wait_for(pilot, lambda: app.screen.query("#fork-how"), what="the fork dialog")
+            app.screen.query_one("#fork-weights", RadioButton).value = True
+            await pilot.pause()
+            entered.clear()
+            await pilot.click("#fork-go")
+            await wait_for(pilot, lambda: "checking" in text_of(app.screen, "#fork-error"), what="'checking' shown")
+            await wait_for(pilot, entered.is_set, what="the check to start")
+            assert app.screen.query_one("#fork-go", Button).disabled
+
+        await fork_with_weights()
+        focused = app.focused
+        await pilot.press("tab")  # the dialog answers while the check runs
+        await wait_for(pilot, lambda: app.focused is not focused, what="tab answered during the check")
+        gates[-1].set()
+        await wait_for(pilot, lambda: "is not a save_pretrained directory" in text_of(app.screen, "#fork-error"),
+                       what="the error in the dialog")
+        assert _notified(app, "is not a save_pretrained directory")
+        assert not app.screen.query_one("#fork-go", Button).disabled  # fix it or try again
+
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.screen.query("#fork-how"), what="the dialog closed")
+        app._notifications.clear()
+        await fork_with_weights()
+        await pilot.press("escape")  # leave the dialog while it checks, and go elsewhere
+        await wait_for(pilot, lambda: not app.screen.query("#fork-how"), what="the dialog closed while checking")
+        await pilot.press("1")
+        await wait_for(pilot, lambda: tabs.active == "launch", what="Launch during the check")
+        gates[-1].set()
+        await wait_for(pilot, lambda: _notified(app, "is not a save_pretrained directory"), what="the error, notified")
+        assert tabs.active == "launch" and len(gates) == 2
