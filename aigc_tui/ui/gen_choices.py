@@ -35,6 +35,17 @@ def model_label(run: str, checkpoint: str, step: int, kind: str) -> str:
     return f"{run}@{where} ({kind})" if kind else f"{run}@{where}"
 
 
+ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[ntr\\])")
+SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\"}
+
+
 def parse_stops(raw: str) -> list[str]:
-    """`\\n\\n, ###` -> ["\\n\\n", "###"]: comma-separated, backslash escapes allowed."""
-    return [s.encode().decode("unicode_escape") for s in (p.strip() for p in raw.split(",")) if s]
+    """`\\n\\n, ###` -> ["\\n\\n", "###"]: comma-separated; `\\n` `\\t` `\\r` `\\\\` `\\xNN`
+    `\\uNNNN` are escapes, any other backslash is itself (`C:\\`), and text stays as typed (`»`)."""
+    return [unescape(s) for s in (p.strip() for p in raw.split(",")) if s]
+
+
+def unescape(text: str) -> str:
+    """Only whole escapes are translated, so nothing a user types can fail (`unicode_escape`
+    raised on `ab\\x4` and read UTF-8 as Latin-1)."""
+    return ESCAPE.sub(lambda m: SIMPLE_ESCAPES.get(m[0][1]) or chr(int(m[0][2:], 16)), text)
