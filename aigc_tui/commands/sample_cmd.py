@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from aigc_tui.config.common import MAX_SEED
 from aigc_tui.errors import AigcError
 from aigc_tui.paths import runs_root
 from aigc_tui.runs.store import find_checkpoint
@@ -13,6 +14,9 @@ from aigc_tui.runs.store import find_checkpoint
 def sample(args: argparse.Namespace) -> int:
     if not 1 <= args.n <= 1024:
         raise AigcError(f"-n {args.n}: the number of images must be from 1 to 1024")
+    for flag, seed in (("--seed", args.seed), ("--interpolate", args.interpolate)):
+        if seed is not None and not 0 <= seed <= MAX_SEED:
+            raise AigcError(f"{flag} {seed}: a seed must be from 0 to {MAX_SEED}")
     ckpt = find_checkpoint(runs_root(args.runs_dir), args.ref)
     if ckpt.kind != "gan":
         raise AigcError(f"{ckpt.path} is a {ckpt.kind or 'non-GAN'} checkpoint; `sample` makes GAN grids, use `aigc-tui generate` for LMs")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 GPUS_PATTERN = re.compile(r"^(|all|any:[1-9]\d*|\d+(,\d+)*)$")
 ENDPOINT_PATTERN = re.compile(r"^[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$")
+MAX_SEED = 2**63 - 1  # torch seeds are signed 64-bit: train, sample and generate take 0..MAX_SEED
 
 
 class StrictModel(BaseModel):
@@ -34,7 +35,7 @@ def check_name(value: str) -> str:
 class RunSection(StrictModel):
     steps: int = Field(2000, ge=1, le=100_000_000)
     """Optimizer steps to train for (a GAN step is n_critic D updates and one G update)."""
-    seed: int = Field(0, ge=0, le=2**63 - 1)  # torch seeds are signed 64-bit
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     """Seeds weights, data order and noise; the same seed on CPU gives the same run."""
     device: str = "auto"
     """auto (CUDA when present), cpu, cuda or cuda:N."""

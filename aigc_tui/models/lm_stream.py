@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from aigc_tui.config.common import MAX_SEED
 from aigc_tui.errors import AigcError, ConfigError
 
 
@@ -40,6 +41,8 @@ class GenerationParams:
             raise ConfigError(f"repetition_penalty = {self.repetition_penalty}: must be more than 0")
         if not 1 <= self.num_samples <= 64:
             raise ConfigError(f"num_samples = {self.num_samples}: must be from 1 to 64")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ConfigError(f"seed = {self.seed}: must be from 0 to {MAX_SEED}")
 
 
 @dataclass

@@ -211,7 +211,13 @@ CLI_CASES = [
      "e.g. 20000101-000000-twin-aaaa"),
     ("sample-bad-step", lambda w: ["sample", f"{w['run'].id}@step-99", "--runs-dir", str(w["runs"])],
      "no checkpoint"),
+    ("sample-seed-huge", lambda w: ["sample", w["run"].id, "--seed", "9" * 23, "--runs-dir", str(w["runs"])],
+     "--seed"),
+    ("sample-interpolate-huge", lambda w: ["sample", w["run"].id, "--interpolate", str(2**63),
+                                           "--runs-dir", str(w["runs"])], "--interpolate"),
     # --- generate ---
+    ("gen-seed-huge", lambda w: ["generate", str(w["lm"]), "hi", "--seed", "9" * 23], "seed"),
+    ("gen-seed-negative", lambda w: ["generate", str(w["lm"]), "hi", "--seed", "-1"], "seed"),
     ("gen-not-cached", lambda w: ["generate", "nobody/no-model", "hi"], "local Hugging Face cache"),
     ("classify-no-such-run", lambda w: ["classify", "nosuchrun", "text", "--runs-dir", str(w["runs"])],
      "no run, checkpoint or local directory named 'nosuchrun'"),

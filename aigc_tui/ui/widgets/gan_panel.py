@@ -17,6 +17,8 @@ from aigc_tui.paths import app_home
 from aigc_tui.ui.image_screen import ImageScreen
 from aigc_tui.ui.widgets.grid_image import GridImage
 
+MAX_SEED = 2**63 - 1  # config.common.MAX_SEED; not imported: the recipe schema is not loaded at start-up
+
 
 class GanPanel(Vertical):
     """Draws through the app's generation helper; the pane forwards its `image` events here."""
@@ -54,10 +56,14 @@ class GanPanel(Vertical):
     def _seed(self, widget_id: str) -> int | None:
         raw = self.query_one(widget_id, Input).value.strip()
         try:
-            return int(raw)
+            seed = int(raw)
         except ValueError:
             self._status(f"[red]seed {raw!r} is not a whole number[/]")
             return None
+        if not 0 <= seed <= MAX_SEED:
+            self._status(f"[red]seed {seed}: must be from 0 to {MAX_SEED}[/]")
+            return None
+        return seed
 
     def _out_path(self, tag: str) -> Path:
         folder = app_home() / "generated"
