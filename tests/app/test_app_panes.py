@@ -9,6 +9,7 @@ from fixture_runs import FIXED_NOW
 from pilot_wait import text_of, wait_for
 from textual.widgets import Button, DataTable, Input, OptionList, TextArea, Tree
 
+from aigc_tui.generate.history import history_path
 from aigc_tui.paths import config_dir
 from aigc_tui.runs import RunState, list_runs
 from aigc_tui.ui.app import make_app
@@ -179,6 +180,21 @@ async def test_generate_streams_text_from_a_tiny_lm(runs_dir, tmp_path):
         stopped = app.query_one("#gen-output", TextArea).text
         assert "e" not in stopped[len("The "):]
         assert history.option_count == 1  # the same prompt again: no duplicate
+        app.query_one("#gen-stops", Input).value = ""
+
+        app.query_one("#gen-prompt", TextArea).text = "refused "
+        app.query_one("#p-temperature", Input).value = "1e999"
+        await pilot.press("ctrl+g")  # the helper refuses it: not kept in the history, no Infinity in the file
+        await wait_for(pilot, lambda: "error:" in text_of(app, "#gen-stats"), what="the refusal")
+        assert "temperature = inf" in text_of(app, "#gen-stats")
+        assert history.option_count == 1 and "Infinity" not in history_path().read_text()
+        app.query_one("#gen-model-path", Input).value = ""
+        history.focus()
+        history.highlighted = 0
+        await pilot.press("enter")  # recall: the prompt with its settings, stop strings and model
+        await wait_for(pilot, lambda: app.query_one("#gen-prompt", TextArea).text == "The ", what="the recall")
+        assert app.query_one("#p-temperature", Input).value == "0.8" and app.query_one("#gen-stops", Input).value == "e"
+        assert app.query_one("#gen-model-path", Input).value == str(model)
         app.query_one("#gen-stops", Input).value = ""
 
         app.query_one("#gen-model-path", Input).value = str(tmp_path / "no-such-model")

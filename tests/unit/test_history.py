@@ -19,3 +19,12 @@ def test_history_skips_damaged_and_old_style_lines(isolated_home):
     history_path().parent.mkdir(parents=True, exist_ok=True)
     history_path().write_text('{"prompt": "old"}\nnot json\n{"no": 1}\n')
     assert [(e.prompt, e.params) for e in load_history()] == [("old", {})]
+
+
+def test_history_is_strict_json_and_keeps_stop_strings(isolated_home):
+    add_history("def ", {"temperature": float("inf")}, "m1")  # never accepted: not kept
+    add_history("class ", {"temperature": 0.5}, "m2", stops="\\n\\n, ###")
+    history_path().write_text(history_path().read_text() + '{"prompt": "old", "params": {"top_p": NaN}}\n')
+    (entry,) = load_history()
+    assert (entry.prompt, entry.model, entry.stops) == ("class ", "m2", "\\n\\n, ###")
+    assert "Infinity" not in history_path().read_text()

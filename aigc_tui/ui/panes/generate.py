@@ -13,11 +13,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 
-from aigc_tui.generate.history import add_history, load_history
 from aigc_tui.runs import CheckpointInfo
 from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, parse_stops
 from aigc_tui.ui.widgets.encoder_view import EncoderView
 from aigc_tui.ui.widgets.gan_panel import GanPanel
+from aigc_tui.ui.widgets.prompt_history import PromptHistory
 
 
 class GeneratePane(Vertical):
@@ -57,8 +57,8 @@ class GeneratePane(Vertical):
         self.stops: list[str] = []
         self._texts: dict[str, str] = {}  # request id -> this sample's text so far (stop strings)
         self._stopped: set[str] = set()  # requests cut at a stop string
+        self._unsaved: tuple[str, dict[str, Any], str, str] | None = None  # the request's history entry
         self._samples_started: set[tuple[str, int]] = set()
-        self._history: list[Any] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="gen-model-bar"):
@@ -72,7 +72,7 @@ class GeneratePane(Vertical):
                     yield Input(default, id=f"p-{name}", type="integer" if kind is int else "number", compact=True)
             with Horizontal(id="gen-prompt-row"):
                 yield TextArea("def ", id="gen-prompt", compact=True)
-                yield OptionList(id="gen-history", compact=True)
+                yield PromptHistory(id="gen-history", compact=True)
             with Horizontal(id="gen-buttons"):
                 yield Button("Generate ^g", variant="success", id="gen-go", compact=True)
                 yield Button("Stop ^t", variant="error", id="gen-stop", disabled=True, compact=True)
@@ -89,14 +89,6 @@ class GeneratePane(Vertical):
         self.query_one("#gan-controls").display = False
         self.query_one("#enc-controls").display = False
         self.action_reload_models()
-        self._fill_history()
-
-    def _fill_history(self) -> None:
-        self._history = list(reversed(load_history(50)))  # newest first, no duplicates
-        history = self.query_one("#gen-history", OptionList)
-        history.clear_options()
-        for entry in self._history:
-            history.add_option(entry.prompt.replace("\n", "⏎")[:60])
 
     @work(thread=True, exclusive=True, group="gen-models", exit_on_error=False)
     def action_reload_models(self, select: str | None = None) -> None:
@@ -161,11 +153,15 @@ class GeneratePane(Vertical):
 
     @on(OptionList.OptionSelected, "#gen-history")
     def _recall(self, event: OptionList.OptionSelected) -> None:
-        entry = self._history[event.option_index]
+        entry = self.query_one(PromptHistory).entries[event.option_index]
         self.query_one("#gen-prompt", TextArea).text = entry.prompt
         for name, value in entry.params.items():
             if self.query(f"#p-{name}"):
                 self.query_one(f"#p-{name}", Input).value = str(value)
+        self.query_one("#gen-stops", Input).value = entry.stops
+        if entry.model in self.kinds:  # a checkpoint still listed: pick it; else the typed dir or HF id
+            self.query_one("#gen-model", Select).value = entry.model
+        self.query_one("#gen-model-path", Input).value = "" if entry.model in self.kinds else entry.model
 
     def _stats(self, text: str) -> None:
         self.query_one("#gen-stats", Static).update(text)
@@ -200,9 +196,9 @@ class GeneratePane(Vertical):
         if params is None:
             return
         prompt = self.query_one("#gen-prompt", TextArea).text
-        self.stops = parse_stops(self.query_one("#gen-stops", Input).value)
-        add_history(prompt, params, model)
-        self._fill_history()
+        stops = self.query_one("#gen-stops", Input).value
+        self.stops = parse_stops(stops)
+        self._unsaved = (prompt, params, model, stops)  # kept once the helper accepts it ("loaded")
         self._stats("loading model…")
         self.query_one("#gen-go", Button).disabled = True
         self.query_one("#gen-stop", Button).disabled = False
@@ -238,6 +234,7 @@ class GeneratePane(Vertical):
         self._stopped.discard(rid)
         if not self.requests:
             self.request = None
+            self._unsaved = None  # refused (a bad setting or model): not history
             self.query_one("#gen-go", Button).disabled = False
             self.query_one("#gen-stop", Button).disabled = True
 
@@ -274,6 +271,9 @@ class GeneratePane(Vertical):
         output = self.query_one(self.requests[rid], TextArea)
         if kind == "loaded":
             self._stats(f"generating with {Path(event['model']).name}…")
+            if self._unsaved is not None:
+                self.query_one(PromptHistory).keep(*self._unsaved)
+                self._unsaved = None
         elif kind == "text":
             sample = event.get("sample", 0)
             if sample > 0 and (rid, sample) not in self._samples_started:
