@@ -219,8 +219,8 @@ async def test_number_keys_switch_panes_and_focus_follows(fixture_runs):
             await wait_for(pilot, lambda tab=tab, focused=focused: tabs.active == tab and app.focused is not None
                            and app.focused.id == focused, timeout=20,
                            what=f"{tab} with {focused} focused (now {tabs.active}, {app.focused})")
-        await pilot.press("1")  # in the prompt, 1 types
-        assert tabs.active == "generate" and "1" in app.query_one("#gen-prompt", TextArea).text
+        await pilot.press("1")  # in the prompt, 1 types: at its end, continuing it
+        assert tabs.active == "generate" and app.query_one("#gen-prompt", TextArea).text == "def 1"
         await pilot.press("escape", "1")  # Esc leaves the field; then 1 is Launch
         await wait_for(pilot, lambda: tabs.active == "launch" and app.focused.id == "recipes", what="launch")
         for key in ("3", "4", "escape", "2"):  # no pane takes focus back after the user left it

@@ -148,8 +148,12 @@ class GeneratePane(Vertical):
         if self.query_one("#enc-controls").display:
             self.query_one("#enc-text").focus()
             return
-        gan = self.query_one(GanPanel).display
-        self.query_one("#gan-seed" if gan else "#gen-prompt").focus()
+        if self.query_one(GanPanel).display:
+            self.query_one("#gan-seed").focus()
+            return
+        prompt = self.query_one("#gen-prompt", TextArea)
+        prompt.move_cursor(prompt.document.end)  # typing continues the prompt, never prefixes it ("1def ")
+        prompt.focus()
 
     @on(OptionList.OptionSelected, "#gen-history")
     def _recall(self, event: OptionList.OptionSelected) -> None:
