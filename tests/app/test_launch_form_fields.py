@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tomllib
 
 from pilot_wait import wait_for
@@ -87,3 +88,39 @@ async def test_a_gan_form_keeps_its_own_help_and_hides_the_other_architecture(ru
         app.query_one("#f-data-source", Input).value = "mnist"
         await wait_for(pilot, lambda: shown(app, "data", "root") and shown(app, "data", "download"),
                        what="torchvision's root and download")
+
+
+async def test_quick_arrow_presses_build_only_the_form_they_end_on(runs_dir, monkeypatch):
+    """Each form costs ~1.5 s of CPU: four ↓ pressed while one builds must not queue four more
+    builds (the form lagged seconds behind the list), only the one the cursor ends on."""
+    from aigc_tui.ui.panes.launch import LaunchPane
+
+    real, built, held = LaunchPane._show_recipe, [], asyncio.Event()
+    held.set()
+
+    async def counted(self, path, data):
+        built.append(path.stem)
+        try:  # the test holds the first build until its keys are in (30 s only if it never lets go)
+            await asyncio.wait_for(held.wait(), 30)
+        except TimeoutError:
+            pass
+        await real(self, path, data)
+
+    monkeypatch.setattr(LaunchPane, "_show_recipe", counted)
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(LaunchPane)
+        await wait_for(pilot, lambda: pane.config is not None, what="the default recipe's form")
+        options = app.query_one("#recipes", OptionList)
+        options.focus()
+        start, built[:] = options.highlighted, []
+        held.clear()
+        await pilot.press("down")
+        await wait_for(pilot, lambda: built, what="the first build to start")
+        await pilot.press("down", "down", "down", "down")
+        await wait_for(pilot, lambda: options.highlighted == start + 5, what="the cursor to move")
+        held.set()
+        last = pane.paths[start + 5]
+        name = tomllib.loads(last.read_text())["name"]
+        await wait_for(pilot, lambda: pane.config is not None and pane.config.name == name, what="the last form")
+        assert built == [pane.paths[start + 1].stem, last.stem]
