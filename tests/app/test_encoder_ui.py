@@ -3,6 +3,7 @@ weights and fine-tune from here in Checkpoints, lineage and the confusion matrix
 
 from __future__ import annotations
 
+import shutil
 import threading
 
 import pytest
@@ -154,6 +155,9 @@ async def test_a_reload_keeps_the_selected_checkpoint(fixture_runs):
         await _select_checkpoint(pilot, app, gan.checkpoints()[0])
         before = list(tree.root.children)
         pane = app.query_one(CheckpointsPane)
+        lm = next(r for r in list_runs(fixture_runs) if r.name == "fixture-lm")
+        newest = lm.checkpoints()[-1].path
+        shutil.copytree(newest, newest.parent / "step-00009999")  # something new: the tree is rebuilt
         pane.load_tree()
         await wait_for(pilot, lambda: list(tree.root.children) != before, what="the reload")
         assert pane.selected is not None and pane.selected.path == gan.checkpoints()[0].path

@@ -47,6 +47,8 @@ class CheckpointsPane(Horizontal):
         super().__init__(**kwargs)
         self.runs_dir = runs_dir
         self._pending_focus: str | None = None
+        self._shown: list[tuple[Path, tuple[str, ...]]] | None = None  # what the tree lists: runs, checkpoints
+        self._live = False  # a listed run is live: the tree refreshes itself
 
     def compose(self) -> ComposeResult:
         tree: Tree[Any] = Tree("runs", id="ckpt-tree")
@@ -58,6 +60,12 @@ class CheckpointsPane(Horizontal):
 
     def on_mount(self) -> None:
         self.action_reload()
+        self.set_interval(5.0, self._refresh_live)
+
+    def _refresh_live(self) -> None:
+        """A live run writes and prunes checkpoints: follow it while the pane is on screen."""
+        if self._live and self.region.area:
+            self.load_tree()
 
     def action_reload(self, focus_run: str | None = None) -> None:
         self.load_tree(focus_run)
@@ -65,21 +73,31 @@ class CheckpointsPane(Horizontal):
     @work(thread=True, exclusive=True, group="ckpt-tree", exit_on_error=False)
     def load_tree(self, focus_run: str | None = None) -> None:
         runs = [(run, run.checkpoints()) for run in list_runs(self.runs_dir)]
-        self.app.call_from_thread(self._fill, runs, focus_run)
+        live = any(run.status().state.is_live for run, _ in runs)
+        self.app.call_from_thread(self._fill, runs, focus_run, live)
 
-    def _fill(self, runs: list[tuple[Run, list[CheckpointInfo]]], focus_run: str | None) -> None:
+    def _fill(self, runs: list[tuple[Run, list[CheckpointInfo]]], focus_run: str | None, live: bool = False) -> None:
+        """Rebuild the tree when what it lists changed, keeping the user's place by identity: the
+        same checkpoint, else its run (pruned or deleted), and the runs they had expanded."""
+        self._live = live
         focus_run = focus_run or self._pending_focus
         self._pending_focus = None
+        shown = [(run.path, tuple(c.name for c in checkpoints)) for run, checkpoints in runs]
+        if focus_run is None and shown == self._shown:
+            return  # nothing new: the tree, its cursor and the panel stay as they are
+        first, self._shown = self._shown is None, shown
         tree = self.query_one(Tree)
         was = tree.cursor_node.data if tree.cursor_node is not None else None
         keep = getattr(was, "path", None)  # reselect the same run or checkpoint after a reload
+        keep_run = was.run_dir if isinstance(was, CheckpointInfo) else keep
+        expanded = {n.data.path for n in tree.root.children if n.is_expanded and isinstance(n.data, Run)}
         tree.clear()
-        focus_node = None
+        focus_node = run_node = None
         for run, checkpoints in reversed(runs):
             node = tree.root.add(f"[b]{run.name}[/b]  {run.kind}  {len(checkpoints)} checkpoint(s)", data=run,
-                                 expand=run.id == focus_run or len(runs) <= 3)
-            if keep is not None and run.path == keep:
-                focus_node = node
+                                 expand=run.id == focus_run or (len(runs) <= 3 if first else run.path in expanded))
+            if keep_run is not None and run.path == keep_run:
+                run_node = node
             for ckpt in reversed(checkpoints):
                 shown = plotted_series(run.kind, ckpt.metrics)
                 metrics = "  ".join(f"{k} {ckpt.metrics[k]:.3g}" for k in shown if k in ckpt.metrics)
@@ -92,9 +110,11 @@ class CheckpointsPane(Horizontal):
                     focus_node = leaf
             if run.id == focus_run:
                 focus_node = node
+        focus_node = focus_node or run_node or (next(iter(tree.root.children), None) if was is not None else None)
         if focus_node is not None:
             tree._tree_lines  # noqa: B018 - lay out the new nodes now: until then their line is -1 and the cursor lost
             tree.move_cursor(focus_node)
+            self._show(focus_node)  # the panel follows the cursor even when its row number stayed the same
 
     def focus_run(self, run_id: str) -> None:
         self._pending_focus = run_id  # survives a reload that starts meanwhile
@@ -107,7 +127,10 @@ class CheckpointsPane(Horizontal):
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:
-        data = event.node.data
+        self._show(event.node)
+
+    def _show(self, node: Any) -> None:
+        data = node.data
         run = Run(data.run_dir) if isinstance(data, CheckpointInfo) else data if isinstance(data, Run) else None
         if run is None:
             return
@@ -143,6 +166,10 @@ class CheckpointsPane(Horizontal):
                 return None
         if ckpt is None:
             self.notify("select a checkpoint first", severity="warning")
+        elif not ckpt.path.is_dir():
+            self.notify(f"{Run(ckpt.run_dir).name} / {ckpt.name} no longer exists (pruned or deleted)", severity="warning")
+            self.load_tree()
+            return None
         return ckpt
 
     def action_generate(self) -> None:

@@ -1,0 +1,92 @@
+"""The Checkpoints tree stays true to the disk: a reload keeps the user's place by identity,
+an action refuses a checkpoint that is gone, and a live run's new checkpoints show up by themselves."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+
+from pilot_wait import text_of, wait_for
+from textual.widgets import Tree
+
+from aigc_tui.runs import list_runs
+from aigc_tui.runs.status import process_start_time
+from aigc_tui.ui.app import make_app
+from aigc_tui.ui.panes.checkpoints import CheckpointsPane
+
+
+def _run(root, name):
+    return next(r for r in list_runs(root) if r.name == name)
+
+
+async def _select(pilot, app, path) -> None:
+    tree = app.query_one(Tree)
+
+    def selected() -> bool:
+        node = tree.cursor_node
+        if node is not None and getattr(node.data, "path", None) == path:
+            return True
+        for run_node in tree.root.children:
+            run_node.expand()
+            for node in (run_node, *run_node.children):
+                if getattr(node.data, "path", None) == path:
+                    tree.move_cursor(node)
+        return False
+
+    await wait_for(pilot, selected, what=f"{path.name} selected")
+
+
+def _notified(app, text: str) -> bool:
+    return any(text in str(n.message) for n in app._notifications)
+
+
+async def test_a_gone_checkpoint_is_refused_and_the_cursor_stays_on_its_run(fixture_runs):
+    """Seen: after a reload the cursor kept its row (now another run) while the panel showed the
+    old checkpoint, and `g` on a pruned checkpoint opened Generate on some other model."""
+    app = make_app(fixture_runs, initial_tab="checkpoints")
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(Tree)
+        await wait_for(pilot, lambda: len(tree.root.children) == 3, what="the tree")
+        gan = _run(fixture_runs, "fixture-gan")
+        newest = gan.checkpoints()[-1]
+        await _select(pilot, app, newest.path)
+        shutil.rmtree(newest.path)  # pruned by the run's keep_last, or deleted by hand
+        await pilot.press("g")
+        await wait_for(pilot, lambda: _notified(app, f"{newest.name} no longer exists"), what="the refusal")
+        assert app.query_one("TabbedContent").active == "checkpoints"
+        await wait_for(pilot, lambda: tree.cursor_node is not None and tree.cursor_node.data.path == gan.path,
+                       what="the cursor on the checkpoint's run")
+        await wait_for(pilot, lambda: text_of(app, "#ckpt-detail").startswith("fixture-gan  gan  1 checkpoint"),
+                       what="the panel showing what the cursor is on")
+
+        await pilot.press("2", "3")  # a visit reloads the tree: same place, same expansion
+        lm = _run(fixture_runs, "fixture-lm")
+        await _select(pilot, app, lm.checkpoints()[-1].path)
+        expanded = {n.data.path for n in tree.root.children if n.is_expanded}
+        app.query_one(CheckpointsPane).load_tree()
+        shutil.rmtree(gan.checkpoints()[-1].path)  # a change, so the reload rebuilds the tree
+        await wait_for(pilot, lambda: "0 checkpoint" in str(next(n.label for n in tree.root.children
+                                                                 if n.data.path == gan.path)), what="the rebuild")
+        assert tree.cursor_node.data.path == lm.checkpoints()[-1].path
+        assert {n.data.path for n in tree.root.children if n.is_expanded} == expanded
+
+
+async def test_a_live_runs_new_checkpoints_show_up_without_a_key(fixture_runs):
+    gan = _run(fixture_runs, "fixture-gan")
+    status = json.loads((gan.path / "status.json").read_text())
+    status |= {"state": "running", "pid": os.getpid(), "pid_start": process_start_time(os.getpid()),
+               "host": socket.gethostname(), "ended_at": None}
+    (gan.path / "status.json").write_text(json.dumps(status))  # this test's own process stands in for a worker
+    app = make_app(fixture_runs, initial_tab="checkpoints")
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(Tree)
+
+        def gan_label() -> str:
+            return next((str(n.label) for n in tree.root.children if n.data.path == gan.path), "")
+
+        await wait_for(pilot, lambda: "2 checkpoint(s)" in gan_label(), what="the tree")
+        newest = gan.checkpoints()[-1].path
+        shutil.copytree(newest, newest.parent / "step-00000600")
+        await wait_for(pilot, lambda: "3 checkpoint(s)" in gan_label(), what="the new checkpoint, unasked")
