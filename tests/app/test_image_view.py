@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fixture_runs import FIXED_NOW, _status, sample_grid
 from pilot_wait import wait_for
-from textual.widgets import DataTable, Static, TabbedContent
+from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from aigc_tui.runs import list_runs
 from aigc_tui.ui.app import make_app
@@ -200,3 +200,33 @@ async def test_tile_paging_stops_at_the_last_full_page(tmp_path):
         await pilot.press("up")
         await wait_for(pilot, lambda: view.fit.first == last - page, what="the page before")
         assert view.fit.shown == page
+
+
+async def test_save_png_asks_before_replacing_a_file(fixture_runs, tmp_path):
+    """Save PNG replaced an existing file without a word."""
+    from aigc_tui.ui.confirm import ConfirmScreen
+
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="generate")
+    async with app.run_test(size=(80, 24)) as pilot:
+        gan = next(r for r in list_runs(fixture_runs) if r.name == "fixture-gan")
+        app.query_one("GeneratePane").open_checkpoint(gan.checkpoints()[-1])
+        await wait_for(pilot, lambda: app.query_one(GanPanel).display, what="the GAN controls")
+        assert "seed" in str(app.query_one("#gan-bar Label", Static).render())  # the fields say what they are
+        png = tmp_path / "drawn.png"
+        sample_grid(0, cols=8, rows=8, tile=28).save(png)
+        app.query_one(GanPanel).show_image(png)
+        precious = tmp_path / "grid.png"
+        precious.write_text("precious")
+        app.query_one("#gan-save-path", Input).value = str(precious)
+        save = app.query_one("#gan-save")
+        await wait_for(pilot, lambda: not save.disabled and save.region.width and app.screen.get_widget_at(
+            *save.region.center)[0] is save, what="Save PNG on screen")
+        await pilot.click("#gan-save")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="the answer")
+        assert precious.read_text() == "precious"
+        await pilot.click("#gan-save")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question again")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: precious.read_bytes() == png.read_bytes(), what="the file replaced")

@@ -11,9 +11,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Label, Static
 
 from aigc_tui.paths import app_home
+from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.image_screen import ImageScreen
 from aigc_tui.ui.widgets.grid_image import GridImage
 
@@ -26,8 +27,8 @@ class GanPanel(Vertical):
     BINDINGS = [Binding("v", "view_image", "View grid", id="gan.view_image")]
     DEFAULT_CSS = """
     GanPanel #gan-bar { height: 1; }
-    GanPanel #gan-bar Input { width: 10; margin-right: 1; }
-    GanPanel #gan-bar Button { margin-right: 1; }
+    GanPanel #gan-bar Input { width: 9; margin-right: 1; }
+    GanPanel #gan-bar Button { margin-right: 1; width: auto; min-width: 0; }
     GanPanel #gan-bar #gan-save-path { width: 1fr; }
     GanPanel #gan-status { height: 1; color: $text-muted; }
     GanPanel #gan-image { height: 1fr; }
@@ -41,7 +42,9 @@ class GanPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="gan-bar"):
+            yield Label("seed ")
             yield Input("0", id="gan-seed", type="integer", placeholder="seed", compact=True)
+            yield Label("B ")  # interpolate from seed to seed B
             yield Input("1", id="gan-seed-b", type="integer", placeholder="seed B", compact=True)
             yield Button("Grid", id="gan-grid", variant="success", compact=True)
             yield Button("Interpolate", id="gan-interp", compact=True)
@@ -117,9 +120,17 @@ class GanPanel(Vertical):
         if target.suffix.lower() != ".png":
             self._status(f"[red]{target}: the file name must end in .png[/]")
             return
+        if target.exists():  # ask first, as Save recipe does
+            image = self.last_image
+            self.app.push_screen(ConfirmScreen(f"{target.resolve()} exists. Replace it?", yes="Replace (y)"),
+                                 lambda yes: self._save(image, target) if yes else None)
+            return
+        self._save(self.last_image, target)
+
+    def _save(self, image: Path, target: Path) -> None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.last_image, target)
+            shutil.copyfile(image, target)
         except OSError as exc:
             self._status(f"[red]could not save {target}: {exc.strerror}[/]")
             return
