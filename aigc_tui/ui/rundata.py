@@ -7,6 +7,7 @@ checkpoints pane share it without importing one another.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,16 @@ def sweep_label(config: dict) -> str:
             node = node.get(part, "?") if isinstance(node, dict) else "?"
         parts.append(f"{str(key).rsplit('.', 1)[-1]}={node}")
     return " ".join(parts)
+
+
+def shown_names(rows: list[RowData]) -> dict[str, str]:
+    """Run id -> its name as a plot legend shows it, told apart where names repeat (a sweep's
+    runs, runs started with the same --name): by the sweep's values, else by the id's tail."""
+    counts = Counter(d.row.name for d in rows)
+    names = {d.row.id: f"{d.row.name} {d.sweep_label}" if counts[d.row.name] > 1 and d.sweep_label else d.row.name
+             for d in rows}
+    again = Counter(names.values())
+    return {i: f"{n} ~{i.rsplit('-', 1)[-1]}" if again[n] > 1 else n for i, n in names.items()}
 
 
 def sweep_order(rows: list[RowData]) -> list[RowData]:

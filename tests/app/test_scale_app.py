@@ -62,6 +62,10 @@ async def test_runs_pane_ranks_a_sweep_overlays_it_and_shows_queue_positions(tmp
         plot = app.query_one("#loss-plot", LossPlot)
         await wait_for(pilot, lambda: len(plot.series) >= 4, what="the sweep overlaid")
         assert pane.compare == {"20260101-000000-sw-0", "20260101-000002-sw-2"}
+        labels = [s.label for s in plot.series]  # one name for all three runs: told apart by their values
+        assert len(set(labels)) == len(labels) and any("lr_g=0.005" in label for label in labels), labels
+        assert "lr_g=0.005" in str(app.query_one("#plot-legend").render())
+        assert "sw lr_g=0.002" in str(app.query_one("#run-header").render())  # the header says what it varied
         await pilot.press("g")  # again: back to the run alone
         await wait_for(pilot, lambda: not pane.compare, what="the overlay off")
 

@@ -110,7 +110,8 @@ class RunMonitor(Vertical):
         if data is None:
             return
         r = data.row
-        parts = [f"[b]{r.name}[/b]  {r.kind}  {styled_state(r.state)}  step {r.progress}"]
+        sweep = f" {escape(data.sweep_label)}" if data.sweep_label else ""  # what this run of a sweep varied
+        parts = [f"[b]{r.name}[/b]{sweep}  {r.kind}  {styled_state(r.state)}  step {r.progress}"]
         if r.throughput:  # an ended run's is the last one measured: its final speed
             parts.append(("final " if r.ended_at else "") + r.speed_text)
         if r.eta_seconds is not None:

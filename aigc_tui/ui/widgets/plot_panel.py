@@ -19,7 +19,7 @@ from textual.widgets import Static
 from aigc_tui.runs.summary import plotted_series
 from aigc_tui.ui.legend_pack import pack
 from aigc_tui.ui.plot_ticks import fmt_clock, fmt_step, fmt_value
-from aigc_tui.ui.rundata import RowData, plotted
+from aigc_tui.ui.rundata import RowData, plotted, shown_names
 from aigc_tui.ui.series import window_start
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries, rgb
 
@@ -82,6 +82,7 @@ class PlotPanel(Vertical):
         reader = tail.reader(data.row.id)
         metrics = self.metrics_for(data.row.kind, reader.keys if reader is not None else ())
         others = [compare[r] for r in sorted(compare) if r != data.row.id]
+        names = shown_names([data, *others])  # a sweep's runs share a name: told apart by their values
         found: list[tuple[int, RowData, str, Any]] = []  # (run's place, run, metric, its series)
         self.dropped = []
         for ri, run in enumerate([data, *others]):
@@ -91,13 +92,13 @@ class PlotPanel(Vertical):
             if run_reader is None:
                 continue
             if ri and run_reader.keys and not any(m in run_reader.keys for m in metrics):
-                self.dropped.append(run.row.name)  # another kind of run: nothing in common
+                self.dropped.append(names[run.row.id])  # another kind of run: nothing in common
                 continue
             found += [(ri, run, m, run_reader.series[m]) for m in metrics if m in run_reader.series]
         comparing = any(ri for ri, *_ in found)
         series = []
         for ri, run, metric, s in found:
-            mi, name = metrics.index(metric), run.row.name
+            mi, name = metrics.index(metric), names[run.row.id]
             label = metric if not comparing else name if len(metrics) == 1 else f"{name}:{metric}"
             color = mi if not comparing else ri if len(metrics) == 1 else ri * len(metrics) + mi
             series.append(PlotSeries(label, s.steps, s.values, s.times, color, key=f"{run.row.id}/{metric}"))
