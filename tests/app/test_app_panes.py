@@ -363,3 +363,19 @@ async def test_a_pane_not_built_yet_says_loading_not_its_widget_id(fixture_runs)
         await wait_for(pilot, lambda: holder.children and app.focused is not None
                        and app.focused.id == "ckpt-tree", what="the Checkpoints pane")
         assert "loading" not in str(holder.render())
+
+
+async def test_streamed_text_leaves_no_cursor_blinking_in_an_unfocused_output(runs_dir, monkeypatch):
+    """Textual's TextArea restarts its blink timer on every multi-character insert, focused or
+    not: after one generation the output box woke the app twice a second for good (E12)."""
+    monkeypatch.setattr(TextArea, "cursor_blink", TextArea._reactives["cursor_blink"])  # Textual's own default
+    app = make_app(runs_dir, initial_tab="generate")
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one("GeneratePane")
+        output = app.query_one("#gen-output", TextArea)
+        await pilot.press("escape")  # out of the prompt; the output box is never focused
+        pane.requests["r1"], pane._texts["r1"] = "#gen-output", ""  # a request in flight, as ctrl+g leaves it
+        pane.handle_event({"id": "r1", "event": "text", "text": "def main():\n    pass\n", "sample": 0})
+        await wait_for(pilot, lambda: "def main()" in output.text, what="the streamed text")
+        assert not output.has_focus
+        assert not output.blink_timer._active.is_set()  # paused: no wake-ups while the app sits idle

@@ -17,6 +17,7 @@ from aigc_tui.runs import CheckpointInfo
 from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, parse_stops
 from aigc_tui.ui.widgets.encoder_view import EncoderView
 from aigc_tui.ui.widgets.gan_panel import GanPanel
+from aigc_tui.ui.widgets.output_area import OutputArea
 from aigc_tui.ui.widgets.prompt_history import PromptHistory
 
 
@@ -80,8 +81,8 @@ class GeneratePane(Vertical):
                 yield Input(placeholder="stop at (comma-separated): \\n\\n, ###", id="gen-stops", compact=True)
             yield Static("", id="gen-stats")
             with Horizontal(id="gen-outputs"):
-                yield TextArea("", id="gen-output", read_only=True, soft_wrap=True, compact=True)
-                yield TextArea("", id="gen-output-b", read_only=True, soft_wrap=True, compact=True)
+                yield OutputArea(id="gen-output")
+                yield OutputArea(id="gen-output-b")
         yield GanPanel(id="gan-controls")
         yield EncoderView(id="enc-controls")
 
