@@ -6,6 +6,7 @@ not training costs nothing.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.markup import escape
@@ -24,13 +25,15 @@ from aigc_tui.ui.rundata import MonitorData, RowData, fit_confusion, lineage
 from aigc_tui.ui.widgets.grid_image import GridImage
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions
 from aigc_tui.ui.widgets.plot_panel import PlotPanel
+from aigc_tui.ui.widgets.quiet_static import QuietStatic
 
 SMOOTHING_STEPS = (0.0, 0.6, 0.9, 0.99)
 WINDOWS = (None, 100, 1_000, 10_000)
 REDRAW_DELAY = 0.25  # new points within this long are drawn together
+LIVE_REDRAW_S = 1.0  # a live run's new points redraw the plot at most this often
 
 
-class SampleText(Static):
+class SampleText(QuietStatic):
     """The sample text / confusion list; a new size refits the confusion list to it (the
     monitor's own size can stay the same while the plot's legend lines take rows from it)."""
 
@@ -63,13 +66,15 @@ class RunMonitor(Vertical):
         self.log_sig: tuple[int, float] | None = None
         self.gpu_line = ""
         self._redraw_timer: Timer | None = None
+        self._drawn_at = 0.0  # time.monotonic() of the last redraw
+        self._log_shown: list[str] = []  # the log lines written, to append only what is new
 
     def compose(self) -> ComposeResult:
-        yield Static("No run selected.", id="run-header")
+        yield QuietStatic("No run selected.", id="run-header")
         with Horizontal(id="monitor"):
             yield PlotPanel(id="plot-panel")
             with Vertical(id="sample-side"):
-                yield Static("", id="sample-label")
+                yield QuietStatic("", id="sample-label")
                 yield GridImage(hint="v full view", id="sample-image")
                 yield SampleText("", id="sample-text")
         yield Log(id="run-log", max_lines=500)
@@ -87,6 +92,7 @@ class RunMonitor(Vertical):
         self.options.cursor = None
         self.query_one("#monitor").display = self.query_one("#run-log").display = True
         self.query_one("#run-log", Log).clear()
+        self._log_shown = []
         self.update_header()
         self.redraw()
 
@@ -184,13 +190,21 @@ class RunMonitor(Vertical):
         self.open_view()
 
     def _update_log(self, monitor: MonitorData) -> None:
+        """Append the log's new lines (a full rewrite relayouts the screen and loses the reader's
+        place); write it whole only when it does not continue what is shown."""
         if monitor.log_lines is None or monitor.log_sig == self.log_sig:
             return
         self.log_sig = monitor.log_sig
         log = self.query_one("#run-log", Log)
-        log.clear()
-        log.write_lines(monitor.log_lines)
-        self.call_after_refresh(log.scroll_end, animate=False)
+        lines, shown = monitor.log_lines, self._log_shown
+        new = continuation(shown, lines)
+        self._log_shown = list(lines)
+        if new is None:
+            log.clear()
+            log.write_lines(lines)
+            self.call_after_refresh(log.scroll_end, animate=False)
+        elif new:
+            log.write_lines(new)  # follows the end only where the reader is (scrolled back: stays put)
 
     def set_gpu_line(self, line: str) -> None:
         self.gpu_line = line
@@ -213,19 +227,32 @@ class RunMonitor(Vertical):
 
     # --- the plot ---------------------------------------------------------------------------
     def mark_dirty(self, run_id: str | None = None) -> None:
-        """New points arrived (for `run_id`, or options changed): redraw once shortly."""
+        """New points arrived (for `run_id`), or options changed (None): redraw once shortly.
+
+        While the shown run trains, its points redraw at most once per LIVE_REDRAW_S: a GPU
+        run logs several times a second, and each redraw costs the app a relayout. A change the user made is drawn
+        after REDRAW_DELAY even while a live redraw waits.
+        """
         if run_id is not None and (self.data is None or run_id != self.data.row.id) and run_id not in self.compare:
             return
         plot = next(iter(self.query(LossPlot)), None)  # None while the plot panel is still being built
         if run_id is not None and plot is not None and not plot.series:
             self.redraw()  # a run's first points: draw now
-        elif self._redraw_timer is None:
-            self._redraw_timer = self.set_timer(REDRAW_DELAY, self.redraw)
+            return
+        delay = REDRAW_DELAY
+        if run_id is not None and self.data is not None and any(s.is_live and s == self.data.row.state for s in RunState):
+            delay = max(delay, LIVE_REDRAW_S - (time.monotonic() - self._drawn_at))
+        elif self._redraw_timer is not None:
+            self._redraw_timer.stop()
+            self._redraw_timer = None
+        if self._redraw_timer is None:
+            self._redraw_timer = self.set_timer(delay, self.redraw)
 
     def redraw(self) -> None:
         if self._redraw_timer is not None:
             self._redraw_timer.stop()
             self._redraw_timer = None
+        self._drawn_at = time.monotonic()
         data = self.data
         if data is None:
             return
@@ -258,3 +285,14 @@ class RunMonitor(Vertical):
         pos = max(0, min(count - 1, pos))
         self.sample_index = pos - count  # negative: the newest stays "latest" as grids arrive
         self._update_samples()
+
+
+def continuation(shown: list[str], lines: list[str]) -> list[str] | None:
+    """The lines of `lines` (a log's newest tail) that come after those already `shown`, or
+    None when `lines` does not continue them (a new run, a truncated or rewritten log)."""
+    if not shown:
+        return None
+    for end in range(len(lines), 0, -1):  # the longest overlap: the tail of shown == the head of lines
+        if lines[end - 1] == shown[-1] and lines[:end] == shown[-end:]:
+            return lines[end:]
+    return None

@@ -22,6 +22,7 @@ from aigc_tui.ui.plot_ticks import fmt_clock, fmt_step, fmt_value
 from aigc_tui.ui.rundata import RowData, plotted, shown_names
 from aigc_tui.ui.series import window_start
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries, rgb
+from aigc_tui.ui.widgets.quiet_static import QuietStatic
 
 LINES = 2  # the legend's and the readout's height at most (their CSS max-height)
 HIDDEN = ("nonfinite",)  # bookkeeping the plot shows as red lines, not a curve to pick
@@ -45,11 +46,11 @@ class PlotPanel(Vertical):
         self._legend_for: tuple[RowData, tuple[str, ...], bool] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="plot-legend")
+        yield QuietStatic("", id="plot-legend", fitted=True)  # pack() fits each line
         plot = LossPlot(id="loss-plot")
         plot.inner_legend = plot.show_title = False
         yield plot
-        yield Static("", id="plot-readout")
+        yield QuietStatic("", id="plot-readout", fitted=True)
 
     @property
     def plot(self) -> LossPlot:
