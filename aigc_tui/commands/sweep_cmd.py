@@ -76,15 +76,15 @@ def sweep(args: argparse.Namespace) -> int:
         raise ConfigError(f"the sweep has {len(combos)} combinations; at most {MAX_RUNS}")
     if args.parallel < 1:
         raise ConfigError(f"--parallel {args.parallel}: give 1 or more")
-    base = load_recipe(recipe_path(args.config), [f"run.device={json.dumps(args.device)}"] if args.device else [])
+    base = load_recipe(recipe_path(args.config), [f"run.device={json.dumps(args.device, ensure_ascii=False)}"] if args.device else [])
     name = args.name or base.name
     group = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     keys = [k for k, values in axes if len(values) > 1]  # a one-value --set is a plain override
-    common = [f"name={json.dumps(name)}", f"run.sweep={json.dumps(group)}", f"run.sweep_keys={json.dumps(keys)}"]
+    common = [f"name={json.dumps(name, ensure_ascii=False)}", f"run.sweep={json.dumps(group, ensure_ascii=False)}", f"run.sweep_keys={json.dumps(keys, ensure_ascii=False)}"]
     if args.device:
-        common.append(f"run.device={json.dumps(args.device)}")
+        common.append(f"run.device={json.dumps(args.device, ensure_ascii=False)}")
     gpus = args.gpus or ("any:1" if base.run.device not in ("cpu", "mps") and visible_gpus() else "")
-    common.append(f"run.gpus={json.dumps(gpus)}" if gpus else f"run.slots={args.parallel}")
+    common.append(f"run.gpus={json.dumps(gpus, ensure_ascii=False)}" if gpus else f"run.slots={args.parallel}")
     configs = [load_recipe(recipe_path(args.config), [*common, *combo]) for combo in combos]  # all valid before any run
     request_for(configs[0].run.gpus, configs[0].run.nproc, configs[0].run.slots)
     check_environment(configs[0], cuda_count)  # data and device, before any run exists

@@ -46,16 +46,16 @@ def scale_overrides(args: argparse.Namespace) -> list[str]:
     for attr, key in SCALE_KEYS.items():
         value = getattr(args, attr, None)
         if value is not None:
-            out.append(f"{key}={json.dumps(value)}")
+            out.append(f"{key}={json.dumps(value, ensure_ascii=False)}")
     return out
 
 
 def train(args: argparse.Namespace) -> int:
     overrides = list(args.overrides)
     if args.device:
-        overrides.append(f"run.device={json.dumps(args.device)}")  # a JSON string is a TOML string
+        overrides.append(f"run.device={json.dumps(args.device, ensure_ascii=False)}")  # a JSON string is a TOML string
     if args.name is not None:
-        overrides.append(f"name={json.dumps(args.name)}")
+        overrides.append(f"name={json.dumps(args.name, ensure_ascii=False)}")
     config = load_recipe(recipe_path(args.config), overrides + scale_overrides(args))
     request_for(config.run.gpus, config.run.nproc, config.run.slots)  # the GPUs named exist here
     node_rank = args.node_rank or 0
