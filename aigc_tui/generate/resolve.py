@@ -17,6 +17,8 @@ def resolve_model(ref: str, runs_root: Path, kinds: tuple[str, ...] = ("lm",)) -
     `kinds` are the checkpoint kinds the caller can use (lm for generate, mlm for fill-mask,
     classify for classify).
     """
+    if not ref.strip():  # Path("") is the cwd
+        raise ModelRefError("no model given: name a run, a checkpoint, a model directory or a cached Hugging Face id")
     path = Path(ref).expanduser()
     if ref.startswith(("/", ".", "~")) and not path.exists():
         raise ModelRefError(f"{path} does not exist")
@@ -37,8 +39,9 @@ def resolve_model(ref: str, runs_root: Path, kinds: tuple[str, ...] = ("lm",)) -
         if hub_id and "has no checkpoints" not in str(exc) and not path.exists():
             if _in_hub_cache(ref):
                 return ref  # a hub id such as gpt2 or org/name, cached: the loader takes it offline
-            raise ModelRefError(f"no run, checkpoint or local directory named '{ref}', and no model '{ref}' "
-                                "in the local Hugging Face cache (downloads are off)") from None
+            if str(exc).startswith("no run '"):  # else it says why (ambiguous, archived): keep that
+                raise ModelRefError(f"no run, checkpoint or local directory named '{ref}', and no model '{ref}' "
+                                    "in the local Hugging Face cache (downloads are off)") from None
         raise
     if ckpt.kind not in kinds:
         raise ModelRefError(f"run {ckpt.run_dir.name} trains a {ckpt.kind or 'non-LM'} model; {USE_FOR[kinds[0]]}")
