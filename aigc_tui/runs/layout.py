@@ -152,7 +152,8 @@ def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | 
     else:
         resumable = [c for c in run.checkpoints() if c.resumable]  # as the worker picks its start
         if not resumable:
-            return ResumeVerdict(False, f"run {name} has no checkpoint to resume from")
+            return ResumeVerdict(False, f"run {name} has no checkpoint to resume from; start it over from its "
+                                        f"recipe: aigc-tui train {run.config_path}")
         start = resumable[-1]
     total = steps if steps is not None else (status.total_steps or _configured_steps(run))
     if total and start.step >= total:

@@ -66,6 +66,7 @@ def test_a_live_run_is_refused_as_busy(run):
 def test_no_resumable_checkpoint_is_refused(run):
     _end(run, RunState.FAILED, 3)
     assert "no checkpoint to resume from" in can_resume(run).reason
+    assert f"aigc-tui train {run.config_path}" in can_resume(run).reason  # the way out (tester4 E15)
     weights_only = _checkpoint(run, 20, resumable=False)
     with pytest.raises(AigcError, match="holds weights only"):
         require_resume(run, weights_only)
