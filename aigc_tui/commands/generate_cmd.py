@@ -41,6 +41,7 @@ def generate(args: argparse.Namespace) -> int:
         first = f"{stats.first_token_s * 1000:.0f} ms" if stats.first_token_s is not None else "-"
         out.write("\n")  # the text ends its line, so a shell prompt or a pipe gets whole lines
         out.flush()
-        print(f"[{stats.new_tokens} tokens; first token {first}; {stats.tokens_per_s:.1f} tokens/s]",
+        why = f"; stopped at the model's {stats.context_limit}-token context" if stats.context_limit else ""
+        print(f"[{stats.new_tokens} tokens; first token {first}; {stats.tokens_per_s:.1f} tokens/s{why}]",
               file=sys.stderr, flush=True)
     return 0

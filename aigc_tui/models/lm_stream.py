@@ -53,6 +53,7 @@ class GenerationStats:
     total_s: float = 0.0
     cancelled: bool = False
     stopped_at_eos: bool = False
+    context_limit: int | None = None  # set when the model's context, not max_new_tokens, ended it
 
     @property
     def tokens_per_s(self) -> float:
@@ -161,6 +162,8 @@ def stream_generate(
     stats.total_s = time.perf_counter() - started
     stats.cancelled = bool(cancel and cancel.is_set())
     stats.stopped_at_eos = bool(tokenizer.eos_token_id is not None and out[0, -1].item() == tokenizer.eos_token_id)
+    if max_new < params.max_new_tokens and stats.new_tokens >= max_new and not stats.cancelled:
+        stats.context_limit = limit  # asked for more than fits: say why it stopped short
     return stats
 
 

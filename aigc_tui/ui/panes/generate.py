@@ -290,7 +290,8 @@ class GeneratePane(Vertical):
         elif kind == "done":
             s = event.get("stats") or {}
             first = s.get("first_token_s")
-            note = "  (stopped)" if event.get("cancelled") else ""
+            note = "  (stopped)" if event.get("cancelled") else (f"  (at the model's {s['context_limit']}-token context)"
+                                                                if s.get("context_limit") else "")
             self._stats(f"{s.get('new_tokens', 0)} tokens  first token {first * 1000:.0f} ms  "
                         f"{s.get('tokens_per_s', 0):.1f} tokens/s{note}" if first is not None else f"no tokens{note}")
             self._finish(rid)
