@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Input, TabbedContent, TabPane, TextA
 from aigc_tui.generate.client import GenerationClient
 from aigc_tui.paths import runs_root
 from aigc_tui.ui.commands import AigcCommands
+from aigc_tui.ui.leak_guard import PRUNE_EVERY_S, prune_detached
 from aigc_tui.ui.messages import (
     MetricsAppended,
     OpenCheckpoints,
@@ -122,6 +123,7 @@ class AigcApp(App[int]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.tail.start()
+        self.set_interval(PRUNE_EVERY_S, lambda: prune_detached(self))  # Textual leaks, see leak_guard
         if self.initial_tab == "generate":
             self.query_one("GeneratePane").focus_main()
         elif self.initial_tab in self.FOCUS:
