@@ -17,7 +17,7 @@ import os
 import time
 from pathlib import Path
 
-from aigc_tui.errors import RunBusy
+from aigc_tui.errors import RunBusy, RunNotFound
 
 WORKER_LOCK_FILE = ".worker.lock"
 ENDING_GRACE_S = 60.0
@@ -31,6 +31,14 @@ def _open(run_dir: Path) -> int:
         if os.path.islink(path):
             raise RunBusy(f"{path} is a symlink; refusing to follow it") from None
         raise RunBusy(f"cannot open the run's lock file {path}: {exc.strerror}") from None
+
+
+def _still_there(fd: int, run_dir: Path) -> bool:
+    """The locked file is still the run's lock file (not one renamed away with its run)."""
+    try:
+        return os.fstat(fd).st_ino == os.stat(Path(run_dir) / WORKER_LOCK_FILE, follow_symlinks=False).st_ino
+    except OSError:
+        return False
 
 
 def holder_pid(run_dir: Path) -> int | None:
@@ -83,6 +91,10 @@ class RunLock:
                 f"run {Path(run_dir).name} already has a live worker ({who}); only one worker may train a run",
                 "stop it first, or wait for it to end",
             ) from None
+        if not _still_there(fd, run_dir):  # moved (archived) or deleted while we waited for its lock
+            os.close(fd)
+            raise RunNotFound(f"run {Path(run_dir).name} was moved or deleted (archived?) while it was starting",
+                              "`aigc-tui runs --all` lists archived runs; `aigc-tui unarchive RUN` brings one back")
         lock = cls(fd, run_dir)
         lock.record(os.getpid())
         return lock
@@ -98,6 +110,10 @@ class RunLock:
             same = False
         if not same:
             raise RunBusy(f"run {Path(run_dir).name}: the worker lock handed over (fd {fd}) is not this run's")
+        if not _still_there(fd, run_dir):  # moved (archived) or deleted while we waited for its lock
+            os.close(fd)
+            raise RunNotFound(f"run {Path(run_dir).name} was moved or deleted (archived?) while it was starting",
+                              "`aigc-tui runs --all` lists archived runs; `aigc-tui unarchive RUN` brings one back")
         lock = cls(fd, run_dir)
         lock.record(os.getpid())
         return lock

@@ -182,3 +182,34 @@ def test_a_run_named_by_its_path_is_archived_beside_it_and_a_clash_moves_nothing
     with pytest.raises(AigcError, match="already exists"):
         unarchive_run(find_archived(tmp_path / "other-root", "far"))
     assert dest.is_dir() and (tmp_path / "other-root" / "far" / "config.toml").is_file()
+
+
+def test_a_start_waiting_for_the_lock_while_the_run_is_archived_is_told_so(runs_dir):
+    """`resume` raced `archive`: it waited on the lock archive held, got the lock of the moved
+    file, and then failed with a bare 'No such file or directory' (tester4 E11)."""
+    run = _run(runs_dir, "racing")  # finished: a start waits for an exiting worker's lock
+    held = RunLock.acquire(run.path)
+    outcome: list[object] = []
+
+    def start() -> None:
+        try:
+            outcome.append(RunLock.acquire(run.path, ending_grace_s=60.0))
+        except Exception as exc:  # noqa: BLE001 - the test looks at what it was
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=start)
+    waiter.start()
+    lock_file = str(run.path / ".worker.lock")
+
+    def opened() -> int:
+        return sum(os.path.realpath(f"/proc/self/fd/{fd}") == lock_file for fd in os.listdir("/proc/self/fd"))
+
+    while opened() < 2 and waiter.is_alive():  # the waiter has it open and waits (no fixed sleep)
+        threading.Event().wait(0.01)
+    archived = runs_dir / ".archive" / run.id
+    archived.parent.mkdir()
+    os.rename(run.path, archived)  # what archive does while it holds the lock
+    held.close()
+    waiter.join()
+    (result,) = outcome
+    assert isinstance(result, RunNotFound) and "was moved or deleted (archived?)" in str(result), result
