@@ -124,3 +124,36 @@ async def test_quick_arrow_presses_build_only_the_form_they_end_on(runs_dir, mon
         name = tomllib.loads(last.read_text())["name"]
         await wait_for(pilot, lambda: pane.config is not None and pane.config.name == name, what="the last form")
         assert built == [pane.paths[start + 1].stem, last.stem]
+
+
+async def test_an_unreadable_recipe_clears_the_form_and_start_starts_nothing(runs_dir):
+    """A user recipe that is not UTF-8 crashed the app; one that is bad TOML left the previous
+    recipe's form up with Start enabled, and ctrl+s started that other recipe."""
+    from textual.widgets import Button
+
+    from aigc_tui.paths import config_dir
+    from aigc_tui.runs import list_runs
+
+    recipes = config_dir() / "recipes"
+    recipes.mkdir(parents=True)
+    (recipes / "binary.toml").write_bytes(b"\xff\xfe garbage")
+    (recipes / "broken.toml").write_text('kind = "gan"\n[run\nsteps = 5\n')
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one("LaunchPane")
+        await show_recipe(pilot, app, "gan_mlp_digits")
+        errors = app.query_one("#launch-errors", Static)
+        for stem, why in (("broken", "Expected ']'"), ("binary", "not UTF-8 text")):
+            app.query_one("#recipes", OptionList).highlighted = next(
+                i for i, p in enumerate(pane.paths) if p.stem == stem)
+            await wait_for(pilot, lambda stem=stem, why=why: f"{stem}.toml: {why}" in str(errors.render()),
+                           what=f"{stem}'s error")
+            assert not app.query(ConfigForm) and pane.config is None
+            assert app.query_one("#start", Button).disabled and app.query_one("#save-recipe", Button).disabled
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert list_runs(runs_dir) == []
+        good = next(i for i, p in enumerate(pane.paths) if p.stem == "gan_mlp_digits")
+        app.query_one("#recipes", OptionList).highlighted = good  # a good one brings the form and Start back
+        await wait_for(pilot, lambda: pane.config is not None and not app.query_one("#start", Button).disabled,
+                       what="the form again")

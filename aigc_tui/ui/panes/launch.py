@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -143,9 +144,9 @@ class LaunchPane(Horizontal):
     async def _show_recipe(self, path: Path, data: dict[str, Any] | None) -> None:
         if data is None:
             try:
-                data = tomllib.loads(path.read_text())
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                self.query_one("#launch-errors", Static).update(f"{path.name}: {exc}")
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                await self._show_unreadable(path, "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc))
                 return
         data.setdefault("name", path.stem)
         self.recipe_data = data
@@ -159,6 +160,14 @@ class LaunchPane(Horizontal):
         select = self.query_one("#device", Select)
         if device in [v for _, v in select._options]:
             select.value = device
+
+    async def _show_unreadable(self, path: Path, why: str) -> None:
+        """No form, nothing to start or save: Start must never launch the recipe shown before."""
+        self.config, self.recipe_data = None, {}
+        await self.query_one("#form-holder", VerticalScroll).remove_children()
+        self.query_one("#recipe-help", Static).update(f"[b]{escape(path.stem)}[/b]  cannot be read")
+        self.query_one("#launch-errors", Static).update(escape(f"{path.name}: {why}"))
+        self.query_one("#start", Button).disabled = self.query_one("#save-recipe", Button).disabled = True
 
     @on(FormChanged)
     def _form_changed(self, event: FormChanged) -> None:
