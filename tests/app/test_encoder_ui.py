@@ -221,3 +221,20 @@ async def test_fork_with_weights_checks_off_the_ui_thread(fixture_runs, monkeypa
         gates[-1].set()
         await wait_for(pilot, lambda: _notified(app, "is not a save_pretrained directory"), what="the error, notified")
         assert tabs.active == "launch" and len(gates) == 2
+
+
+async def test_copy_in_an_encoder_view_never_copies_the_hidden_lm_text(fixture_runs):
+    """ctrl+y in the fill-mask view copied the previous LM generation, hidden behind it (E19)."""
+    from fixture_runs import make_encoder_fixture_runs
+
+    make_encoder_fixture_runs(fixture_runs)
+    app = make_app(fixture_runs, initial_tab="generate")
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one("GeneratePane")
+        app.query_one("#gen-output").text = "def an earlier generation"
+        await wait_for(pilot, lambda: pane.kinds, what="the checkpoints")
+        app.query_one("#gen-model", Select).value = next(p for p, k in pane.kinds.items() if k == "mlm")
+        await wait_for(pilot, lambda: app.query_one("#enc-controls").display, what="the fill-mask view")
+        await pilot.press("escape", "ctrl+y")
+        await wait_for(pilot, lambda: _notified(app, "nothing to copy"), what="the answer")
+        assert app.clipboard == ""

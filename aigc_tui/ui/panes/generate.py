@@ -226,12 +226,12 @@ class GeneratePane(Vertical):
 
     @on(Button.Pressed, "#gen-copy")
     def action_copy_output(self) -> None:
-        """OSC 52: the terminal puts it on the clipboard, also over SSH."""
-        text = "\n\n".join(self.query_one(o, TextArea).text for o in ("#gen-output", "#gen-output-b")
-                           if self.query_one(o).display and self.query_one(o, TextArea).text)
+        """OSC 52: the terminal puts it on the clipboard, also over SSH (the LM's text, only when on screen)."""
+        text = "\n\n".join(t for o in ("#gen-output", "#gen-output-b") if self.query_one("#lm-controls").display
+                           and self.query_one(o).display and (t := self.query_one(o, TextArea).text))
         if text:
             self.app.copy_to_clipboard(text)
-            self.notify(f"copied {len(text):,} characters (OSC 52)")
+        self.notify(f"copied {len(text):,} characters (OSC 52)" if text else "nothing to copy: ctrl+y copies generated text")
 
     def _finish(self, rid: str) -> None:
         self.requests.pop(rid, None)
