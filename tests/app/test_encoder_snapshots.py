@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Select, Tree
 from aigc_tui.ui.app import make_app
 from aigc_tui.ui.panes.runs import RunsPane
 from aigc_tui.ui.widgets.encoder_view import EncoderView
+from aigc_tui.ui.widgets.loss_plot import LossPlot
 
 SIZES = pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
 
@@ -31,8 +32,11 @@ def test_runs_pane_shows_a_classifiers_parent_and_confusion_matrix(snap_compare,
     async def before(pilot):
         await _settle(pilot, lambda: app.query_one(DataTable).row_count == 2)
         pane = app.query_one(RunsPane)
+        plot = app.query_one(LossPlot)
         await _settle(pilot, lambda: pane.selected and "classify" in pane.selected
-                      and "baseline" in str(app.query_one("#sample-text").render()))
+                      and "baseline" in str(app.query_one("#sample-text").render())
+                      and "fine-tune" in str(app.query_one("#run-header").render())  # the lineage line
+                      and plot.series and len(plot.series[0].steps) > 0)  # the tail polls every 0.5 s
 
     assert snap_compare(app, terminal_size=size, run_before=before)
 
