@@ -1,0 +1,81 @@
+"""Hours of use, compressed: `python benchmarks/app_soak.py --minutes 10`.
+
+Drives the real app headless at 80x24 with random keys across every pane and modal (the keys
+a user presses all day, 10 a second by default) over a runs root, and every `--every` minutes
+prints RSS, RSS after `malloc_trim` (what is live, not fragmentation) and the widgets that are
+alive but no longer on screen, by class. A count that keeps growing is a leak: follow one of
+its objects with `gc.get_referrers` (how the Textual leaks in `ui/leak_guard.py` were found).
+Start a live run under the root first to include the monitor's work. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import ctypes
+import gc
+import random
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from textual.widget import Widget  # noqa: E402
+
+from aigc_tui.paths import runs_root  # noqa: E402
+from aigc_tui.ui.app import make_app  # noqa: E402
+
+KEYS = ("down up down T T l l comma full_stop less_than_sign greater_than_sign m escape 3 down up 2 v "
+        "right left escape 1 down up 2 down down up up space C").split()
+
+
+def rss_mb() -> int:
+    return int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
+
+
+def trim() -> None:
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+async def main(args: argparse.Namespace) -> None:
+    app = make_app(runs_root(args.runs_dir))
+    rnd = random.Random(args.seed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await asyncio.sleep(3)
+        print(f"start: RSS {rss_mb()} MB", flush=True)
+        start, presses, report_at = time.monotonic(), 0, args.every * 60
+        while time.monotonic() - start < args.minutes * 60:
+            await pilot.press(rnd.choice(KEYS))
+            presses += 1
+            if presses % 40 == 0:
+                await pilot.press("escape", "2")  # back to Runs now and then, as a user would
+            await asyncio.sleep(args.gap)
+            if time.monotonic() - start >= report_at:
+                report_at += args.every * 60
+                gc.collect()
+                alive = collections.Counter(type(o).__name__ for o in gc.get_objects() if isinstance(o, Widget))
+                shown = collections.Counter(type(w).__name__ for s in app.screen_stack
+                                            for w in s.walk_children(with_self=True))
+                before = rss_mb()
+                trim()
+                gone = {k: n - shown[k] for k, n in alive.items() if n - shown[k] > 5}
+                print(f"{time.monotonic() - start:5.0f} s, {presses} keys: RSS {before} MB ({rss_mb()} after "
+                      f"malloc_trim); widgets alive {sum(alive.values())}, on screen {sum(shown.values())}, "
+                      f"off screen {gone or 'none'}", flush=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs-dir", default=None)
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--every", type=float, default=2.0, help="minutes between reports")
+    parser.add_argument("--gap", type=float, default=0.1, help="seconds between keys")
+    parser.add_argument("--seed", type=int, default=1)
+    asyncio.run(main(parser.parse_args()))
