@@ -6,7 +6,7 @@ checkpoints/<name>/, samples/ and control/. Workers write it; the app and CLI re
 
 from aigc_tui.runs.checkpoints import CheckpointInfo, list_checkpoints
 from aigc_tui.runs.control import ControlAction, request_control
-from aigc_tui.runs.status import RunState, RunStatus
+from aigc_tui.runs.status import LIVE_STATES, RunState, RunStatus
 from aigc_tui.runs.store import Run, RunNotFound, create_run, find_run, list_runs
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "MetricsWriter",
     "Run",
     "RunNotFound",
+    "LIVE_STATES",
     "RunState",
     "RunStatus",
     "create_run",

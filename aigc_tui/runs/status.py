@@ -48,6 +48,10 @@ class RunState(StrEnum):
         return self in (RunState.QUEUED, RunState.RUNNING)
 
 
+
+LIVE_STATES = frozenset(s.value for s in RunState if s.is_live)  # as strings, for rows that hold them
+
+
 @dataclass
 class RunStatus:
     state: RunState = RunState.QUEUED

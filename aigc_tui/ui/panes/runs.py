@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
-from aigc_tui.runs import CheckpointInfo, ControlAction, RunState, request_control
+from aigc_tui.runs import LIVE_STATES, CheckpointInfo, ControlAction, request_control
 from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
 from aigc_tui.ui.messages import MetricsAppended, OpenCheckpoints
@@ -30,7 +30,6 @@ from aigc_tui.ui.table_cache import bound_render_caches
 from aigc_tui.ui.widgets.loss_plot import PlotOptions
 from aigc_tui.ui.widgets.monitor import RunMonitor
 
-LIVE_STATES = frozenset(s.value for s in RunState if s.is_live)
 IDLE_POLL_S = 5  # with no live run, a run started elsewhere shows up within this many seconds
 COLUMNS = ("name", "kind", "state", "step", "eta", "speed", "best", "device", "time")
 

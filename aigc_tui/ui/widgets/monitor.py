@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Log, Static
 
-from aigc_tui.runs import RunState
+from aigc_tui.runs import LIVE_STATES, RunState
 from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
 from aigc_tui.ui.image_screen import open_image_view, step_label
@@ -230,8 +230,8 @@ class RunMonitor(Vertical):
         """New points arrived (for `run_id`), or options changed (None): redraw once shortly.
 
         While the shown run trains, its points redraw at most once per LIVE_REDRAW_S: a GPU
-        run logs several times a second, and each redraw costs the app a relayout. A change the user made is drawn
-        after REDRAW_DELAY even while a live redraw waits.
+        run logs several times a second, and each redraw costs the app a relayout. A change
+        the user made is drawn after REDRAW_DELAY even while a live redraw waits.
         """
         if run_id is not None and (self.data is None or run_id != self.data.row.id) and run_id not in self.compare:
             return
@@ -239,13 +239,13 @@ class RunMonitor(Vertical):
         if run_id is not None and plot is not None and not plot.series:
             self.redraw()  # a run's first points: draw now
             return
-        delay = REDRAW_DELAY
-        if run_id is not None and self.data is not None and any(s.is_live and s == self.data.row.state for s in RunState):
-            delay = max(delay, LIVE_REDRAW_S - (time.monotonic() - self._drawn_at))
-        elif self._redraw_timer is not None:
+        if run_id is None and self._redraw_timer is not None:  # do not wait behind a live redraw
             self._redraw_timer.stop()
             self._redraw_timer = None
         if self._redraw_timer is None:
+            delay = REDRAW_DELAY
+            if run_id is not None and self.data is not None and self.data.row.state in LIVE_STATES:
+                delay = max(delay, LIVE_REDRAW_S - (time.monotonic() - self._drawn_at))
             self._redraw_timer = self.set_timer(delay, self.redraw)
 
     def redraw(self) -> None:
