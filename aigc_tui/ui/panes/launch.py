@@ -1,4 +1,8 @@
-"""Launch: pick a recipe, edit it in a validated form, pick a device, start a detached run."""
+"""Launch: pick a recipe, edit it in a validated form, pick a device, start a detached run.
+
+Start checks the data, the model and the devices before it creates the run (seconds for a
+classifier's labelled data), so that check runs on a thread while the pane says it is starting.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +53,7 @@ class LaunchPane(Horizontal):
     LaunchPane #launch-bar Select { width: 1fr; min-width: 10; margin-right: 1; }
     LaunchPane #launch-bar Button { margin-right: 1; width: auto; min-width: 6; }
     LaunchPane #launch-errors { color: $error; height: auto; padding: 0 1; }
+    LaunchPane #launch-errors.-starting { color: $text-muted; }
     LaunchPane #recipe-help { color: $text-muted; padding: 0 1; height: auto; }
     LaunchPane #gpus { height: auto; max-height: 6; display: none; }
     """
@@ -62,6 +67,7 @@ class LaunchPane(Horizontal):
         self._ticket = 0  # the newest load asked for; one still waiting for the lock when a newer comes is skipped
         self._load_lock = asyncio.Lock()
         self.gpu_count: int | None = None  # known once NVML answered; None leaves it to the worker
+        self.starting = False  # a Start's check is running on its thread: Start is off meanwhile
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="recipes")
@@ -166,7 +172,7 @@ class LaunchPane(Horizontal):
         self.config, self.recipe_data = None, {}
         await self.query_one("#form-holder", VerticalScroll).remove_children()
         self.query_one("#recipe-help", Static).update(f"[b]{escape(path.stem)}[/b]  cannot be read")
-        self.query_one("#launch-errors", Static).update(escape(f"{path.name}: {why}"))
+        self._say(f"{path.name}: {why}")
         self.query_one("#start", Button).disabled = self.query_one("#save-recipe", Button).disabled = True
 
     @on(FormChanged)
@@ -175,15 +181,16 @@ class LaunchPane(Horizontal):
         if not holder.children or event.form is not holder.children[0]:
             return  # a replaced form's late message
         self.config = event.config
-        self.query_one("#launch-errors", Static).update("\n".join(event.errors))
-        self.query_one("#start", Button).disabled = event.config is None
+        if not self.starting or event.errors:  # keep "starting…" up unless the edit broke the form
+            self._say("\n".join(event.errors))
+        self.query_one("#start", Button).disabled = event.config is None or self.starting
         self.query_one("#save-recipe", Button).disabled = event.config is None
 
     def _final_config(self) -> Any:
         form = self.query_one(ConfigForm)
         config, errors = form.check()
         if config is None:
-            self.query_one("#launch-errors", Static).update("\n".join(errors))
+            self._say("\n".join(errors))
             return None
         name = self.query_one("#run-name", Input).value.strip() or config.name
         device = self.query_one("#device", Select).value
@@ -199,19 +206,51 @@ class LaunchPane(Horizontal):
 
     @on(Button.Pressed, "#start")
     def start(self) -> None:
+        if self.starting:
+            return
         config = self._final_config()
         if config is None:
             return
+        self.starting = True
+        self.query_one("#start", Button).disabled = True
+        self._say(f"starting {config.name}: checking the data, the model and the device…", starting=True)
+        self._start(config)
+
+    @work(thread=True, group="launch-start", exit_on_error=False)
+    def _start(self, config: Any) -> None:
+        """Check (data, model, devices), create the run directory and start its worker, off the UI thread."""
+        notes: list[str] = []  # e.g. which checkpoint `model.pretrained` resolved to
         try:
-            notes: list[str] = []  # e.g. which checkpoint `model.pretrained` resolved to
-            run = new_run(self.runs_dir, config, self.gpu_count, notify=notes.append)  # data, model, GPU checks first
+            run = new_run(self.runs_dir, config, self.gpu_count, notify=notes.append)
+            spawn_worker(run)
         except AigcError as exc:
-            self.query_one("#launch-errors", Static).update(str(exc))
-            self.notify(exc.one_line(), title="Cannot start", severity="error")
-            return
-        spawn_worker(run)
-        self.notify("; ".join([f"started {run.id}", *notes]), title="Launch")
-        self.post_message(RunStarted(run.id))
+            self.app.call_from_thread(self._start_failed, str(exc), exc.one_line())
+        except Exception as exc:  # noqa: BLE001 - never leave the pane saying "starting" forever
+            self.app.call_from_thread(self._start_failed, f"{type(exc).__name__}: {exc}", f"{type(exc).__name__}: {exc}")
+        else:
+            self.app.call_from_thread(self._started, run.id, notes)
+
+    def _start_done(self) -> None:
+        self.starting = False
+        self.query_one("#start", Button).disabled = self.config is None
+
+    def _start_failed(self, message: str, line: str) -> None:
+        self._start_done()
+        self._say(message)
+        self.notify(line, title="Cannot start", severity="error")
+
+    def _started(self, run_id: str, notes: list[str]) -> None:
+        self._start_done()
+        self._say("")
+        self.notify("; ".join([f"started {run_id}", *notes]), title="Launch")
+        if self.app.query_one("TabbedContent").active == "launch":  # the user went elsewhere meanwhile: stay there
+            self.post_message(RunStarted(run_id))
+
+    def _say(self, line: str, starting: bool = False) -> None:
+        """The line under the bar: the form's errors, or (muted) that a start is being checked."""
+        errors = self.query_one("#launch-errors", Static)
+        errors.set_class(starting, "-starting")
+        errors.update(escape(line))
 
     @on(Button.Pressed, "#save-recipe")
     def save_recipe(self) -> None:
