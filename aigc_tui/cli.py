@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repetition-penalty", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--num-samples", type=int, default=1)
+    p.add_argument("--stop", action="append", default=[], metavar="TEXT",
+                   help="end each sample where it first makes TEXT (cut before it; repeatable; \\n, \\t, "
+                        "\\xNN, \\uNNNN escapes as in the app)")
     p.add_argument("--device", default="auto")
     _add_runs_dir(p)
 

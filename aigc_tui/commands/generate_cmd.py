@@ -7,6 +7,7 @@ import sys
 
 from aigc_tui.commands.user_text import user_text
 from aigc_tui.generate.resolve import resolve_model
+from aigc_tui.generate.stops import unescape
 from aigc_tui.paths import runs_root
 
 
@@ -17,6 +18,7 @@ def generate(args: argparse.Namespace) -> int:
     params = GenerationParams(
         max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
         repetition_penalty=args.repetition_penalty, seed=args.seed, num_samples=args.num_samples,
+        stop=[unescape(text) for text in args.stop],
     )
     params.check()
     location = resolve_model(args.model, runs_root(args.runs_dir))
@@ -41,7 +43,8 @@ def generate(args: argparse.Namespace) -> int:
         first = f"{stats.first_token_s * 1000:.0f} ms" if stats.first_token_s is not None else "-"
         out.write("\n")  # the text ends its line, so a shell prompt or a pipe gets whole lines
         out.flush()
-        why = f"; stopped at the model's {stats.context_limit}-token context" if stats.context_limit else ""
+        why = (f"; cut at stop string {stats.stop!r}" if stats.stop else
+               f"; stopped at the model's {stats.context_limit}-token context" if stats.context_limit else "")
         print(f"[{stats.new_tokens} tokens; first token {first}; {stats.tokens_per_s:.1f} tokens/s{why}]",
               file=sys.stderr, flush=True)
     return 0

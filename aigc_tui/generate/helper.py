@@ -10,6 +10,7 @@ Requests: {"op": "generate", "id", "model", "prompt", "params": {...}}
           {"op": "fill_mask", "id", "model", "text", "top_k"}   {"op": "classify", "id", "model", "text"}
           {"op": "cancel", "id"}   {"op": "shutdown"}
 Events:   {"event": "ready"}  {"id", "event": "loaded", "model"}  {"id", "event": "text", "text", "sample"}
+          (params may hold "stop": [strings]; each sample is cut at its own first stop string)
           {"id", "event": "done", "stats"}  {"id", "event": "image", "path"}  {"id", "event": "error", "message"}
           {"id", "event": "fill", "text", "guesses": [[{"token", "prob"}, ...] per mask]}
           {"id", "event": "probs", "probs": [[label, prob], ...] most likely first}
@@ -102,6 +103,8 @@ class Helper:
         for index in range(params.num_samples):
             if cancel.is_set():
                 break
+            if index:  # each later sample is announced, even one whose stop string comes first
+                emit(id=rid, event="text", text="", sample=index)
             stats = stream_generate(
                 model, tokenizer, str(req.get("prompt", "")), params,
                 lambda text, i=index: emit(id=rid, event="text", text=text, sample=i),

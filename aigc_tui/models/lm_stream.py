@@ -12,6 +12,9 @@ import torch
 
 from aigc_tui.config.common import MAX_SEED
 from aigc_tui.errors import AigcError, ConfigError
+from aigc_tui.models.stop_text import StopText
+
+MAX_STOPS = 16
 
 
 @dataclass
@@ -23,6 +26,7 @@ class GenerationParams:
     repetition_penalty: float = 1.0
     seed: int = 0
     num_samples: int = 1
+    stop: list[str] = field(default_factory=list)  # each sample ends at the first of these it makes
 
     def check(self) -> None:
         """One clear line for a bad parameter, before any work."""
@@ -43,6 +47,10 @@ class GenerationParams:
             raise ConfigError(f"num_samples = {self.num_samples}: must be from 1 to 64")
         if not 0 <= self.seed <= MAX_SEED:
             raise ConfigError(f"seed = {self.seed}: must be from 0 to {MAX_SEED}")
+        if not isinstance(self.stop, list | tuple) or not all(isinstance(s, str) and s for s in self.stop):
+            raise ConfigError("stop: must be a list of non-empty strings")
+        if len(self.stop) > MAX_STOPS:
+            raise ConfigError(f"{len(self.stop)} stop strings: at most {MAX_STOPS}")
 
 
 @dataclass
@@ -54,6 +62,7 @@ class GenerationStats:
     cancelled: bool = False
     stopped_at_eos: bool = False
     context_limit: int | None = None  # set when the model's context, not max_new_tokens, ended it
+    stop: str | None = None  # the stop string that ended this sample (the text is cut before it)
 
     @property
     def tokens_per_s(self) -> float:
@@ -126,7 +135,10 @@ def stream_generate(
     cancel: threading.Event | None = None,
     sample_index: int = 0,
 ) -> GenerationStats:
-    """Generate one sample, calling `on_text` with each new piece of text as it is made."""
+    """Generate one sample, calling `on_text` with each new piece of text as it is made.
+
+    The sample ends at the first of `params.stop` it makes (cut before it), at `cancel`, at
+    the end-of-text token, or after max_new_tokens; a stop string ends only this sample."""
     from transformers import StoppingCriteria, StoppingCriteriaList
 
     params.check()
@@ -141,28 +153,39 @@ def stream_generate(
     max_new = params.max_new_tokens if limit is None else min(params.max_new_tokens, limit - ids.shape[1])
     stats = GenerationStats(prompt_tokens=int(ids.shape[1]))
 
-    class Cancelled(StoppingCriteria):
+    stops = StopText(params.stop)
+
+    def show(text: str) -> None:
+        if shown := stops.feed(text):
+            on_text(shown)
+
+    class Ended(StoppingCriteria):
+        """Cancelled, or this sample reached a stop string (the streamer sees each token first)."""
+
         def __call__(self, input_ids, scores, **kwargs):  # noqa: ANN001
-            return torch.full((input_ids.shape[0],), bool(cancel and cancel.is_set()), dtype=torch.bool,
-                              device=input_ids.device)
+            done = bool(cancel and cancel.is_set()) or stops.hit is not None
+            return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
 
     torch.manual_seed(params.seed + sample_index)
     started = time.perf_counter()
-    streamer = _Streamer(tokenizer, on_text, stats, started)
+    streamer = _Streamer(tokenizer, show, stats, started)
     sampling = params.temperature > 0
     kwargs = {"temperature": params.temperature, "top_k": params.top_k or None, "top_p": params.top_p} if sampling else {}
     with torch.inference_mode():
         out = model.generate(
             ids.to(device), attention_mask=torch.ones_like(ids).to(device), max_new_tokens=max_new,
             do_sample=sampling, repetition_penalty=params.repetition_penalty, streamer=streamer,
-            stopping_criteria=StoppingCriteriaList([Cancelled()]), pad_token_id=tokenizer.pad_token_id
+            stopping_criteria=StoppingCriteriaList([Ended()]), pad_token_id=tokenizer.pad_token_id
             if tokenizer.pad_token_id is not None else tokenizer.eos_token_id, **kwargs,
         )
     streamer.end()
+    if tail := stops.flush():
+        on_text(tail)
+    stats.stop = stops.hit
     stats.total_s = time.perf_counter() - started
     stats.cancelled = bool(cancel and cancel.is_set())
     stats.stopped_at_eos = bool(tokenizer.eos_token_id is not None and out[0, -1].item() == tokenizer.eos_token_id)
-    if max_new < params.max_new_tokens and stats.new_tokens >= max_new and not stats.cancelled:
+    if max_new < params.max_new_tokens and stats.new_tokens >= max_new and not stats.cancelled and not stats.stop:
         stats.context_limit = limit  # asked for more than fits: say why it stopped short
     return stats
 

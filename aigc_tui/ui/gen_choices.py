@@ -1,4 +1,4 @@
-"""What the Generate pane offers: the checkpoints to pick from, the sampling fields, stop strings.
+"""What the Generate pane offers: the checkpoints to pick from, the sampling fields.
 
 Pure helpers (no widgets), so the pane keeps to its job: wiring them to the helper process.
 """
@@ -33,19 +33,3 @@ def model_label(run: str, checkpoint: str, step: int, kind: str) -> str:
     (`tester-fg / step-00000060 (lm)` lost the checkpoint); other checkpoint names as they are."""
     where = step if STEP_NAME.fullmatch(checkpoint) and int(checkpoint[5:]) == step else checkpoint
     return f"{run}@{where} ({kind})" if kind else f"{run}@{where}"
-
-
-ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[ntr\\])")
-SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\"}
-
-
-def parse_stops(raw: str) -> list[str]:
-    """`\\n\\n, ###` -> ["\\n\\n", "###"]: comma-separated; `\\n` `\\t` `\\r` `\\\\` `\\xNN`
-    `\\uNNNN` are escapes, any other backslash is itself (`C:\\`), and text stays as typed (`»`)."""
-    return [unescape(s) for s in (p.strip() for p in raw.split(",")) if s]
-
-
-def unescape(text: str) -> str:
-    """Only whole escapes are translated, so nothing a user types can fail (`unicode_escape`
-    raised on `ab\\x4` and read UTF-8 as Latin-1)."""
-    return ESCAPE.sub(lambda m: SIMPLE_ESCAPES.get(m[0][1]) or chr(int(m[0][2:], 16)), text)

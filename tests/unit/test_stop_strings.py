@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aigc_tui.ui.gen_choices import parse_stops
+from aigc_tui.generate.stops import parse_stops
 
 
 def test_escapes_and_commas():

@@ -13,8 +13,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 
+from aigc_tui.generate.stops import parse_stops
 from aigc_tui.runs import CheckpointInfo
-from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, parse_stops
+from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices
 from aigc_tui.ui.widgets.encoder_view import EncoderView
 from aigc_tui.ui.widgets.gan_panel import GanPanel
 from aigc_tui.ui.widgets.output_area import OutputArea
@@ -55,9 +56,6 @@ class GeneratePane(Vertical):
         self.requests: dict[str, str] = {}  # request id -> the output it streams into
         self.request: str | None = None  # the newest request
         self.started = 0.0
-        self.stops: list[str] = []
-        self._texts: dict[str, str] = {}  # request id -> this sample's text so far (stop strings)
-        self._stopped: set[str] = set()  # requests cut at a stop string
         self._unsaved: tuple[str, dict[str, Any], str, str] | None = None  # the request's history entry
         self._samples_started: set[tuple[str, int]] = set()
 
@@ -202,7 +200,6 @@ class GeneratePane(Vertical):
             return
         prompt = self.query_one("#gen-prompt", TextArea).text
         stops = self.query_one("#gen-stops", Input).value
-        self.stops = parse_stops(stops)
         self._unsaved = (prompt, params, model, stops)  # kept once the helper accepts it ("loaded")
         self._stats("loading model…")
         self.query_one("#gen-go", Button).disabled = True
@@ -212,9 +209,9 @@ class GeneratePane(Vertical):
         for ref, output_id in targets:
             output = self.query_one(output_id, TextArea)
             output.text = f"[{Path(ref).parent.parent.name or ref}]\n{prompt}" if self.model_b else prompt
-            rid = self.app.generation.generate(ref, prompt, device="auto", **params)
+            # the helper cuts each sample at its own stop string, then goes on to the next sample
+            rid = self.app.generation.generate(ref, prompt, device="auto", stop=parse_stops(stops), **params)
             self.requests[rid] = output_id
-            self._texts[rid] = ""
             self.request = rid
 
     @on(Button.Pressed, "#gen-stop")
@@ -235,28 +232,11 @@ class GeneratePane(Vertical):
 
     def _finish(self, rid: str) -> None:
         self.requests.pop(rid, None)
-        self._texts.pop(rid, None)
-        self._stopped.discard(rid)
         if not self.requests:
             self.request = None
             self._unsaved = None  # refused (a bad setting or model): not history
             self.query_one("#gen-go", Button).disabled = False
             self.query_one("#gen-stop", Button).disabled = True
-
-    def _append(self, rid: str, output: TextArea, text: str) -> None:
-        """Add streamed text; at a stop string, cut there and cancel the rest."""
-        if rid in self._stopped:
-            return
-        before = self._texts.get(rid, "")
-        so_far = self._texts[rid] = before + text
-        cut = min((i for i in (so_far.find(s) for s in self.stops) if i >= 0), default=-1)
-        if cut >= 0:
-            text = so_far[len(before):cut] if cut > len(before) else ""
-            self._stopped.add(rid)
-            self.app.generation.cancel(rid)
-        if text:
-            output.insert(text, output.document.end)
-            output.scroll_end(animate=False)
 
     def handle_event(self, event: dict[str, Any]) -> None:
         """Events from the helper, delivered on the UI thread."""
@@ -283,15 +263,18 @@ class GeneratePane(Vertical):
             sample = event.get("sample", 0)
             if sample > 0 and (rid, sample) not in self._samples_started:
                 self._samples_started.add((rid, sample))
-                self._texts[rid] = ""
                 output.insert(f"\n\n--- sample {sample + 1} ---\n" + self.query_one("#gen-prompt", TextArea).text,
                               output.document.end)
-            self._append(rid, output, event["text"])
+            output.insert(event["text"], output.document.end)
+            output.scroll_end(animate=False)
         elif kind == "done":
             s = event.get("stats") or {}
             first = s.get("first_token_s")
-            note = "  (stopped)" if event.get("cancelled") else (f"  (at the model's {s['context_limit']}-token context)"
-                                                                if s.get("context_limit") else "")
+            samples = event.get("samples") or []
+            cut = sum(1 for sample in samples if sample.get("stop"))
+            at_stop = f"{cut} of {len(samples)} samples cut at a stop string" if len(samples) > 1 else "at a stop string"
+            note = ("  (stopped)" if event.get("cancelled") else f"  ({at_stop})" if cut
+                    else f"  (at the model's {s['context_limit']}-token context)" if s.get("context_limit") else "")
             self._stats(f"{s.get('new_tokens', 0)} tokens  first token {first * 1000:.0f} ms  "
                         f"{s.get('tokens_per_s', 0):.1f} tokens/s{note}" if first is not None else f"no tokens{note}")
             self._finish(rid)
