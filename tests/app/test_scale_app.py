@@ -48,7 +48,7 @@ async def test_runs_pane_ranks_a_sweep_overlays_it_and_shows_queue_positions(tmp
          {"state": "queued", "pid": os.getpid(), "pid_start": None, "host": socket.gethostname(), "step": 0,
           "queue_position": 2, "waiting_for": "gpu 0,1", "started_at": None})
     app = make_app(root, clock=lambda: FIXED_NOW)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         table = app.query_one(DataTable)
         await wait_for(pilot, lambda: table.row_count == 4, what="the runs table")
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(4)]
@@ -60,11 +60,22 @@ async def test_runs_pane_ranks_a_sweep_overlays_it_and_shows_queue_positions(tmp
         await wait_for(pilot, lambda: pane.selected.endswith("sw-1"), what="the sweep's best run")
         await pilot.press("g")
         plot = app.query_one("#loss-plot", LossPlot)
-        await wait_for(pilot, lambda: len(plot.series) >= 4, what="the sweep overlaid")
+        await wait_for(pilot, lambda: len(plot.series) == 3, what="the sweep overlaid")
         assert pane.compare == {"20260101-000000-sw-0", "20260101-000002-sw-2"}
-        labels = [s.label for s in plot.series]  # one name for all three runs: told apart by their values
-        assert len(set(labels)) == len(labels) and any("lr_g=0.005" in label for label in labels), labels
-        assert "lr_g=0.005" in str(app.query_one("#plot-legend").render())
+        # compared one metric at a time, a colour per run, the shared name said once: every run is
+        # named in the two-line legend and read in the cursor line (at 120x40 only the selected
+        # run's "name:metric" entries fitted, the others were "+4 more")
+        assert [s.label for s in plot.series] == ["lr_g=0.002", "lr_g=0.001", "lr_g=0.005"]
+        assert len({s.color for s in plot.series}) == 3
+        legend, readout = (str(app.query_one(f"#plot-{w}").render()) for w in ("legend", "readout"))
+        assert "sw · loss_d (1/2 M):" in legend and "more" not in legend, legend
+        assert all(v in legend for v in ("lr_g=0.002", "lr_g=0.001", "lr_g=0.005")), legend
+        assert readout.startswith("step 100 0:00 loss_d"), readout  # the metric once, then a value per run
+        assert all(v in readout for v in ("lr_g=0.002 0.51", "lr_g=0.001 0.91", "lr_g=0.005 0.71")), readout
+        await pilot.press("M")  # the next picked metric, compared the same way
+        await wait_for(pilot, lambda: "sw · loss_g (2/2 M):" in str(app.query_one("#plot-legend").render()),
+                       what="loss_g compared")
+        assert len(plot.series) == 3 and "loss_g" in str(app.query_one("#plot-readout").render())
         assert "sw lr_g=0.002" in str(app.query_one("#run-header").render())  # the header says what it varied
         await pilot.press("g")  # again: back to the run alone
         await wait_for(pilot, lambda: not pane.compare, what="the overlay off")

@@ -30,6 +30,7 @@ class PlotKeys(Vertical):
         Binding("greater_than_sign", "cursor(10)", "Cursor far right", id="runs.cursor_far_right", show=False),
         Binding("space", "toggle_compare", "Mark", id="runs.mark", show=False),
         Binding("C", "clear_marks", "Clear marks", id="runs.clear_marks", show=False),
+        Binding("M", "next_compared", "Next compared metric", id="runs.next_compared", show=False),
     ]
 
     @property
@@ -58,6 +59,15 @@ class PlotKeys(Vertical):
             self.monitor.redraw()
 
         self.app.push_screen(MetricPicker(kind, names, picked, apply))
+
+    def action_next_compared(self) -> None:
+        """Overlaid runs are compared one metric at a time: the next of the picked ones."""
+        panel = self.plot_panel
+        if not panel.compared_metric:
+            self.notify("M compares marked runs (space, g) on the next picked metric; none overlaid", timeout=3)
+            return
+        panel.compared += 1
+        self.monitor.redraw()
 
     def action_toggle_time(self) -> None:
         options = self.monitor.options

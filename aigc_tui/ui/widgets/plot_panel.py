@@ -4,6 +4,11 @@ What is plotted: the metrics picked for the selected run's kind (remembered per 
 the settings; the recipe's losses until then), for the selected run and every run marked
 for comparison that logs them. The legend sits outside the plot area (plotext's own would
 cover the curves); the readout prints the logged values of every series at the cursor step.
+
+Runs overlaid for comparison are drawn one metric at a time (`M` the next picked metric),
+a colour per run: the legend and the readout then name the metric once and have one short
+entry per run, so every compared run is named and read on two lines at 80-120 columns (a
+"run:metric" entry per curve left all but the selected run's as "+N more").
 """
 
 from __future__ import annotations
@@ -28,6 +33,12 @@ LINES = 2  # the legend's and the readout's height at most (their CSS max-height
 HIDDEN = ("nonfinite",)  # bookkeeping the plot shows as red lines, not a curve to pick
 
 
+def _common_name(runs: list[RowData]) -> str:
+    """The name every one of several runs shares (a sweep's), else ""."""
+    names = {run.row.name for run in runs}
+    return names.pop() if len(runs) > 1 and len(names) == 1 else ""
+
+
 def swatch(label: str, color: int) -> str:
     r, g, b = rgb(color)
     return f"[rgb({r},{g},{b})]━━ {escape(label)}[/]"
@@ -44,6 +55,9 @@ class PlotPanel(Vertical):
         super().__init__(**kwargs)
         self.dropped: list[str] = []  # marked runs not plotted: they log none of the metrics
         self._legend_for: tuple[RowData, tuple[str, ...], bool] | None = None
+        self.compared = 0  # which picked metric runs are compared on (`M` moves it on)
+        self.compared_metric = ""  # that metric, while runs are overlaid ("" when not)
+        self.shared_name = ""  # the overlaid runs' one name (a sweep's), said once in the legend
 
     def compose(self) -> ComposeResult:
         yield QuietStatic("", id="plot-legend", fitted=True)  # pack() fits each line
@@ -97,11 +111,19 @@ class PlotPanel(Vertical):
                 continue
             found += [(ri, run, m, run_reader.series[m]) for m in metrics if m in run_reader.series]
         comparing = any(ri for ri, *_ in found)
+        self.compared_metric = ""
+        if comparing:  # one metric at a time, a colour per run: every run named and read on two lines
+            logged = [m for m in metrics if any(metric == m for _, _, metric, _ in found)]
+            self.compared_metric = logged[self.compared % len(logged)]
+            found = [f for f in found if f[2] == self.compared_metric]
+        common = self.shared_name = _common_name([run for _, run, _, _ in found]) if comparing else ""
         series = []
         for ri, run, metric, s in found:
-            mi, name = metrics.index(metric), names[run.row.id]
-            label = metric if not comparing else name if len(metrics) == 1 else f"{name}:{metric}"
-            color = mi if not comparing else ri if len(metrics) == 1 else ri * len(metrics) + mi
+            name = names[run.row.id]
+            if common and name != common:
+                name = name.removeprefix(f"{common} ")  # a sweep: its values alone, the name said once
+            label = name if comparing else metric
+            color = ri if comparing else metrics.index(metric)
             series.append(PlotSeries(label, s.steps, s.values, s.times, color, key=f"{run.row.id}/{metric}"))
         options.markers = [c.step for c in data.run.checkpoints()] if markers else []
         flags = reader.series.get("nonfinite") if reader is not None else None
@@ -118,8 +140,8 @@ class PlotPanel(Vertical):
             head = [f"[dim]{escape(data.row.name)}: no {', '.join(metrics) or 'metrics'} logged yet[/]"]
         else:
             entries = [swatch(s.label, i if s.color is None else s.color) for i, s in enumerate(plot.series)]
-            if comparing and len(metrics) == 1:
-                head = [f"{escape(metrics[0])}:"]
+            if comparing:
+                head = [self._compared_head(metrics)]
         mode = [f"ema {opts.smoothing:g}" if opts.smoothing else "raw",
                 f"last {opts.last_n_steps:,}" if opts.last_n_steps else "",
                 "log y" if opts.log_y else "", f"x {plot.x_unit}" if opts.x_time else ""]
@@ -133,6 +155,12 @@ class PlotPanel(Vertical):
             tail.append(f"[dim]not plotted: {escape(', '.join(self.dropped))} ({escape(why)})[/]")  # names first
         legend = self.query_one("#plot-legend", Static)
         legend.update(pack(entries, legend.content_size.width, LINES, head, tail))
+
+    def _compared_head(self, metrics: tuple[str, ...]) -> str:
+        """`sw · loss_d (1/2 M):` — the shared name, the compared metric, and how to see the next."""
+        shared, metric = self.shared_name, self.compared_metric
+        place = f" ({metrics.index(metric) + 1}/{len(metrics)} M)" if len(metrics) > 1 else ""
+        return f"{escape(shared) + ' · ' if shared else ''}[b]{escape(metric)}[/]{place}:"
 
     def on_resize(self) -> None:
         """Entries are packed to the width: pack them again for the new one."""
@@ -191,5 +219,7 @@ class PlotPanel(Vertical):
                 value += f"[dim]@{fmt_step(int(s.steps[index]))}[/]"
             r, g, b = rgb(i if s.color is None else s.color)
             parts.append(f"[rgb({r},{g},{b})]{escape(s.label)}[/] {value}")
+        if self.compared_metric:  # one metric, a value per run
+            head += f" {escape(self.compared_metric)}"
         hint = [] if pinned else ["[dim](, . cursor)[/]"]
         readout.update(pack(parts, readout.content_size.width, LINES, [f"[b]{head}[/]"], hint))
