@@ -63,6 +63,7 @@ class RunStatus:
     total_steps: int = 0
     started_at: float | None = None
     resumed_at: float | None = None  # when this worker session began (a resume starts a new one)
+    resumed_step: int | None = None  # the step it began at (a resume or a keep-step fork starts past 0)
     earlier_s: float = 0.0  # seconds trained by the run's earlier sessions (pauses not counted)
     updated_at: float = field(default_factory=time.time)
     ended_at: float | None = None

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from aigc_tui.runs.layout import ARCHIVE_DIR
 from aigc_tui.runs.notes import read_notes
 from aigc_tui.runs.script import script_command
+from aigc_tui.runs.status import RunState, RunStatus
 from aigc_tui.runs.store import Run
 
 PRIMARY_SERIES = {"gan": ("loss_d", "loss_g"), "lm": ("loss", "val_loss")}
@@ -86,10 +87,6 @@ def run_row(run: Run, config: dict | None = None) -> RunRow:
     status = run.status()
     config = run.config() if config is None else config
     notes = read_notes(run.path)
-    eta = None
-    if status.state.is_live and status.started_at and status.step > 0 and status.total_steps:
-        per_step = (time.time() - status.started_at) / status.step
-        eta = per_step * (status.total_steps - status.step)
     return RunRow(
         id=run.id,
         name=str(config.get("name", run.id)),
@@ -101,7 +98,7 @@ def run_row(run: Run, config: dict | None = None) -> RunRow:
         path=str(run.path),
         throughput=status.throughput,
         throughput_unit=status.throughput_unit,
-        eta_seconds=eta,
+        eta_seconds=eta_seconds(status, time.time()),
         started_at=status.started_at,
         error=status.error,
         command=script_command(config),
@@ -116,6 +113,24 @@ def run_row(run: Run, config: dict | None = None) -> RunRow:
         resumed_at=status.resumed_at,
         earlier_s=status.earlier_s,
     )
+
+
+def eta_seconds(status: RunStatus, now: float) -> float | None:
+    """Time left at the pace of this worker session: its time over the steps it has done.
+
+    A resume or a keep-step fork starts past step 0 (a fork at 60 showed "eta 0s", a run
+    resumed after a pause counted the pause); until its first step there is no pace, so no
+    ETA. Status files from before `resumed_step` keep the old whole-run estimate.
+    """
+    if status.state is not RunState.RUNNING or not status.total_steps:
+        return None
+    if status.resumed_step is not None and status.resumed_at:
+        start, done = status.resumed_at, status.step - status.resumed_step
+    else:
+        start, done = status.started_at, status.step
+    if not start or done <= 0:
+        return None
+    return max(0.0, now - start) / done * max(0, status.total_steps - status.step)
 
 
 def format_duration(seconds: float | None) -> str:

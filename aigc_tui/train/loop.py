@@ -163,7 +163,7 @@ class Trainer(FamilyHooks):
         status.throughput_unit = f"{self.items_name}/s"
         status.bank_session()
         status.started_at = status.started_at or time.time()
-        status.resumed_at = time.time()
+        status.resumed_at, status.resumed_step = time.time(), self.step  # the ETA counts from here
         status.error = status.traceback = None
         previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
         signal.signal(signal.SIGTERM, lambda *_: self.request_stop("SIGTERM"))

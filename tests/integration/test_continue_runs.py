@@ -75,6 +75,7 @@ def test_fork_keeping_step_and_optimizer_continues_the_count(parent_run, runs_di
     assert main([*args, "--set", "run.steps=30"]) == 0
     branch = find_run(runs_dir, "branch")
     assert (branch.status().step, branch.checkpoints()[0].step) == (30, 30)
+    assert branch.status().resumed_step == 20  # its worker began at 20: the ETA counts steps from there
     assert "with its optimizer state" in branch.log_path.read_text()
     assert main(["fork", parent_run.id, "--keep-step", "--runs-dir", str(runs_dir)]) == 2
     assert "need --weights" in capsys.readouterr().err
