@@ -5,6 +5,9 @@ a user presses all day, 10 a second by default) over a runs root, and every `--e
 prints RSS, RSS after `malloc_trim` (what is live, not fragmentation) and the widgets that are
 alive but no longer on screen, by class. A count that keeps growing is a leak: follow one of
 its objects with `gc.get_referrers` (how the Textual leaks in `ui/leak_guard.py` were found).
+Every `--generate-every` keys it also generates from the newest LM checkpoint in Generate (ctrl+g,
+as a user would), so the streamed output's strips and caches are in the count: Textual's caches
+are bounded (1,024 entries a widget), so RSS and Strips alive should level off, not climb.
 Start a live run under the root first to include the monitor's work. Asserts nothing.
 """
 
@@ -23,6 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from textual.strip import Strip  # noqa: E402
 from textual.widget import Widget  # noqa: E402
 
 from aigc_tui.paths import runs_root  # noqa: E402
@@ -43,6 +47,25 @@ def trim() -> None:
         pass
 
 
+async def generate(app, pilot) -> bool:
+    """One generation in the Generate pane; False when it produced nothing (e.g. no LM checkpoint)."""
+    await pilot.press("escape", "4")
+    await pilot.pause(1.0)
+    stats = app.query_one("#gen-stats")
+    before = str(stats.render())
+    await pilot.press("ctrl+g")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        now = str(stats.render())
+        if now != before and "tokens" in now:
+            break
+        await pilot.pause(0.2)
+    else:
+        return False
+    await pilot.press("escape", "2")
+    return True
+
+
 async def main(args: argparse.Namespace) -> None:
     app = make_app(runs_root(args.runs_dir))
     rnd = random.Random(args.seed)
@@ -50,25 +73,31 @@ async def main(args: argparse.Namespace) -> None:
         await pilot.press("2")
         await asyncio.sleep(3)
         print(f"start: RSS {rss_mb()} MB", flush=True)
-        start, presses, report_at = time.monotonic(), 0, args.every * 60
+        start, presses, report_at, generations = time.monotonic(), 0, args.every * 60, 0
         while time.monotonic() - start < args.minutes * 60:
             await pilot.press(rnd.choice(KEYS))
             presses += 1
             if presses % 40 == 0:
                 await pilot.press("escape", "2")  # back to Runs now and then, as a user would
+            if args.generate_every and presses % args.generate_every == 0:
+                generations += await generate(app, pilot)
             await asyncio.sleep(args.gap)
             if time.monotonic() - start >= report_at:
                 report_at += args.every * 60
                 gc.collect()
-                alive = collections.Counter(type(o).__name__ for o in gc.get_objects() if isinstance(o, Widget))
+                objects = gc.get_objects()
+                alive = collections.Counter(type(o).__name__ for o in objects if isinstance(o, Widget))
+                strips = sum(isinstance(o, Strip) for o in objects)
+                del objects
                 shown = collections.Counter(type(w).__name__ for s in app.screen_stack
                                             for w in s.walk_children(with_self=True))
                 before = rss_mb()
                 trim()
                 gone = {k: n - shown[k] for k, n in alive.items() if n - shown[k] > 5}
-                print(f"{time.monotonic() - start:5.0f} s, {presses} keys: RSS {before} MB ({rss_mb()} after "
-                      f"malloc_trim); widgets alive {sum(alive.values())}, on screen {sum(shown.values())}, "
-                      f"off screen {gone or 'none'}", flush=True)
+                print(f"{time.monotonic() - start:5.0f} s, {presses} keys, {generations} generations: RSS "
+                      f"{before} MB ({rss_mb()} after malloc_trim); Strips alive {strips}; widgets alive "
+                      f"{sum(alive.values())}, on screen {sum(shown.values())}, off screen {gone or 'none'}",
+                      flush=True)
 
 
 if __name__ == "__main__":
@@ -78,4 +107,6 @@ if __name__ == "__main__":
     parser.add_argument("--every", type=float, default=2.0, help="minutes between reports")
     parser.add_argument("--gap", type=float, default=0.1, help="seconds between keys")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--generate-every", type=int, default=300,
+                        help="keys between generations from the newest LM checkpoint (0: none)")
     asyncio.run(main(parser.parse_args()))
