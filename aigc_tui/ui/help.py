@@ -39,7 +39,8 @@ config diff with the one other marked run (else pick one from a list).
 **Grid view**: `←` `→` or `[` `]` step through the run's grids (`home`/`end` first/newest; at
 the newest it follows new ones), `+` `-` zoom, `0` fit, `↑` `↓` the next tiles, `esc` back.
 Grids are drawn at a whole-number scale so digits stay sharp; when even 1× does not fit,
-a page of tiles is shown (the line under it says which), never a blurry shrink.
+a page of tiles is shown (the line under it says which); only a tile that cannot fit at 1×
+is shrunk (whole, "tile 1/64 fit").
 
 **Checkpoints**: `g` sample or generate from it, `r` resume from it, `f` fork into
 Launch, `d` delete (asks first).

@@ -1,9 +1,12 @@
-"""Fit a sample grid into terminal cells at an INTEGER scale, never a blurring downscale.
+"""Fit a sample grid into terminal cells at an INTEGER scale; shrink only a tile that cannot fit.
 
 A 28 px digit drawn at 44/242 of its size reads as grey stripes. So a grid is shown at the
 largest whole-number scale (nearest-neighbour) at which it fits; when even 1x does not fit,
 its tiles are re-laid to the area's shape, and when not all of them fit, a page of them is
 shown (the caller says which tile comes first and tells the user how many are off-screen).
+When not even one tile fits at 1x (the Runs monitor at 80x24: 28x20 px for 28 px digits),
+whole tiles are shrunk to fit by area averaging: a whole digit at 20 px reads, the 1x crop
+that was shown instead was a fragment of one.
 Pure PIL/numpy: no widgets, so the arithmetic is unit-tested on its own.
 """
 
@@ -38,7 +41,7 @@ class Fit:
 
     image: Image.Image
     cells: tuple[int, int]
-    scale: int  # a whole number; 0 when not even one tile fits at 1x (a crop is shown)
+    scale: int  # a whole number; 0 when not even one tile fits at 1x (whole tiles shrunk to fit)
     first: int  # index of the first tile shown
     shown: int  # how many tiles are shown
     total: int  # how many tiles the grid has (1 for a picture that is not a grid)
@@ -46,10 +49,12 @@ class Fit:
     @property
     def note(self) -> str:
         """One line for the user when part of the grid is off-screen, else ''."""
-        if self.scale == 0:
-            return "crop at 1×"  # not even one tile fits: a blurry shrink is what this avoids
+        which = f"{self.first + 1}" if self.shown == 1 else f"{self.first + 1}–{self.first + self.shown}"
+        tiles = f"tile{'s' if self.shown > 1 else ''} {which}/{self.total}"
+        if self.scale == 0:  # not even one tile fits at 1x: shrunk
+            return f"{tiles} fit" if self.total > 1 else "shrunk to fit"
         if self.shown < self.total:
-            return f"tiles {self.first + 1}–{self.first + self.shown}/{self.total} at {self.scale}×"
+            return f"{tiles} at {self.scale}×"
         return ""
 
 
@@ -143,6 +148,22 @@ def _relaid(image: Image.Image, t: Tiles, first: int, cols: int, rows: int) -> t
     return out, n
 
 
+def _shrunk(image: Image.Image, t: Tiles, first: int, area_w: int, area_h: int) -> tuple[Image.Image, int]:
+    """Whole tiles from `first`, each shrunk by area averaging (BOX) to fill the area's short
+    side, as many as fit along the long one; also how many were placed."""
+    factor = min(1.0, area_w / t.width, area_h / t.height)
+    w, h, g = max(1, int(t.width * factor)), max(1, int(t.height * factor)), _gap(t)
+    cols, rows = max(1, (area_w + g) // (w + g)), max(1, (area_h + g) // (h + g))
+    n = min(cols * rows, t.count - first)
+    cols = min(cols, n)
+    rows = -(-n // cols)
+    out = Image.new(image.mode, (cols * (w + g) - g, rows * (h + g) - g), image.getpixel((0, 0)))
+    for i in range(n):
+        r, c = divmod(i, cols)
+        out.paste(_tile(image, t, first + i).resize((w, h), Image.BOX), (c * (w + g), r * (h + g)))
+    return out, n
+
+
 def _to_cells(image: Image.Image, scale: int, cell_px: tuple[int, int], fill: object) -> tuple[Image.Image, tuple[int, int]]:
     """Upscale by `scale` (nearest) and pad to whole cells, so the renderer's own resize is a no-op."""
     if scale > 1:
@@ -173,12 +194,10 @@ def fit_grid(image: Image.Image, cells_w: int, cells_h: int, cell_px: tuple[int,
     area_w, area_h = cells_w * cell_px[0], cells_h * cell_px[1]
     first = max(0, min(first, t.count - 1))
     one_tile = integer_scale(t.width + 2 * _gap(t), t.height + 2 * _gap(t), area_w, area_h)
-    if one_tile == 0:  # not even one tile: its middle (where a digit is), at 1x
-        w, h = min(t.width, area_w), min(t.height, area_h)
-        x, y = (t.width - w) // 2, (t.height - h) // 2
-        crop = _tile(image, t, first).crop((x, y, x + w, y + h))
-        out, cells = _to_cells(crop, 1, cell_px, fill)
-        return Fit(out, cells, 0, first, 1, t.count)
+    if one_tile == 0:  # not even one tile (with its gutters) at 1x: whole tiles, shrunk
+        shrunk, n = _shrunk(image, t, first, area_w, area_h)
+        out, cells = _to_cells(shrunk, 1, cell_px, fill)
+        return Fit(out, cells, int(shrunk.height >= t.height), first, n, t.count)  # 1: it fit without gutters
     if zoom is None:
         whole = integer_scale(image.width, image.height, area_w, area_h)
         best, shape = 0, (0, 0)

@@ -230,3 +230,31 @@ async def test_save_png_asks_before_replacing_a_file(fixture_runs, tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question again")
         await pilot.press("y")
         await wait_for(pilot, lambda: precious.read_bytes() == png.read_bytes(), what="the file replaced")
+
+
+async def test_the_80x24_panel_shows_a_whole_28px_digit_shrunk(tmp_path):
+    """gan_mlp_digits' 8x8 grid of 28 px digits in the 80x24 monitor (28 x 20 px): it showed the
+    top of part of the first digit at 1x ("crop at 1×"); now the whole first tile, area-averaged."""
+    import numpy as np
+    from PIL import Image
+
+    run = make_gan_run(tmp_path / "runs", steps=())
+    grid = np.full((2 + 8 * 30, 2 + 8 * 30), 38, dtype=np.uint8)  # make_grid's grey gutters
+    for k in range(64):
+        y, x = 2 + (k // 8) * 30, 2 + (k % 8) * 30
+        grid[y:y + 28, x:x + 28] = 0
+        grid[y:y + 28, x:x + 3] = grid[y:y + 28, x + 25:x + 28] = 255  # a frame: every side of a tile is bright
+        grid[y:y + 3, x:x + 28] = grid[y + 25:y + 28, x:x + 28] = 255
+    Image.fromarray(grid).save(run / "samples" / "step-00000300.png")
+    app = make_app(tmp_path / "runs", clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one("#sample-image", GridImage)
+        note = panel.query_one(".grid-note", Static)
+        await wait_for(pilot, lambda: "tile 1/64 fit · v full view" == str(note.render()), what="the shrunk tile's note")
+        assert panel.fit.shown == 1 and panel.fit.first == 0
+        shown = np.asarray(panel.fit.image.convert("L"))
+        h, w = panel.fit.image.height, panel.fit.image.width
+        side = min(h, w)  # the tile is square: its bright frame on all four sides, the dark middle between
+        assert side >= 14 and shown[:side, 0].min() > 100 and shown[:side, side - 1].min() > 100
+        assert shown[0, :side].min() > 100 and shown[side - 1, :side].min() > 100
+        assert shown[side // 2, side // 2] < 40

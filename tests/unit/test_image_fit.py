@@ -1,4 +1,4 @@
-"""Sample grids are drawn at whole-number scales (never a blurring downscale), tiles re-laid or paged."""
+"""Sample grids are drawn at whole-number scales, tiles re-laid or paged; shrunk only when one tile can't fit."""
 
 from __future__ import annotations
 
@@ -81,13 +81,33 @@ def test_all_tiles_relaid_at_a_bigger_scale_when_the_shape_allows():
     assert fit.image.size == (23, 24)  # 23 px tall padded to whole half-block cells
 
 
-def test_zoom_is_clamped_to_one_tile_and_too_small_crops_at_1x():
+def test_zoom_is_clamped_to_one_tile():
     grid = grid_png(8, 8)
     fit = fit_grid(grid, 118, 36, zoom=5)
     assert fit.scale == 2 and fit.shown == 2  # 2x: 30 px tiles, two across 118 px, one in 72 px
-    tiny = fit_grid(grid, 20, 5)
-    assert tiny.scale == 0 and tiny.shown == 1 and tiny.image.size == (20, 10)
-    assert tiny.note == "crop at 1×"
+
+
+def test_a_tile_that_cannot_fit_at_1x_is_shown_whole_shrunk():
+    """The Runs monitor at 80x24 has 28 x 20 px for 28 px digits: it showed the top 20 px of part
+    of the first digit (a 1x crop); now the whole first tile, area-averaged down to 20 x 20."""
+    grid = grid_png(8, 8)
+    framed = np.asarray(grid).copy()
+    framed[2:30, 2:30] = 0
+    framed[2:30, 2:4] = framed[2:30, 28:30] = framed[2:4, 2:30] = framed[28:30, 2:30] = 255  # tile 1's frame
+    fit = fit_grid(Image.fromarray(framed), 28, 10)  # 28 x 20 px
+    assert (fit.scale, fit.first, fit.shown, fit.total) == (0, 0, 1, 64)
+    assert fit.note == "tile 1/64 fit"
+    assert fit.image.size == (20, 20) and fit.cells == (20, 10)
+    shrunk = np.asarray(fit.image)
+    assert min(shrunk[:, 0].min(), shrunk[:, -1].min(), shrunk[0].min(), shrunk[-1].min()) > 100  # all 4 sides
+    assert shrunk[5:15, 5:15].max() == 0  # and its dark middle: the whole tile, not a part
+    two = fit_grid(grid, 60, 10, first=5)  # 60 x 20 px: two shrunk tiles side by side, 1 px apart
+    assert (two.scale, two.first, two.shown, two.note) == (0, 5, 2, "tiles 6–7/64 fit")
+    assert two.image.size == (41, 20) and np.asarray(two.image)[10, 5] == 105 and np.asarray(two.image)[10, 30] == 106
+    snug = fit_grid(grid, 48, 14)  # 48 x 28 px: the tile fits at 1x, only its gutters do not
+    assert (snug.scale, snug.shown, snug.note, snug.image.size) == (1, 1, "tile 1/64 at 1×", (28, 28))
+    photo = fit_grid(Image.new("L", (60, 40), 200), 20, 5)  # not a grid: shrunk whole
+    assert photo.scale == 0 and photo.note == "shrunk to fit" and photo.image.size == (15, 10)
 
 
 def test_other_cell_sizes_kitty_or_sixel():
