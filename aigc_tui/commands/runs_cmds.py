@@ -26,6 +26,9 @@ def _find(args: argparse.Namespace) -> Run:
 
 def list_cmd(args: argparse.Namespace) -> int:
     root = runs_root(args.runs_dir)
+    args.tags = [t.removeprefix("#") for t in args.tags]  # shown as #best: typed that way too
+    if not all(args.tags):
+        raise AigcError("empty --tag: give a word, e.g. `--tag best`")
     runs = list_runs(root)
     if args.all:
         from aigc_tui.runs.housekeeping import archived_runs
@@ -131,7 +134,9 @@ def _watch_lines(run: Run, reader: MetricsReader) -> None:
         live = run.status().state.is_live
         step = int((reader.last or {}).get("step", -1))
         if step != printed:
-            print(f"[{time.strftime('%H:%M:%S')}] {progress_text(run_row(run), reader)}", flush=True)
+            logged = (reader.last or {}).get("time")  # when the step was logged, not when it is read
+            when = time.localtime(logged if isinstance(logged, (int, float)) else None)
+            print(f"[{time.strftime('%H:%M:%S', when)}] {progress_text(run_row(run), reader)}", flush=True)
             printed = step
         if not live:
             return

@@ -46,12 +46,20 @@ def read_notes(run_dir: Path) -> Notes:
     return Notes(tags, note if isinstance(note, str) else "")
 
 
-def check_tag(tag: str) -> str:
-    """A tag as stored: one word, printable, at most 32 characters; else a one-line error."""
+def check_tag(tag: str, removing: bool = False) -> str:
+    """A tag as stored: one word, printable, at most 32 characters, not beginning with '-', '+'
+    or '#'; else a one-line error. Tags are shown as `#best`, so a leading '#' typed with one is
+    dropped. Removing checks only that a word is given: a tag stored before these rules (`-z`)
+    can still be removed (`aigc-tui tag RUN --z`)."""
+    tag = tag.removeprefix("#")
     if not tag:
         raise AigcError("empty tag: give a word, e.g. `+best` to add it or `-best` to remove it")
+    if removing:
+        return tag
     if len(tag) > MAX_TAG or not tag.isprintable() or any(c.isspace() or c == "," for c in tag):
         raise AigcError(f"tag {tag!r} is not one word of at most {MAX_TAG} printable characters (no spaces or commas)")
+    if tag[0] in "-+#":
+        raise AigcError(f"tag {tag!r} begins with {tag[0]!r}: begin it with a letter or digit (`-` removes a tag)")
     return tag
 
 
@@ -61,7 +69,7 @@ def parse_tag_changes(words: Iterable[str]) -> tuple[list[str], list[str]]:
     removed: list[str] = []
     for word in words:
         if word.startswith("-"):
-            removed.append(check_tag(word[1:]))
+            removed.append(check_tag(word[1:], removing=True))
         else:
             added.append(check_tag(word.removeprefix("+")))
     if not added and not removed:

@@ -109,3 +109,40 @@ def test_runs_shows_a_finished_runs_duration(runs_dir, capsys):
     _run(runs_dir, "done")
     assert _cli(runs_dir, "runs") == 0
     assert "2m10s" in capsys.readouterr().out.splitlines()[1].split()
+
+
+def test_an_empty_tag_filter_is_one_line_exit_2(runs_dir, capsys):
+    """`runs --tag ''` said "no runs tagged  under …" and exit 0 (`tag RUN +''` is an error)."""
+    _run(runs_dir, "a")
+    assert _cli(runs_dir, "runs", "--tag", "") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: empty --tag")
+
+
+def test_tags_typed_with_a_hash_or_a_dash(runs_dir, capsys):
+    """`tag RUN +#x` stored "#x" (shown "##x"); `+-z` stored "-z", which `-- -z`/`--z` could not remove."""
+    from aigc_tui.runs.notes import read_notes, write_notes
+
+    run = _run(runs_dir, "a")
+    assert _cli(runs_dir, "tag", "a", "+#best") == 0  # shown as #best, typed that way too
+    assert read_notes(run.path).tags == ["best"] and capsys.readouterr().out.strip() == "a: #best"
+    assert _cli(runs_dir, "runs", "--tag", "#best") == 0 and "#best" in capsys.readouterr().out
+    assert _cli(runs_dir, "tag", "a", "+-z") == 2
+    assert "error: tag '-z' begins with '-'" in capsys.readouterr().err
+    assert read_notes(run.path).tags == ["best"]
+    write_notes(run.path, tags=["best"])
+    (run.path / "notes.json").write_text('{"tags": ["best", "-z", "#y"], "note": ""}')  # stored before the rule
+    assert _cli(runs_dir, "tag", "a", "--z", "-##y", "-#best") == 0  # each one removable
+    assert read_notes(run.path).tags == [] and capsys.readouterr().out.strip() == "a: no tags"
+
+
+def test_piped_watch_prints_when_the_step_was_logged(runs_dir, capsys):
+    """Piped on a run that ended earlier, `watch` stamped the line with the time it read it."""
+    import json
+    import time
+
+    run = _run(runs_dir, "old")
+    logged = time.mktime((2026, 1, 2, 3, 4, 5, 0, 0, -1))
+    (run.path / "metrics.jsonl").write_text(json.dumps({"step": 10, "time": logged, "loss_d": 0.5}) + "\n")
+    assert _cli(runs_dir, "watch", "old") == 0
+    assert capsys.readouterr().out.startswith("[03:04:05] step ")
