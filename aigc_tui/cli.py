@@ -124,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["stop", "save", "sample"])
     _add_runs_dir(p)
 
-    p = sub.add_parser("resume", help="continue a stopped, failed or lost run, or extend a finished one")
+    p = sub.add_parser("resume", help="continue a stopped, failed or lost run (one that ended before its first "
+                       "checkpoint starts over), or extend a finished one")
     p.add_argument("run", metavar="RUN")
     p.add_argument("--from", dest="checkpoint", metavar="CHECKPOINT", help="checkpoint name (default: newest)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aigc_tui.config import RecipeConfig, apply_overrides, dump_toml, load_recipe, validate
 from aigc_tui.errors import AigcError, ConfigError, RunBusy, RunNotFound
-from aigc_tui.launch import check_resume, new_run, resume_worker, spawn_worker
+from aigc_tui.launch import check_resume, new_run, restart_note, resume_worker, spawn_worker
 from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
 from aigc_tui.runs.atomic import atomic_write_text
@@ -119,11 +119,14 @@ def resume(args: argparse.Namespace) -> int:
         extended = extended_config(run, args.overrides)
         require_resume(run, checkpoint, extended.run.steps)
         write_extended(run, extended)
+    note = restart_note(run, checkpoint)  # a run that ended before its first checkpoint starts over
     if args.detach:
         pid = resume_worker(run, checkpoint, cuda_count)  # the rule the app's resume uses too
-        print(f"resumed {run.id} (pid {pid})")
+        print(f"{'restarted' if note else 'resumed'} {run.id} (pid {pid})" + (f": {note}" if note else ""))
         return 0
     check_resume(run, checkpoint, cuda_count)
+    if note:
+        print(f"run {run.id}: {note}", flush=True)
     return run_foreground(run, checkpoint.path if checkpoint else None)
 
 

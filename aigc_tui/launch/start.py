@@ -14,7 +14,7 @@ from typing import Any
 from aigc_tui.config import RecipeConfig, config_from_toml, dump_toml, with_absolute_paths
 from aigc_tui.config.environment import CudaCount, check_environment
 from aigc_tui.config.restart import built_from_own
-from aigc_tui.errors import ConfigError
+from aigc_tui.errors import AigcError, ConfigError
 from aigc_tui.launch.pretrained import resolve_pretrained
 from aigc_tui.launch.spawn import spawn_worker
 from aigc_tui.runs.checkpoints import CheckpointInfo
@@ -84,17 +84,35 @@ def run_config(run: Run) -> RecipeConfig:
         raise ConfigError(f"run {run.id} has no readable {run.config_path.name}: {exc}") from None
 
 
-def check_resume(run: Run, checkpoint: CheckpointInfo | None = None, cuda_count: CudaCount = None) -> CheckpointInfo:
-    """The resume rule (`runs.layout.can_resume`) and then the environment; returns the start.
+def check_resume(run: Run, checkpoint: CheckpointInfo | None = None,
+                 cuda_count: CudaCount = None) -> CheckpointInfo | None:
+    """The resume rule (`runs.layout.can_resume`) and then the environment; returns the start
+    (None: the run ended before its first checkpoint and starts over from its start).
 
     The model comes from the start checkpoint, so a fine-tune's `model.pretrained` (its parent)
-    need not exist any more."""
+    need not exist any more; a run that starts over needs what its first start needed."""
     start = require_resume(run, checkpoint)
-    check_environment(built_from_own(run_config(run), start.path), cuda_count)
+    if start is None:
+        parent = run.status().parent or {}
+        folder = Path(str(parent.get("checkpoint", "")))
+        if parent.get("how") == "fork" and parent.get("weights") and not folder.is_dir():
+            raise AigcError(f"run {run.name} has no checkpoint of its own, and the checkpoint it was forked from "
+                            f"({folder}) no longer exists; fork another checkpoint instead")
+    check_environment(built_from_own(run_config(run), start.path if start else None), cuda_count)
     return start
 
 
 def resume_worker(run: Run, checkpoint: CheckpointInfo | None = None, cuda_count: CudaCount = None) -> int:
-    """Resume a run detached, from `checkpoint` or its newest; refuses with an AigcError."""
+    """Resume a run detached, from `checkpoint` or its newest (or start over one that ended before
+    its first checkpoint, see `restart_note`); refuses with an AigcError."""
     check_resume(run, checkpoint, cuda_count)
     return spawn_worker(run, resume=checkpoint.path if checkpoint is not None else None)
+
+
+def restart_note(run: Run, checkpoint: CheckpointInfo | None = None) -> str:
+    """What a resume of `run` will do, in words: '' for an ordinary resume from a checkpoint."""
+    if checkpoint is not None or run.checkpoints():
+        return ""
+    parent = run.status().parent or {}
+    start = f"step {parent.get('step', 0)}" if parent.get("how") == "fork" and parent.get("keep_step") else "step 0"
+    return f"it ended before its first checkpoint, so it starts over from {start}"

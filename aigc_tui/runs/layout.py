@@ -122,8 +122,14 @@ class ResumeVerdict:
 
     ok: bool
     reason: str = ""
-    start: CheckpointInfo | None = None
+    start: CheckpointInfo | None = None  # ok with no start: the run starts over (see `restart`)
     busy: bool = False  # refused because a worker is live (the CLI raises RunBusy for it)
+
+    @property
+    def restart(self) -> bool:
+        """It ended before its first checkpoint: it starts over from its start (step 0, or a
+        fork's parent weights) in the same run dir; the metrics reader shows the new curve."""
+        return self.ok and self.start is None
 
     def __bool__(self) -> bool:
         return self.ok
@@ -136,6 +142,10 @@ def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | 
     newest resumable) holds trainer state, and that checkpoint's step is below the run's
     total (`steps`, default the configured total): so a finished run resumes from an earlier
     checkpoint, and will resume from its last one once the total is raised.
+
+    A run that ended (stopped, failed, lost) before its first checkpoint had nothing to keep:
+    it restarts from its start with its own config.toml, as a resume from a checkpoint at step
+    0 would (the steps it logs again replace the old ones on the plots, as after any resume).
     """
     status = run.status()
     name = run.name
@@ -150,7 +160,10 @@ def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | 
             return ResumeVerdict(False, f"checkpoint {checkpoint.name} holds weights only; it cannot resume training")
         start = checkpoint
     else:
-        resumable = [c for c in run.checkpoints() if c.resumable]  # as the worker picks its start
+        checkpoints = run.checkpoints()
+        resumable = [c for c in checkpoints if c.resumable]  # as the worker picks its start
+        if not checkpoints and status.state.value != "finished":
+            return ResumeVerdict(True)  # ended before its first checkpoint: start it over (tester4 E15)
         if not resumable:
             return ResumeVerdict(False, f"run {name} has no checkpoint to resume from; start it over from its "
                                         f"recipe: aigc-tui train {run.config_path}")
@@ -167,12 +180,13 @@ def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | 
     return ResumeVerdict(True, "", start)
 
 
-def require_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | None = None) -> CheckpointInfo:
-    """The checkpoint a resume starts from, or the refusal as an AigcError (RunBusy when live)."""
+def require_resume(run: Run, checkpoint: CheckpointInfo | None = None,
+                   steps: int | None = None) -> CheckpointInfo | None:
+    """The checkpoint a resume starts from (None: it starts over, see `ResumeVerdict.restart`),
+    or the refusal as an AigcError (RunBusy when live)."""
     verdict = can_resume(run, checkpoint, steps)
     if not verdict.ok:
         raise (RunBusy if verdict.busy else AigcError)(verdict.reason)
-    assert verdict.start is not None
     return verdict.start
 
 

@@ -63,11 +63,25 @@ def test_a_live_run_is_refused_as_busy(run):
         require_resume(run)
 
 
+def test_a_run_that_ended_before_its_first_checkpoint_starts_over(run):
+    """Taken out of the queue, killed in start-up, lost before checkpoint_every: nothing to keep,
+    so `resume` and the app's `r` start it over (tester4 E15); a live one is still refused."""
+    for state, step in ((RunState.STOPPED, 0), (RunState.FAILED, 3), (RunState.LOST, 51)):
+        _end(run, state, step)
+        verdict = can_resume(run)
+        assert verdict and verdict.restart and require_resume(run) is None, state
+    RunStatus(state=RunState.QUEUED, pid=os.getpid()).write(run.path)
+    with pytest.raises(RunBusy, match="stop it before resuming"):
+        require_resume(run)
+    _end(run, RunState.FINISHED, 100)  # finished, its checkpoints deleted since: not retrained by `resume`
+    assert not can_resume(run) and "no checkpoint to resume from" in can_resume(run).reason
+
+
 def test_no_resumable_checkpoint_is_refused(run):
     _end(run, RunState.FAILED, 3)
-    assert "no checkpoint to resume from" in can_resume(run).reason
-    assert f"aigc-tui train {run.config_path}" in can_resume(run).reason  # the way out (tester4 E15)
     weights_only = _checkpoint(run, 20, resumable=False)
+    assert "no checkpoint to resume from" in can_resume(run).reason
+    assert f"aigc-tui train {run.config_path}" in can_resume(run).reason
     with pytest.raises(AigcError, match="holds weights only"):
         require_resume(run, weights_only)
 
