@@ -97,18 +97,32 @@ def join_run(root: Path, run_id: str) -> Run:
     return Run(folder.resolve())
 
 
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
+
+
 def run_foreground(run: Run, resume: Path | None = None, node_rank: int = 0) -> int:
+    """Train here, echoing the log; 0 when it finished (or was stopped by request), 1 when it
+    failed, 130 when Ctrl-C stopped it, so `aigc-tui train ... && next` does not go on."""
     from aigc_tui.commands.progress_line import ProgressLine
+    from aigc_tui.train.early_stop import EARLY
     from aigc_tui.train.worker import run_worker
 
-    with ProgressLine(run):  # a live step/speed/ETA/loss line, on a terminal only
-        end = run_worker(run, resume, echo=True, node_rank=node_rank)
+    own = not EARLY.installed
+    EARLY.install()  # installed here, so the signal that stopped the worker is still known after it
+    try:
+        with ProgressLine(run):  # a live step/speed/ETA/loss line, on a terminal only
+            end = run_worker(run, resume, echo=True, node_rank=node_rank)
+        interrupted = EARLY.reason == "SIGINT"
+    finally:
+        if own:
+            EARLY.restore()
     status = run.status()
     if end is RunState.FAILED:
         print(f"error: run failed: {status.error}")
         return 1
-    print(f"{end.value} at step {status.step}/{status.total_steps}: {run.path}")
-    return 0
+    how = " (interrupted)" if interrupted else ""
+    print(f"{end.value} at step {status.step}/{status.total_steps}{how}: {run.path}")
+    return INTERRUPTED if interrupted and end is RunState.STOPPED else 0
 
 
 def resume(args: argparse.Namespace) -> int:

@@ -1,0 +1,40 @@
+"""A foreground `aigc-tui train` stopped by Ctrl-C exits 130, as interrupted commands do, so
+`aigc-tui train ... && next` does not run `next`; it still saves its checkpoint first (tester4 E22 e)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+from helpers import TINY_GAN, cli_env, merge, wait_for, write_recipe
+
+from aigc_tui.runs import RunState, list_runs
+
+FOREVER = merge(TINY_GAN, name="ctrl-c", run={"steps": 1_000_000, "checkpoint_every": 0, "log_every": 5,
+                                               "sample_every": 0})
+
+
+def test_ctrl_c_stops_a_foreground_train_with_exit_130(tmp_path, runs_dir):
+    recipe = write_recipe(tmp_path / "forever.toml", FOREVER)
+    proc = subprocess.Popen([sys.executable, "-m", "aigc_tui", "train", str(recipe), "--runs-dir", str(runs_dir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=cli_env())
+    try:
+        run = wait_for(lambda: list_runs(runs_dir) and list_runs(runs_dir)[0], what="the run")
+        wait_for(lambda: run.status().state is RunState.RUNNING and run.status().step >= 10, what="training")
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground process
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, out
+    status = run.status()
+    assert status.state is RunState.STOPPED and run.checkpoints()[-1].step == status.step
+    assert f"stopped at step {status.step}/1000000 (interrupted)" in out
+
+
+def test_a_train_that_finishes_still_exits_0(tmp_path, runs_dir):
+    recipe = write_recipe(tmp_path / "short.toml", merge(FOREVER, run={"steps": 10}))
+    done = subprocess.run([sys.executable, "-m", "aigc_tui", "train", str(recipe), "--runs-dir", str(runs_dir)],
+                          capture_output=True, text=True, env=cli_env(), timeout=120)
+    assert done.returncode == 0 and "finished at step 10/10:" in done.stdout, done.stdout + done.stderr
