@@ -374,7 +374,7 @@ async def test_streamed_text_leaves_no_cursor_blinking_in_an_unfocused_output(ru
         pane = app.query_one("GeneratePane")
         output = app.query_one("#gen-output", TextArea)
         await pilot.press("escape")  # out of the prompt; the output box is never focused
-        pane.requests["r1"], pane._texts["r1"] = "#gen-output", ""  # a request in flight, as ctrl+g leaves it
+        pane.requests["r1"] = "#gen-output"  # a request in flight, as ctrl+g leaves it
         pane.handle_event({"id": "r1", "event": "text", "text": "def main():\n    pass\n", "sample": 0})
         await wait_for(pilot, lambda: "def main()" in output.text, what="the streamed text")
         assert not output.has_focus
