@@ -60,6 +60,31 @@ async def test_launch_form_validates_inline(runs_dir):
         assert text_of(app, "#launch-errors") == ""
 
 
+async def test_an_empty_default_number_field_is_not_marked_invalid_when_left(runs_dir):
+    """Empty means "the default": leaving the field must not paint it as an error (Input's own
+    validation did, on blur, while Start stayed enabled); a bad value stays marked when left."""
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.query("#f-data-channels"), what="the form")
+        field = app.query_one("#f-data-channels", Input)
+        assert field.value == ""
+        field.focus()
+        await pilot.pause()
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: not field.has_focus, what="focus to leave the field")
+        await pilot.pause(0.2)
+        assert not field.has_class("-invalid")
+        assert not app.query_one("#start", Button).disabled
+        lr = app.query_one("#f-train-lr_g", Input)
+        lr.value = "-1"
+        await wait_for(pilot, lambda: lr.has_class("-invalid"), what="the bad value marked")
+        lr.focus()
+        await pilot.pause()
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: not lr.has_focus, what="focus to leave the field")
+        assert lr.has_class("-invalid") and app.query_one("#start", Button).disabled
+
+
 async def test_start_names_missing_data_and_creates_no_run(runs_dir, tmp_path):
     app = make_app(runs_dir, initial_tab="launch")
     async with app.run_test(size=(120, 40)) as pilot:
