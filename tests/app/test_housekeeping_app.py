@@ -149,3 +149,27 @@ async def test_diff_modal_lists_a_changed_key(fixture_runs):
         await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen))
         table = app.screen.query_one(DataTable)
         assert "data.image_size" in [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_a_filter_that_matches_no_run_selects_none_and_keys_act_on_nothing(fixture_runs):
+    """The monitor kept showing the last run, and x / d / r / k acted on it, with the table empty."""
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(RunsPane)
+        await _open(pilot, app, GAN)
+        await pilot.press("space")  # a mark: still in force when the filter lets the runs back
+        await pilot.press("slash", *"nothing-like-this", "enter")
+        header = app.query_one("#run-header", Static)
+        await wait_for(pilot, lambda: "no run matches the filter" in str(header.render()), what="no run selected")
+        assert row_keys(app) == [] and pane.selected is None and pane.current is None
+        assert "No run selected" in str(header.render())
+        for key in ("x", "d", "r", "k", "n"):
+            app._notifications.clear()
+            await pilot.press(key)
+            await wait_for(pilot, lambda: any("no run selected" in str(n.message) for n in app._notifications),
+                           what=f"{key}: says no run is selected")
+            assert app.screen is app.screen_stack[0] and app.query_one("TabbedContent").active == "runs"
+        app.query_one("#runs-filter", Input).value = ""  # the rows again: the run shown before comes back
+        await wait_for(pilot, lambda: pane.selected == GAN and "fixture-gan" in str(header.render()),
+                       what="the run again")
+        assert pane.compare == {GAN} and set(pane.monitor.compare) == {GAN}  # the mark still overlaid

@@ -68,3 +68,23 @@ async def test_one_long_name_is_cut_before_kind_and_device_go_at_120_columns(fix
         assert long_name not in names and any(n.startswith("mlp-gan-digits-1-lr_g") and n.endswith("…") for n in names)
         assert "fixture-gan" in names
         assert table.virtual_size.width <= table.size.width
+
+
+async def test_the_name_column_narrows_when_the_long_named_run_is_archived(fixture_runs):
+    """120x40: after archiving the only long-named run the name column stayed 34 wide until a resize."""
+    from aigc_tui.runs.housekeeping import archive_run
+    from aigc_tui.runs.store import Run
+
+    add_long_named_live_looking_run(fixture_runs)
+    long_run = next(fixture_runs.glob("*a-rather-long-run-name-for-a-sweep-0001"))
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 4, what="the runs table")
+        name = table.columns["name"]
+        wide = name.get_render_width(table)
+        assert wide >= len("a-rather-long-run-name-for-a-sweep")
+        archive_run(Run(long_run))  # as `aigc-tui archive` or `a` would
+        await wait_for(pilot, lambda: table.row_count == 3, what="the table without it")
+        longest = max(len(str(c)) for c in table.get_column("name"))
+        await wait_for(pilot, lambda: name.get_render_width(table) == longest + 2, what="the name column narrowed")

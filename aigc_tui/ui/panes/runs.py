@@ -45,7 +45,6 @@ class RunsPane(HousekeepingPane):
         Binding("l", "toggle_log", "Log y", id="runs.log_y"),
         Binding("w", "cycle_window", "Window", id="runs.window"),
         Binding("c", "toggle_compare", "Compare", id="runs.compare"),
-        Binding("g", "overlay_sweep", "Sweep", id="runs.sweep", show=False),
         Binding("left_square_bracket", "scrub(-1)", "Older grid", id="runs.older", show=False),
         Binding("right_square_bracket", "scrub(1)", "Newer grid", id="runs.newer", show=False),
         Binding("v", "view_image", "View grid", id="runs.view_image", show=False),
@@ -63,6 +62,7 @@ class RunsPane(HousekeepingPane):
         self.selected: str | None = None
         self.compare: set[str] = set()
         self._wanted: str | None = None  # a run to select as soon as it shows up (just launched)
+        self._filtered_out: str | None = None  # the run shown before a filter hid every row
         self._cache = RowCache()
         self._sweep_rank: dict[str, int] = {}  # a sweep run's rank in its group by best metric
         self._shown: dict[str, list[str]] = {}  # the cells on screen, per run
@@ -145,6 +145,8 @@ class RunsPane(HousekeepingPane):
         old_keys = [str(k.value) for k in table.rows]
         if keys != old_keys:
             table.clear()
+            for column in table.columns.values():  # widths grow with cells, never shrink: start over
+                column.content_width = column.label.cell_len
             for d in visible:
                 table.add_row(*shown[d.row.id], key=d.row.id)
             if self.selected in keys:
@@ -161,8 +163,14 @@ class RunsPane(HousekeepingPane):
             self.select(wanted)
         elif not rows or self.selected not in (None, *self.rows):  # none left, or deleted/archived elsewhere
             self._selection_gone(old_keys, keys)
-        elif self.selected is None and keys:
-            self.select(keys[0])
+        elif not keys:  # the filter hides every run: none is selected, so no key acts on a hidden one
+            if self.selected is not None:
+                self._filtered_out, self.selected = self.selected, None
+                self.monitor.clear("No run selected: no run matches the filter.")
+        elif self.selected is None:  # rows again: the run the filter hid, else the first
+            back = self._filtered_out if self._filtered_out in keys else keys[0]
+            self._filtered_out = None
+            self.select(back)
         elif self.selected in self.rows:
             self.monitor.update(self.rows[self.selected], monitor)
 
@@ -211,6 +219,7 @@ class RunsPane(HousekeepingPane):
         for other in self.compare:
             if other in self.rows:
                 self.app.tail.watch(other, self.rows[other].run.path, plotted(self.rows[other].row.kind))
+        self.monitor.compare = {r: self.rows[r] for r in self.compare if r in self.rows}  # a cleared monitor had none
         self.monitor.show_run(data)
         self.refresh_rows()  # samples, status and log come back from the worker
 
@@ -250,13 +259,13 @@ class RunsPane(HousekeepingPane):
         self._control(ControlAction.SAMPLE)
 
     def action_resume_run(self, checkpoint: CheckpointInfo | None = None) -> None:
-        data = self.current
+        data = self._target()
         if data is not None:
             resume_run(self, data.run, checkpoint)
 
     def action_open_checkpoints(self) -> None:
-        if self.selected:
-            self.post_message(OpenCheckpoints(self.selected))
+        if (data := self._target()) is not None:
+            self.post_message(OpenCheckpoints(data.row.id))
 
     def action_cycle_smoothing(self) -> None:
         self.app.settings.smoothing = self.monitor.cycle_smoothing()
@@ -270,22 +279,6 @@ class RunsPane(HousekeepingPane):
 
     def action_toggle_markers(self) -> None:
         self.monitor.toggle_markers()
-
-    def action_overlay_sweep(self) -> None:
-        """Overlay every run of the selected run's sweep on its plot (again: back to none)."""
-        data = self.current
-        if data is None or not data.row.sweep:
-            self.notify("the selected run is not part of a sweep", severity="warning")
-            return
-        members = {r for r, d in self.rows.items() if d.row.sweep == data.row.sweep and r != data.row.id}
-        self.compare = set() if members <= self.compare else members
-        for run_id in self.compare:
-            self.app.tail.watch(run_id, self.rows[run_id].run.path, plotted(self.rows[run_id].row.kind))
-        self.monitor.compare = {r: self.rows[r] for r in self.compare}
-        self.monitor.mark_dirty()
-        self.refresh_rows()
-        if self.compare:
-            self.notify(f"sweep {data.row.sweep}: {len(self.compare) + 1} runs overlaid, ranked by best metric")
 
     def action_scrub(self, delta: int) -> None:
         self.monitor.scrub(delta)

@@ -30,6 +30,7 @@ class PlotKeys(Vertical):
         Binding("greater_than_sign", "cursor(10)", "Cursor far right", id="runs.cursor_far_right", show=False),
         Binding("space", "toggle_compare", "Mark", id="runs.mark", show=False),
         Binding("C", "clear_marks", "Clear marks", id="runs.clear_marks", show=False),
+        Binding("g", "overlay_sweep", "Sweep", id="runs.sweep", show=False),
         Binding("M", "next_compared", "Next compared metric", id="runs.next_compared", show=False),
     ]
 
@@ -93,6 +94,22 @@ class PlotKeys(Vertical):
         name = rows[run_id].row.name if run_id in rows else run_id
         verb = "marked" if run_id in compare else "unmarked"
         self.notify(f"{name} {verb} · {len(compare)} marked · C clears", timeout=3)
+
+    def action_overlay_sweep(self) -> None:
+        """Overlay every run of the selected run's sweep on its plot (again: back to none)."""
+        data = self.current
+        if data is None or not data.row.sweep:
+            self.notify("the selected run is not part of a sweep", severity="warning")
+            return
+        members = {r for r, d in self.rows.items() if d.row.sweep == data.row.sweep and r != data.row.id}
+        self.compare = set() if members <= self.compare else members
+        for run_id in self.compare:
+            self.app.tail.watch(run_id, self.rows[run_id].run.path, plotted(self.rows[run_id].row.kind))
+        self.monitor.compare = {r: self.rows[r] for r in self.compare}
+        self.monitor.mark_dirty()
+        self.refresh_rows()
+        if self.compare:
+            self.notify(f"sweep {data.row.sweep}: {len(self.compare) + 1} runs overlaid, ranked by best metric")
 
     def action_clear_marks(self) -> None:
         self.compare.clear()
