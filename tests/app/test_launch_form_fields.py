@@ -157,3 +157,18 @@ async def test_an_unreadable_recipe_clears_the_form_and_start_starts_nothing(run
         app.query_one("#recipes", OptionList).highlighted = good  # a good one brings the form and Start back
         await wait_for(pilot, lambda: pane.config is not None and not app.query_one("#start", Button).disabled,
                        what="the form again")
+
+
+async def test_every_field_name_stays_on_one_line_at_80x24(runs_dir):
+    """The label "sample_temperature" wrapped as "sample_temperatur" / "e" (LM recipes, 80x24)."""
+    from textual.widgets import Label
+
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for stem in ("lm_gpt_python_docs", "gan_mlp_digits"):
+            form = await show_recipe(pilot, app, stem)
+            await pilot.pause()
+            labels = [label for label in form.query(".row Label").results(Label) if label.parent.display]
+            assert "sample_temperature" in [str(label.render()) for label in labels] or stem != "lm_gpt_python_docs"
+            wrapped = [str(label.render()) for label in labels if label.size.height != 1]
+            assert wrapped == [], wrapped

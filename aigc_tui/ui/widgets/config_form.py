@@ -31,6 +31,14 @@ def _base(annotation: Any) -> Any:
     return annotation
 
 
+def _label_cells() -> int:
+    """The label column: the longest field name of any kind, and a space (a wrapped
+    "sample_temperatur" / "e" read as two fields)."""
+    return 1 + max(len(key) for cls in KINDS.values() for section in SECTIONS
+                   if (field := cls.model_fields.get(section)) is not None
+                   for key in field.annotation.model_fields)
+
+
 def _field_id(section: str, key: str) -> str:
     return f"f-{section}-{key}"
 
@@ -38,16 +46,16 @@ def _field_id(section: str, key: str) -> str:
 class ConfigForm(Vertical):
     """Edits one recipe; posts `FormChanged` with the validated config or the error lines."""
 
-    DEFAULT_CSS = """
-    ConfigForm { height: auto; }
-    ConfigForm .section { text-style: bold; color: $primary; margin-top: 1; }
-    ConfigForm .row { height: auto; }
-    ConfigForm .row Label { width: 18; padding: 0 1 0 0; }
-    ConfigForm .row Input, ConfigForm .row Select { width: 1fr; min-width: 12; max-width: 30; }
-    ConfigForm .row Input { background: $boost; }
-    ConfigForm .row Switch { border: none; height: 1; padding: 0; width: 6; }
-    ConfigForm .row .help { width: 2fr; color: $text-muted; padding: 0 0 0 1; }
-    ConfigForm Input.-invalid { background: $error 40%; }
+    DEFAULT_CSS = f"""
+    ConfigForm {{ height: auto; }}
+    ConfigForm .section {{ text-style: bold; color: $primary; margin-top: 1; }}
+    ConfigForm .row {{ height: auto; }}
+    ConfigForm .row Label {{ width: {_label_cells()}; padding: 0 1 0 0; }}
+    ConfigForm .row Input, ConfigForm .row Select {{ width: 1fr; min-width: 12; max-width: 30; }}
+    ConfigForm .row Input {{ background: $boost; }}
+    ConfigForm .row Switch {{ border: none; height: 1; padding: 0; width: 6; }}
+    ConfigForm .row .help {{ width: 2fr; color: $text-muted; padding: 0 0 0 1; }}
+    ConfigForm Input.-invalid {{ background: $error 40%; }}
     """
 
     def __init__(self, data: dict[str, Any], **kwargs: Any) -> None:
