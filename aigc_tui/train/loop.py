@@ -114,7 +114,7 @@ class Trainer(FamilyHooks):
         state = {**self.state(), "step": self.step, "last_metrics": self.last_metrics,  # collective under FSDP
                  "last_eval": self.last_eval}
         rank_rng = self.dist.gather_objects(torch.get_rng_state())
-        extras = {CHECKPOINT_CONFIG_FILE: dump_toml(self.config), **self.checkpoint_extras()}
+        extras = {CHECKPOINT_CONFIG_FILE: dump_toml(self.config), **self._previewed(self.checkpoint_extras, {})}
         if self.dist.is_main:
             if self.dist.enabled:
                 state["rank_rng"] = rank_rng
@@ -286,6 +286,15 @@ class Trainer(FamilyHooks):
 
     def _sample(self) -> None:
         """Every rank calls it (FSDP needs all of them for a forward); rank 0 writes."""
-        path = self.sample() if self.dist.is_main or self.sample_needs_all_ranks else None
+        path = self._previewed(self.sample, None) if self.dist.is_main or self.sample_needs_all_ranks else None
         if path is not None:
             self.log(f"sample {path.name} written")
+
+    def _previewed(self, make: Any, fallback: Any) -> Any:
+        """A sample or a checkpoint's preview, or `fallback` and one log line: a preview never fails a run."""
+        try:
+            return make()
+        except Exception as exc:
+            why = exc.one_line() if isinstance(exc, AigcError) else f"{type(exc).__name__}: {exc}"
+            self.log(f"sample at step {self.step} skipped: {why.partition(chr(10))[0]}")
+            return fallback

@@ -16,7 +16,7 @@ import torch
 from aigc_tui.config.mlm import ClassifyConfig
 from aigc_tui.data.labelled import majority_baseline
 from aigc_tui.data.tokens import train_encoder_tokenizer
-from aigc_tui.errors import ConfigError
+from aigc_tui.errors import AigcError, ConfigError
 from aigc_tui.models.encoder import bert_config, classify_text, load_encoder, load_weights
 from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.layout import CONFUSION_FILE, SAMPLE_TEXT_FILE, SAMPLE_TEXT_SUFFIX, sample_path
@@ -55,6 +55,7 @@ class ClassifyTrainer(Trainer):
         limit = min(m.max_length, getattr(self.model.config, "max_position_embeddings", m.max_length))
         self.train_set = EncodedSet(train, self.tokenizer, label_ids, limit)
         self.dev_set = EncodedSet(dev, self.tokenizer, label_ids, limit)
+        self.dev_texts = dev.texts  # the sample shows the texts as written: decoding drops [UNK] characters
         n_params = sum(p.numel() for p in self.model.parameters()) / 1e6
         self.log(f"model: {what}, {n_params:.2f}M params, {len(self.labels)} labels")
         self.log(f"data: {cfg.data.source}, {len(train):,} train / {len(dev):,} dev examples (dev: {dev_from})")
@@ -152,15 +153,22 @@ class ClassifyTrainer(Trainer):
         set_rng_state(state["rng"], self.device)
 
     def _sample_text(self) -> str:
-        """The first dev texts with the model's top labels, so a checkpoint shows what it does."""
+        """The first dev texts with the model's top labels, so a checkpoint shows what it does.
+
+        A text the classifier cannot take (blank, say) is shown with why, never fails the run."""
         self.model.eval()
         lines = []
-        for i in range(min(3, len(self.dev_set))):
-            text = self.tokenizer.decode(self.dev_set.ids[i], skip_special_tokens=True)
-            probs = classify_text(self.model, self.tokenizer, text)[:3]
-            truth = self.labels[int(self.dev_set.labels[i])]
-            lines.append(f"{text[:100]!r}\n  true {truth}; " + ", ".join(f"{lab} {p:.2f}" for lab, p in probs))
-        self.model.train()
+        try:
+            for i in range(min(3, len(self.dev_texts))):
+                text = self.dev_texts[i]
+                truth = self.labels[int(self.dev_set.labels[i])]
+                try:
+                    guess = ", ".join(f"{lab} {p:.2f}" for lab, p in classify_text(self.model, self.tokenizer, text)[:3])
+                except AigcError as exc:
+                    guess = f"not classified: {exc}"
+                lines.append(f"{text[:100]!r}\n  true {truth}; {guess}")
+        finally:
+            self.model.train()
         return "\n".join(lines) + "\n"
 
     def checkpoint_extras(self) -> dict[str, str]:
