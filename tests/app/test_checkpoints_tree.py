@@ -90,3 +90,34 @@ async def test_a_live_runs_new_checkpoints_show_up_without_a_key(fixture_runs):
         newest = gan.checkpoints()[-1].path
         shutil.copytree(newest, newest.parent / "step-00000600")
         await wait_for(pilot, lambda: "3 checkpoint(s)" in gan_label(), what="the new checkpoint, unasked")
+
+
+async def test_a_checkpoint_line_shows_whole_values_only_at_80x24(fixture_runs):
+    """At 80x24 the tree cut "loss_d 0.946" to "loss_d 0": now a line holds whole parts only
+    (the name, one metric, then what else fits), refitted when the terminal grows."""
+    gan = _run(fixture_runs, "fixture-gan")
+    for ckpt in gan.checkpoints():
+        meta = json.loads((ckpt.path / "meta.json").read_text())
+        meta["metrics"] = {"loss_d": 0.9458737, "loss_g": 1.2345678}
+        (ckpt.path / "meta.json").write_text(json.dumps(meta))
+    app = make_app(fixture_runs, initial_tab="checkpoints")
+    async with app.run_test(size=(80, 24)) as pilot:
+        tree = app.query_one(Tree)
+        await wait_for(pilot, lambda: len(tree.root.children) == 3, what="the tree")
+        await _select(pilot, app, gan.checkpoints()[-1].path)
+
+        def lines() -> list[str]:
+            return ["".join(seg.text for seg in tree.render_line(y)) for y in range(tree.size.height)]
+
+        def leaf_lines() -> list[str]:
+            return [line for line in lines() if "step-00000" in line and "fixture-gan" not in line]
+
+        await wait_for(pilot, lambda: len([x for x in leaf_lines() if "step-00000400" in x or "step-00000200" in x]) == 2,
+                       what="the GAN's checkpoints")
+        for line in leaf_lines():
+            if "step-00000400" in line or "step-00000200" in line:
+                assert "loss_d 0.946" in line, line  # the metric whole, never "loss_d 0"
+                assert "loss_g 1" not in line or "loss_g 1.23" in line, line
+        await pilot.resize_terminal(160, 40)
+        await wait_for(pilot, lambda: any("loss_g 1.23" in x and "weights only" in x for x in leaf_lines()),
+                       what="the whole line when wide")

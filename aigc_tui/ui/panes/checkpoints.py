@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +19,11 @@ from aigc_tui.runs import CheckpointInfo, list_runs
 from aigc_tui.runs.metrics import MetricsReader
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import plotted_series
+from aigc_tui.ui.ckpt_label import LeafParts
 from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.fork_screen import CONFIG_ONLY, ForkScreen
 from aigc_tui.ui.messages import OpenGenerate, OpenRecipe, RunStarted
 from aigc_tui.ui.run_ops import resume_run
-from aigc_tui.ui.rundata import human_size
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
 
 
@@ -49,6 +48,7 @@ class CheckpointsPane(Horizontal):
         self._pending_focus: str | None = None
         self._shown: list[tuple[Path, tuple[str, ...]]] | None = None  # what the tree lists: runs, checkpoints
         self._live = False  # a listed run is live: the tree refreshes itself
+        self._parts: dict[Path, LeafParts] = {}  # each checkpoint's line, refitted on a resize
 
     def compose(self) -> ComposeResult:
         tree: Tree[Any] = Tree("runs", id="ckpt-tree")
@@ -92,6 +92,7 @@ class CheckpointsPane(Horizontal):
         keep_run = was.run_dir if isinstance(was, CheckpointInfo) else keep
         expanded = {n.data.path for n in tree.root.children if n.is_expanded and isinstance(n.data, Run)}
         tree.clear()
+        self._parts = {}
         focus_node = run_node = None
         for run, checkpoints in reversed(runs):
             node = tree.root.add(f"[b]{run.name}[/b]  {run.kind}  {len(checkpoints)} checkpoint(s)", data=run,
@@ -99,12 +100,8 @@ class CheckpointsPane(Horizontal):
             if keep_run is not None and run.path == keep_run:
                 run_node = node
             for ckpt in reversed(checkpoints):
-                shown = plotted_series(run.kind, ckpt.metrics)
-                metrics = "  ".join(f"{k} {ckpt.metrics[k]:.3g}" for k in shown if k in ckpt.metrics)
-                when = time.strftime("%m-%d %H:%M", time.localtime(ckpt.time))
-                resumable = "resumable" if ckpt.resumable else "weights only"
-                label = f"{ckpt.name}  {when}  {metrics}  {human_size(ckpt.size_bytes())}  {resumable}"
-                leaf = node.add_leaf(label, data=ckpt)
+                parts = self._parts[ckpt.path] = LeafParts.of(run.kind, ckpt)
+                leaf = node.add_leaf(parts.label(self._leaf_width()), data=ckpt)
                 if keep is not None and ckpt.path == keep:
                     node.expand()
                     focus_node = leaf
@@ -115,6 +112,22 @@ class CheckpointsPane(Horizontal):
             tree._tree_lines  # noqa: B018 - lay out the new nodes now: until then their line is -1 and the cursor lost
             tree.move_cursor(focus_node)
             self._show(focus_node)  # the panel follows the cursor even when its row number stayed the same
+
+    def _leaf_width(self) -> int:
+        """Cells a checkpoint's line has: the tree's width less a level of indent (0: not laid out)."""
+        tree = self.query_one(Tree)
+        return max(0, tree.scrollable_content_region.width - tree.guide_depth) if tree.size.width else 0
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit_leaves)
+
+    def _refit_leaves(self) -> None:
+        """Each checkpoint's line again, whole parts only, for the tree's new width."""
+        width = self._leaf_width()
+        for run_node in self.query_one(Tree).root.children:
+            for leaf in run_node.children:
+                if isinstance(leaf.data, CheckpointInfo) and leaf.data.path in self._parts:
+                    leaf.set_label(self._parts[leaf.data.path].label(width))
 
     def focus_run(self, run_id: str) -> None:
         self._pending_focus = run_id  # survives a reload that starts meanwhile
