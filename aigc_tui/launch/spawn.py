@@ -68,7 +68,10 @@ def spawn_worker(run: Run, resume: Path | None = None, node_rank: int = 0) -> in
         if lock:
             lock.close()  # the child holds the lock now (same open file description)
     if node_rank == 0:  # node 0's agent is the run's process; other nodes only take part
-        mark_queued(run.path, proc.pid, by_launcher=True)
+        try:
+            mark_queued(run.path, proc.pid, by_launcher=True)
+        except OSError:  # the worker is started and marks itself queued first thing: not a failed start
+            pass
     # Reap the child when it ends so a long-lived app collects no zombies.
     threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
     return proc.pid

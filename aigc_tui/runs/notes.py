@@ -97,7 +97,8 @@ def check_note(note: str) -> str:
 
 
 @contextmanager
-def _locked(run_dir: Path) -> Iterator[None]:
+def notes_lock(run_dir: Path) -> Iterator[None]:
+    """Serialises notes.json writers (the app, `tag`, `note`); the worker's cleanup takes it too."""
     fd = os.open(Path(run_dir) / NOTES_LOCK_FILE, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -110,7 +111,7 @@ def write_notes(run_dir: Path, tags: list[str] | None = None, note: str | None =
     """Set the tags and/or the note (None keeps what is there); returns what was stored."""
     tags = None if tags is None else [check_tag(t) for t in dict.fromkeys(tags)]
     note = None if note is None else check_note(note)
-    with _locked(run_dir):
+    with notes_lock(run_dir):
         notes = read_notes(run_dir)
         if tags is not None:
             notes.tags = tags
@@ -122,7 +123,7 @@ def write_notes(run_dir: Path, tags: list[str] | None = None, note: str | None =
 
 def change_tags(run_dir: Path, added: list[str], removed: list[str]) -> Notes:
     """Add and remove tags in one locked read-change-write (two writers at once both land)."""
-    with _locked(run_dir):
+    with notes_lock(run_dir):
         notes = read_notes(run_dir)
         tags = [t for t in notes.tags if t not in removed]
         notes.tags = tags + [t for t in dict.fromkeys(added) if t not in tags]
