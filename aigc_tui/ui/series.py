@@ -57,6 +57,7 @@ class EmaState:
     weight: float
     done: int = 0
     last_step: int | None = None
+    first: tuple[int, float] | None = None  # the series' first point: another series under one key differs
     _raw: float = 0.0
     _count: int = 0
     _out: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -100,14 +101,20 @@ class EmaCache:
         if weight <= 0:
             return values
         state = self._states.get(key)
+        first = (int(steps[0]), float(values[0])) if len(values) else None
         rewound = state is not None and (
             state.done > len(values) or (state.done and steps[state.done - 1] != state.last_step)
+            or (state.first is not None and first is not None and not _same_point(state.first, first))
         )
         if state is None or state.weight != weight or rewound:
-            state = self._states[key] = EmaState(weight)
+            state = self._states[key] = EmaState(weight, first=first)
         out = state.extend(values)
         state.last_step = int(steps[state.done - 1]) if state.done else None
         return out
+
+
+def _same_point(a: tuple[int, float], b: tuple[int, float]) -> bool:
+    return a[0] == b[0] and (a[1] == b[1] or (math.isnan(a[1]) and math.isnan(b[1])))
 
 
 def window_start(steps: Sequence[int], last_n_steps: int | None) -> int:

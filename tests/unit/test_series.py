@@ -54,6 +54,16 @@ def test_incremental_ema_matches_full_and_restarts_on_rewind():
     assert np.allclose(cache.smooth("loss", rewound_steps, rewound_values, 0.8), ema(rewound_values, 0.8))
 
 
+def test_another_series_under_the_same_key_is_smoothed_on_its_own():
+    """Two runs logged at the same steps: the second one's curve is its own, not the first's
+    smoothed state carried on (the Checkpoints plot drew a falling MLM loss as a rising curve)."""
+    cache = EmaCache()
+    steps = [20, 40]
+    cache.smooth("loss", steps, [3.13, 3.08], 0.6)
+    other = [8.07, 6.87, 5.47]
+    assert np.allclose(cache.smooth("loss", steps + [60], other, 0.6), ema(other, 0.6))
+
+
 def test_decimation_keeps_spikes_and_nans_visible():
     n = 100_000
     steps = np.arange(n)

@@ -163,7 +163,7 @@ class CheckpointsPane(Horizontal):
         reader.poll()
         reader.want(plotted_series(run.kind, reader.keys))
         reader.poll()
-        series = [PlotSeries(n, reader.series[n].steps, reader.series[n].values)
+        series = [PlotSeries(n, reader.series[n].steps, reader.series[n].values, key=f"{run.id}/{n}")
                   for n in plotted_series(run.kind, reader.keys) if n in reader.series]
         options = PlotOptions(smoothing=self.app.settings.smoothing, markers=[c.step for c in run.checkpoints()])
         self.app.call_from_thread(self.query_one(LossPlot).show, series, options, f"{run.name} (| = checkpoint)")
