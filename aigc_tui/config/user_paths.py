@@ -1,7 +1,8 @@
 """User paths in a recipe made absolute against the user's cwd, before anything is detached.
 
 A detached worker runs with its run directory as cwd, so a relative `imagefolder:imgs`,
-`text:corpus.md`, `data.root` or `model.pretrained` typed by the user would be looked up
+`text:corpus.md`, `labelled:mood.csv` (`data.source` or a classifier's `data.dev`),
+`data.root` or `model.pretrained` typed by the user would be looked up
 in the wrong place. Every launch (CLI and app) resolves them first, and the run's
 config.toml stores the absolute paths.
 """
@@ -12,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-PREFIXES = ("imagefolder:", "text:")
+PREFIXES = ("imagefolder:", "text:", "labelled:")
 
 
 def _absolute(text: str, base: Path) -> str:
@@ -30,11 +31,12 @@ def absolutize(data: dict[str, Any], base: Path | None = None) -> dict[str, Any]
     out = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
     section = out.get("data")
     if isinstance(section, dict):
-        source = section.get("source")
-        if isinstance(source, str):
-            for prefix in PREFIXES:
-                if source.startswith(prefix) and source != prefix:
-                    section["source"] = prefix + _absolute(source.removeprefix(prefix), base)
+        for key in ("source", "dev"):
+            source = section.get(key)
+            if isinstance(source, str):
+                for prefix in PREFIXES:
+                    if source.startswith(prefix) and source != prefix:
+                        section[key] = prefix + _absolute(source.removeprefix(prefix), base)
         if isinstance(section.get("root"), str):
             section["root"] = _absolute(section["root"], base)
     model = out.get("model")

@@ -1,0 +1,21 @@
+"""Paths typed relative to the user's cwd are stored absolute, so a detached worker finds them."""
+
+from __future__ import annotations
+
+from aigc_tui.config.user_paths import absolutize
+
+
+def test_a_classifiers_labelled_source_and_dev_set_are_made_absolute(tmp_path):
+    """`labelled:mood.csv` was stored relative: every detached start looked in the run dir and failed."""
+    raw = {"kind": "classify", "data": {"source": "labelled:mood.csv", "dev": "labelled:sets/dev.jsonl"}}
+    out = absolutize(raw, tmp_path)
+    assert out["data"]["source"] == f"labelled:{tmp_path / 'mood.csv'}"
+    assert out["data"]["dev"] == f"labelled:{tmp_path / 'sets' / 'dev.jsonl'}"
+    assert raw["data"]["source"] == "labelled:mood.csv"  # the caller's dict is not changed
+
+
+def test_builtin_sources_and_empty_values_are_left_alone(tmp_path):
+    raw = {"kind": "classify", "data": {"source": "builtin:stdlib-docstrings", "dev": ""}}
+    assert absolutize(raw, tmp_path)["data"] == raw["data"]
+    already = {"data": {"source": "labelled:/data/mood.csv"}}
+    assert absolutize(already, tmp_path)["data"]["source"] == "labelled:/data/mood.csv"
