@@ -8,6 +8,8 @@ kind; none of them needs converting.
 
 from __future__ import annotations
 
+import re
+
 
 class AigcError(Exception):
     """An expected failure the user can act on."""
@@ -43,6 +45,19 @@ class DataError(AigcError):
 
 class ModelError(AigcError):
     """A model, checkpoint or model reference that cannot be loaded."""
+
+
+class StorageError(AigcError):
+    """A run file that could not be written (a full disk, a file-size limit, permissions)."""
+
+
+def os_reason(exc: BaseException) -> str:
+    """An OS error in words with the file it concerns; other errors as their message."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror + (f" ({exc.filename})" if exc.filename else "")
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = text.removeprefix("Error while serializing: ").removeprefix("I/O error: ")  # safetensors' wording
+    return re.sub(r" \(os error \d+\)$", "", text)
 
 
 class DeviceError(AigcError):

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from aigc_tui.errors import StorageError, os_reason
 from aigc_tui.runs.columns import EMPTY, Columns, Series, batch_from_records
 from aigc_tui.runs.jsonl import parse_lines, parse_one
 from aigc_tui.runs.layout import METRICS_FILE
@@ -35,15 +36,14 @@ class MetricsWriter:
         self.path = Path(run_dir) / METRICS_FILE
         from aigc_tui.runs.members import open_append
 
-        self._file = os.fdopen(open_append(self.path), "ab")  # never through a symlink
-        self._size = self._file.tell()
+        # Unbuffered, never through a symlink: a line is written whole or cut back (see _append).
+        self._file = os.fdopen(open_append(self.path), "ab", buffering=0)
+        self._size = os.fstat(self._file.fileno()).st_size
         if self._size:  # a torn last line from a killed writer: end it so ours starts clean
             with open(self.path, "rb") as f:
                 f.seek(self._size - 1)
                 if f.read(1) != b"\n":
-                    self._file.write(b"\n")
-                    self._file.flush()
-                    self._size += 1
+                    self._append(b"\n")
         self._sidecar: SidecarWriter | None = None
         if sidecar:
             try:
@@ -55,16 +55,28 @@ class MetricsWriter:
         record: dict[str, Any] = {"step": int(step), "time": round(when or time.time(), 3)}
         for key, value in values.items():
             record[key] = float(value)  # NaN/inf are written as strings, so they stay visible
-        line = (dumps(record) + "\n").encode()
-        self._file.write(line)
-        self._file.flush()
-        self._size += len(line)
+        self._append((dumps(record) + "\n").encode())
         if self._sidecar is not None:
             try:
                 self._sidecar.append(batch_from_records([record], None), np.array([self._size]))
             except OSError:
                 self._sidecar = None  # stop extending it: what it holds stays a valid prefix
         return record
+
+    def _append(self, data: bytes) -> None:
+        """Write `data` whole; on a full disk cut back what part of it landed, so the file keeps
+        whole lines, and raise StorageError naming the file."""
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[self._file.write(view):]
+        except OSError as exc:
+            try:
+                os.ftruncate(self._file.fileno(), self._size)
+            except OSError:
+                pass  # the next writer ends a torn line before its own (see __init__)
+            raise StorageError(f"metrics not written: {os_reason(exc)}", hint=str(self.path)) from exc
+        self._size += len(data)
 
     def close(self) -> None:
         self._file.close()

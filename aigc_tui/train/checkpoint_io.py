@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError
 
 from aigc_tui.errors import ModelError as CheckpointError
+from aigc_tui.errors import StorageError, os_reason
 from aigc_tui.runs.atomic import atomic_directory
 from aigc_tui.runs.layout import META_FILE, TRAINER_STATE_FILE
 from aigc_tui.runs.strict_json import dumps
@@ -41,13 +43,26 @@ def write_checkpoint(
     meta: dict[str, Any],
     extra_files: dict[str, str] | None = None,
 ) -> Path:
-    """Build the checkpoint under a temp name and rename it into place, so none is ever half-written."""
-    with atomic_directory(final) as tmp:
-        write_weights(tmp)
-        torch.save(trainer_state, tmp / TRAINER_STATE_FILE)
-        for name, text in (extra_files or {}).items():
-            (tmp / name).write_text(text, encoding="utf-8")
-        (tmp / META_FILE).write_text(dumps({"time": time.time(), **meta}, indent=2, sort_keys=True))
+    """Build the checkpoint under a temp name and rename it into place, so none is ever half-written.
+
+    A write that fails (a full disk, a file-size limit) leaves no trace and raises StorageError
+    naming the checkpoint and the cause: the newest checkpoint before it is whole."""
+    writing = "the weights"
+    try:
+        with atomic_directory(final) as tmp:
+            write_weights(tmp)
+            writing = TRAINER_STATE_FILE
+            torch.save(trainer_state, tmp / TRAINER_STATE_FILE)
+            for writing, text in (extra_files or {}).items():
+                (tmp / writing).write_text(text, encoding="utf-8")
+            writing = META_FILE
+            (tmp / META_FILE).write_text(dumps({"time": time.time(), **meta}, indent=2, sort_keys=True))
+    except (OSError, RuntimeError, SafetensorError) as exc:  # torch.save and safetensors wrap the OS error
+        reason = os_reason(exc)
+        if not isinstance(exc, OSError) and ("unexpected pos" in reason or "write failed" in reason):
+            reason = "a short write (a full disk or a file-size limit)"  # torch.save's words for it
+        raise StorageError(f"checkpoint {final.name} not written: {writing}: {reason}",
+                           hint="the checkpoints before it are whole; free space, then resume") from exc
     return final
 
 
