@@ -33,3 +33,17 @@ def model_label(run: str, checkpoint: str, step: int, kind: str) -> str:
     (`tester-fg / step-00000060 (lm)` lost the checkpoint); other checkpoint names as they are."""
     where = step if STEP_NAME.fullmatch(checkpoint) and int(checkpoint[5:]) == step else checkpoint
     return f"{run}@{where} ({kind})" if kind else f"{run}@{where}"
+
+
+def picked(choices: list[tuple[str, str, str]], current: str | None, wanted: str | None,
+           lm_only: bool) -> tuple[list[tuple[str, str]], str | None]:
+    """A model picker's options and its value: the checkpoint asked for (`g`), else the one on show,
+    else, for the main picker with nothing chosen yet, the newest LM checkpoint."""
+    options = [(label, path) for label, path, kind in choices if not lm_only or kind == "lm"]
+    listed = {path for _, path in options}
+    for value in (wanted, current):
+        if value in listed:
+            return options, value
+    if current is None and not lm_only:
+        return options, next((path for _, path, kind in choices if kind == "lm"), None)
+    return options, None

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 
 from aigc_tui.generate.stops import parse_stops
 from aigc_tui.runs import CheckpointInfo
-from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices
+from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, picked
 from aigc_tui.ui.widgets.encoder_view import EncoderView
 from aigc_tui.ui.widgets.gan_panel import GanPanel
 from aigc_tui.ui.widgets.output_area import OutputArea
@@ -58,6 +58,7 @@ class GeneratePane(Vertical):
         self.started = 0.0
         self._unsaved: tuple[str, dict[str, Any], str, str] | None = None  # the request's history entry
         self._samples_started: set[tuple[str, int]] = set()
+        self._wanted: str | None = None  # the checkpoint `g` opened, until a model listing shows it
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="gen-model-bar"):
@@ -90,26 +91,26 @@ class GeneratePane(Vertical):
         self.action_reload_models()
 
     @work(thread=True, exclusive=True, group="gen-models", exit_on_error=False)
-    def action_reload_models(self, select: str | None = None) -> None:
+    def action_reload_models(self) -> None:
         choices = model_choices(self.runs_dir)
-        self.app.call_from_thread(self._set_models, choices, select)
+        self.app.call_from_thread(self._set_models, choices)
 
-    def _set_models(self, choices: list[tuple[str, str, str]], select: str | None) -> None:
+    def _set_models(self, choices: list[tuple[str, str, str]]) -> None:
+        """Any listing applies `g`'s checkpoint: the group may cancel open_checkpoint's before it ran."""
         self.kinds = {path: kind for _, path, kind in choices}
-        for widget_id in ("#gen-model", "#gen-model-b"):
+        for widget_id, main in (("#gen-model", True), ("#gen-model-b", False)):
             model = self.query_one(widget_id, Select)
-            keep = None if model.is_blank() else str(model.value)  # a refresh keeps the user's choice
-            options = [(label, path) for label, path, _ in choices]
-            model.set_options(options if widget_id == "#gen-model" else
-                              [(label, path) for label, path, kind in choices if kind == "lm"])
-            wanted = select if widget_id == "#gen-model" and select else keep
-            if widget_id == "#gen-model" and wanted is None:  # default: the newest LM checkpoint
-                wanted = next((path for _, path, kind in choices if kind == "lm"), None)
-            if wanted and wanted in self.kinds:
-                model.value = wanted
+            current = None if model.is_blank() else str(model.value)
+            options, value = picked(choices, current, self._wanted if main else None, lm_only=not main)
+            model.set_options(options)
+            if value:
+                model.value = value
+        if self._wanted in self.kinds:
+            self._wanted = None  # shown; from now on a reload keeps whatever the user picks
 
     def open_checkpoint(self, ckpt: CheckpointInfo) -> None:
-        self.action_reload_models(str(ckpt.path))
+        self._wanted = str(ckpt.path)
+        self.action_reload_models()
 
     @property
     def model_ref(self) -> str:
