@@ -17,14 +17,20 @@ PARAMS = [("max_new_tokens", "200", int), ("temperature", "0.8", float), ("top_k
           ("num_samples", "1", int)]
 STEP_NAME = re.compile(r"step-\d+")  # a checkpoint named by its step: shown as RUN@STEP
 ENCODER_KINDS = ("mlm", "classify")  # tried in the encoder view, not by generating text
+GENERATE_KINDS = ("lm", "gan", *ENCODER_KINDS, "")  # what Generate loads ("": an unmarked LM); not a script's files
+
+
+def can_generate(kind: str) -> bool:
+    return kind in GENERATE_KINDS
 
 
 def model_choices(runs_dir: Path) -> list[tuple[str, str, str]]:
-    """(label, path, kind) for every checkpoint, newest run first, newest checkpoint first."""
+    """(label, path, kind) for every checkpoint Generate can load, newest run first, newest checkpoint first."""
     out = []
     for run in reversed(list_runs(runs_dir)):
         for ckpt in reversed(run.checkpoints()):
-            out.append((model_label(run.name, ckpt.name, ckpt.step, ckpt.kind), str(ckpt.path), ckpt.kind))
+            if can_generate(ckpt.kind):
+                out.append((model_label(run.name, ckpt.name, ckpt.step, ckpt.kind), str(ckpt.path), ckpt.kind))
     return out
 
 

@@ -1,20 +1,39 @@
 """`g` on a checkpoint opens Generate on that checkpoint, also the first time in a fresh app
-(the pane's first model listing raced the selecting one and the choice was lost: tester5 F2)."""
+(the pane's first model listing raced the selecting one and the choice was lost: tester5 F2);
+a script's registered files are not offered to Generate (tester5 F9)."""
 
 from __future__ import annotations
 
-from fixture_runs import make_encoder_fixture_runs, make_fixture_runs
+import json
+
+from fixture_runs import FIXED_NOW, make_encoder_fixture_runs, make_fixture_runs
 from pilot_wait import settle, wait_for
 from screen_text import screen_text
 from textual.widgets import Select, Tree
 
 from aigc_tui.runs import list_runs
+from aigc_tui.track.media import register_checkpoint
 from aigc_tui.ui.app import make_app
 
 
 def _checkpoint(root, run_name, step):
     run = next(r for r in list_runs(root) if r.name == run_name)
     return next(c for c in run.checkpoints() if c.step == step)
+
+
+def _script_run(root):
+    """A finished script run that registered a folder of its own files (not a model) as step 88."""
+    run = root / "20260101-000500-fixture-script-ffff"
+    for sub in ("checkpoints", "samples", "control"):
+        (run / sub).mkdir(parents=True)
+    (run / "config.toml").write_text('kind = "script"\nname = "fixture-script"\n[script]\ncommand = ["python"]\n')
+    (run / "status.json").write_text(json.dumps({"state": "finished", "host": "fixture-host", "step": 88,
+                                                 "started_at": FIXED_NOW - 600, "ended_at": FIXED_NOW - 60}))
+    out = root / "script-out"
+    out.mkdir()
+    (out / "w.txt").write_text("0.5\n")
+    register_checkpoint(run, out, 88, {"loss": 1.0})
+    return _checkpoint(root, "fixture-script", 88)
 
 
 async def _cursor_on(pilot, app, path) -> None:
@@ -78,3 +97,24 @@ async def test_a_listing_started_after_open_checkpoint_keeps_the_chosen_checkpoi
         pane.action_reload_models()  # later reloads keep it
         await settle(pilot, lambda: True)
         assert model.value == str(ckpt.path)
+
+
+async def test_a_scripts_registered_files_are_not_offered_to_generate(tmp_path):
+    root = make_fixture_runs(tmp_path / "runs")
+    script = _script_run(root)
+    app = make_app(root)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        await wait_for(pilot, lambda: len(app.query_one(Tree).root.children) == 4, what="the tree")
+        await _cursor_on(pilot, app, script.path)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: app._notifications, what="a notification")
+        notes = [str(n.message) for n in app._notifications]
+        assert notes == ["fixture-script/step-00000088 is not a model Generate can load (a script's registered files)"]
+        assert app.query_one("TabbedContent").active == "checkpoints"
+        await pilot.press("4")
+        model = app.query_one("#gen-model", Select)
+        await settle(pilot, lambda: not model.is_blank())
+        labels = [str(prompt) for prompt, _ in model._options]
+        assert "fixture-lm@300 (lm)" in labels and "fixture-gan@400 (gan)" in labels
+        assert not [label for label in labels if "script" in label], labels

@@ -22,6 +22,7 @@ from aigc_tui.runs.summary import plotted_series
 from aigc_tui.ui.ckpt_label import LeafParts
 from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.fork_screen import CONFIG_ONLY, ForkScreen
+from aigc_tui.ui.gen_choices import can_generate
 from aigc_tui.ui.messages import OpenGenerate, OpenRecipe, RunStarted
 from aigc_tui.ui.run_ops import resume_run
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
@@ -186,8 +187,13 @@ class CheckpointsPane(Horizontal):
         return ckpt
 
     def action_generate(self) -> None:
-        if (ckpt := self._need()) is not None:
-            self.post_message(OpenGenerate(ckpt))
+        if (ckpt := self._need()) is None:
+            return
+        if not can_generate(ckpt.kind):  # a script's registered folder: any files, not a model
+            self.notify(f"{Run(ckpt.run_dir).name}/{ckpt.name} is not a model Generate can load"
+                        f" (a {ckpt.kind}'s registered files)", severity="warning")
+            return
+        self.post_message(OpenGenerate(ckpt))
 
     def action_resume(self) -> None:
         if (ckpt := self._need()) is None:
