@@ -17,7 +17,7 @@ from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.layout import CONFIG_FILE, is_run_dir, require_resume
 from aigc_tui.runs.queue import request_for
 from aigc_tui.runs.status import RunStatus, update_status
-from aigc_tui.runs.store import Run, find_checkpoint
+from aigc_tui.runs.store import Run, checkpoint_of_run
 
 
 def cuda_count() -> int:
@@ -128,7 +128,7 @@ def run_foreground(run: Run, resume: Path | None = None, node_rank: int = 0) -> 
 def resume(args: argparse.Namespace) -> int:
     root = runs_root(args.runs_dir)
     run = find_run(root, args.run)
-    checkpoint = find_checkpoint(root, f"{run.path}@{args.checkpoint}") if args.checkpoint else None
+    checkpoint = checkpoint_of_run(root, run, args.checkpoint) if args.checkpoint else None
     if args.overrides:
         extended = extended_config(run, args.overrides)
         require_resume(run, checkpoint, extended.run.steps)

@@ -48,8 +48,12 @@ def fork_run(root: Path, ckpt: CheckpointInfo, plan: ForkPlan, cuda_count: CudaC
     if plan.keep_optimizer and not ckpt.resumable:
         raise AigcError(f"checkpoint {ckpt.name} holds weights only (no optimizer state); fork without --keep-optimizer")
     data = checkpoint_config(ckpt)
-    data["name"] = plan.name or str(data.get("name", "run"))
-    config = validate(apply_overrides(data, list(plan.overrides)))
+    kind, data["name"] = data.get("kind"), plan.name or str(data.get("name", "run"))
+    data = apply_overrides(data, list(plan.overrides))
+    if data.get("kind") != kind:  # every section would be wrong: one line, not one per key
+        raise AigcError(f"a fork keeps its parent's kind ({kind}), not kind = {data.get('kind')!r}; "
+                        "a new kind of run starts from its own recipe (`aigc-tui train RECIPE`)")
+    config = validate(data)
     if plan.keep_step and config.run.steps <= ckpt.step:
         raise AigcError(f"run.steps = {config.run.steps} leaves nothing to train after step {ckpt.step}; "
                         f"add --set run.steps=N with N > {ckpt.step}")

@@ -169,6 +169,13 @@ def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | 
                                         f"recipe: aigc-tui train {run.config_path}")
         start = resumable[-1]
     total = steps if steps is not None else (status.total_steps or _configured_steps(run))
+    if steps is not None and start.step >= steps:  # the total the user just asked for, not what it trained
+        return ResumeVerdict(
+            False,
+            f"run {name} would resume at step {start.step} ({start.name}), but run.steps={steps} asks for "
+            f"{steps} steps in all; give run.steps above {start.step}, or fork its checkpoint into a new run",
+            start,
+        )
     if total and start.step >= total:
         return ResumeVerdict(
             False,

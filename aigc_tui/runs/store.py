@@ -205,3 +205,29 @@ def find_checkpoint(root: Path, ref: str, prefer: str = "latest") -> CheckpointI
         if best is not None:
             return best
     return checkpoints[-1]
+
+
+def checkpoint_of_run(root: Path, run: Run, ref: str) -> CheckpointInfo:
+    """`resume RUN --from REF`: a checkpoint of that run, as a name, a step number, `RUN@NAME`
+    or its directory; a checkpoint of another run is refused (a fork starts from one)."""
+    candidate, wanted = Path(ref).expanduser(), ref
+    if is_checkpoint_dir(candidate):
+        where, wanted = candidate.resolve(), candidate.resolve().name
+        if where.parent.name != CHECKPOINTS_DIR or where.parent.parent != run.path.resolve():
+            raise RunNotFound(f"--from {ref}: that checkpoint is not one of run {run.id}'s; "
+                              f"`aigc-tui fork {where}` starts a new run from it")
+    elif "@" in ref:
+        run_ref, _, wanted = ref.partition("@")
+        other = run if run_ref in (run.id, run.name) else find_run(root, run_ref)
+        if other.path.resolve() != run.path.resolve():
+            raise RunNotFound(f"--from {ref} names run {other.id}, not {run.id}; resume takes a checkpoint of "
+                              f"the run it resumes (`aigc-tui fork {ref}` starts a new run from it)")
+    for ckpt in run.checkpoints():
+        if checkpoint_matches(ckpt.name, wanted):
+            return ckpt
+    checkpoints = run.checkpoints()
+    if not checkpoints:
+        raise RunNotFound(f"run {run.id} has no checkpoints yet; resume it without --from")
+    last = checkpoints[-1]
+    raise RunNotFound(f"run {run.id} has no checkpoint '{ref}' (it has: {', '.join(c.name for c in checkpoints)}); "
+                      f"--from takes one of them as {last.name}, {last.step}, {run.name}@{last.name} or its directory")

@@ -48,8 +48,40 @@ def test_resume_refuses_to_change_the_model_and_to_shrink(parent_run, runs_dir, 
     assert main(["resume", parent_run.id, "--set", "model.n_layer=3", "--runs-dir", str(runs_dir)]) == 2
     assert "fork the run to change its model" in capsys.readouterr().err
     assert main(["resume", parent_run.id, "--set", "run.steps=30", "--runs-dir", str(runs_dir)]) == 2
-    assert "already trained all 30 steps at step-00000040" in capsys.readouterr().err
+    assert ("run tiny-lm would resume at step 40 (step-00000040), but run.steps=30 asks for 30 steps in all; "
+            "give run.steps above 40") in capsys.readouterr().err  # not "already trained all 30" (tester5 F5)
     assert load_recipe(parent_run.config_path).run.steps == 40
+
+
+def test_resume_from_takes_a_checkpoint_of_the_run_in_every_form_the_readme_gives(parent_run, runs_dir, capsys):
+    """A directory, RUN@step-N, the name, a bare step number (tester5 F5); one line for anything else."""
+    ckpt = parent_run.checkpoints()[0]
+    forms = [str(ckpt.path), f"{parent_run.name}@{ckpt.name}", f"{parent_run.id}@20", "step-00000020", "20"]
+    for form in forms:  # run.steps=10 is refused: the message shows which checkpoint --from named
+        assert main(["resume", parent_run.id, "--from", form, "--set", "run.steps=10",
+                     "--runs-dir", str(runs_dir)]) == 2, form
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "would resume at step 20 (step-00000020)" in err[0], (form, err)
+    assert main(["resume", parent_run.id, "--from", "30", "--runs-dir", str(runs_dir)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: run {parent_run.id} has no checkpoint '30' (it has: step-00000020, step-00000040); "
+                   "--from takes one of them as step-00000040, 40, tiny-lm@step-00000040 or its directory"]
+    other = shutil.copytree(parent_run.path, runs_dir / parent_run.id.replace("tiny-lm", "tiny-lm-copy"))
+    assert main(["resume", parent_run.id, "--from", f"{other}/checkpoints/step-00000020",
+                 "--runs-dir", str(runs_dir)]) == 2
+    assert "that checkpoint is not one of run" in capsys.readouterr().err
+    shutil.rmtree(other)
+    assert main(["resume", parent_run.id, "--from", str(ckpt.path), "--runs-dir", str(runs_dir)]) == 0
+    assert "resumed from step-00000020 at step 20" in parent_run.log_path.read_text()
+    assert parent_run.status().step == 40
+
+
+def test_fork_that_changes_the_kind_is_one_line(parent_run, runs_dir, capsys):
+    for weights in (["--weights"], []):
+        assert main(["fork", parent_run.id, *weights, "--set", 'kind="gan"', "--runs-dir", str(runs_dir)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == ["error: a fork keeps its parent's kind (lm), not kind = 'gan'; "
+                       "a new kind of run starts from its own recipe (`aigc-tui train RECIPE`)"], err
 
 
 def test_fork_with_weights_starts_at_the_parents_loss_and_config_only_from_scratch(parent_run, runs_dir):
