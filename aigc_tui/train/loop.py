@@ -32,6 +32,7 @@ from aigc_tui.train.dist import from_env as dist_from_env
 from aigc_tui.train.guard import Diverged, DivergenceGuard, weights_finite
 from aigc_tui.train.hooks import FamilyHooks
 from aigc_tui.train.lineage import note_extension
+from aigc_tui.train.preview import previewed
 
 STATUS_EVERY_S = 2.0  # between log lines, status.json gets the current step this often (progress lines)
 
@@ -291,10 +292,4 @@ class Trainer(FamilyHooks):
             self.log(f"sample {path.name} written")
 
     def _previewed(self, make: Any, fallback: Any) -> Any:
-        """A sample or a checkpoint's preview, or `fallback` and one log line: a preview never fails a run."""
-        try:
-            return make()
-        except Exception as exc:
-            why = exc.one_line() if isinstance(exc, AigcError) else f"{type(exc).__name__}: {exc}"
-            self.log(f"sample at step {self.step} skipped: {why.partition(chr(10))[0]}")
-            return fallback
+        return previewed(make, fallback, self.log, self.step, self.dist.enabled and self.sample_needs_all_ranks)
