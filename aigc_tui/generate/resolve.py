@@ -28,7 +28,7 @@ def resolve_model(ref: str, runs_root: Path, kinds: tuple[str, ...] = ("lm",)) -
             raise ModelRefError(f"{path} is a GAN checkpoint; use `aigc-tui sample` for images")
         if meta is not None and meta.kind and meta.kind not in kinds:
             raise ModelRefError(f"{path} is a {meta.kind} checkpoint; {USE_FOR[kinds[0]]}")
-        if (path / HF_CONFIG_FILE).is_file():
+        if (path / HF_CONFIG_FILE).is_file() or (path / "adapter_config.json").is_file():  # a model or a LoRA
             return str(path.resolve())
         if not is_run_dir(path):
             raise ModelRefError(f"{path} is neither a run, a checkpoint nor a Hugging Face model directory")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import torch
@@ -38,6 +39,8 @@ def load_pretrained(name: str, allow_download: bool = False, trust_remote_code: 
 
     local = Path(name).expanduser()
     source = str(local) if local.exists() else name
+    if (local / ADAPTER_CONFIG).is_file() and not (local / "config.json").is_file():
+        return _load_lora(local, allow_download, trust_remote_code)
     if local.exists() and not (local / "config.json").is_file():
         raise ModelLoadError(f"{local} is not a Hugging Face model directory (no config.json)")
     if local.is_dir() and not any(local.glob("*.safetensors")) and any(local.glob("*.bin")):
@@ -63,6 +66,42 @@ def load_pretrained(name: str, allow_download: bool = False, trust_remote_code: 
         raise ModelLoadError(load_failure(name, f"model '{name}'", exc)) from None
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer
+
+
+ADAPTER_CONFIG = "adapter_config.json"  # what peft's save_pretrained writes for a LoRA adapter
+
+
+def _load_lora(local: Path, allow_download: bool, trust_remote_code: bool):
+    """A LoRA checkpoint: its recorded base, the adapter applied and merged (plain model for generation)."""
+    import json
+
+    try:
+        base = str(json.loads((local / ADAPTER_CONFIG).read_text())["base_model_name_or_path"] or "")
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ModelLoadError(f"{local} is a LoRA adapter checkpoint whose adapter_config.json is unreadable") from None
+    if not base:
+        raise ModelLoadError(f"{local} is a LoRA adapter checkpoint that names no base model")
+    if base.startswith(("/", ".", "~")) and not Path(base).expanduser().exists():
+        raise ModelLoadError(f"the LoRA's base checkpoint {base} no longer exists; {local} holds only the adapter",
+                             "keep the base run's checkpoint while its LoRA fine-tunes are used")
+    try:
+        from peft import PeftModel
+    except ImportError:
+        raise ModelLoadError(f"{local} is a LoRA adapter; loading it needs peft: pip install 'aigc-tui[lora]'") from None
+    model, tokenizer = load_pretrained(base, allow_download, trust_remote_code)
+    if (local / "tokenizer_config.json").is_file():
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(str(local), local_files_only=True)
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+    try:
+        with warnings.catch_warnings():  # peft's deprecation chatter is not the user's business
+            warnings.simplefilter("ignore")
+            model = PeftModel.from_pretrained(model, str(local), is_trainable=False).merge_and_unload()
+    except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
+        raise ModelLoadError(load_failure(str(local), f"LoRA adapter {local}", exc)) from None
     return model, tokenizer
 
 
