@@ -8,6 +8,7 @@ optimizer state). "Fine-tune from here" is a recipe that names the checkpoint in
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from aigc_tui.errors import AigcError
 from aigc_tui.launch.pretrained import parent_record
 from aigc_tui.launch.start import new_run
 from aigc_tui.runs.checkpoints import CheckpointInfo
-from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
+from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE, HF_CONFIG_FILE
 from aigc_tui.runs.store import Run
 
 
@@ -59,6 +60,7 @@ def fork_run(root: Path, ckpt: CheckpointInfo, plan: ForkPlan, cuda_count: CudaC
                         f"add --set run.steps=N with N > {ckpt.step}")
     if plan.weights:
         refuse_shape_changes(validate(checkpoint_config(ckpt)), config)
+        refuse_label_changes(ckpt, config)
     parent = parent_record(ckpt, "fork", weights=plan.weights, keep_step=plan.keep_step,
                            keep_optimizer=plan.keep_optimizer)
     return new_run(root, config, cuda_count, parent=parent), config
@@ -76,6 +78,27 @@ def refuse_shape_changes(parent: RecipeConfig, child: RecipeConfig) -> None:
     if changed:
         raise AigcError(f"--weights needs the parent's model shape, but {', '.join(changed)}; "
                         "fork without --weights to start from scratch")
+
+
+def refuse_label_changes(ckpt: CheckpointInfo, child: RecipeConfig) -> None:
+    """A classifier's head has one output per label: --weights cannot carry it onto data with
+    another label set (the worker would fail on a state_dict size mismatch)."""
+    if child.kind != "classify":
+        return
+    try:
+        id2label = json.loads((ckpt.path / HF_CONFIG_FILE).read_text()).get("id2label") or {}
+        ours = [str(id2label[k]) for k in sorted(id2label, key=int)]
+    except (OSError, ValueError, TypeError, AttributeError):
+        return  # unreadable: the worker's own check says what is wrong
+    from aigc_tui.data.labelled import load_examples
+
+    d = child.data
+    theirs = sorted(set(load_examples(d.source, d.labels, d.max_per_label).labels))
+    if ours and sorted(ours) != theirs:
+        where = d.source.removeprefix("labelled:")
+        raise AigcError(f"--weights keeps the parent's {len(ours)} labels ({', '.join(ours[:10])}) but {where} has "
+                        f"{len(theirs)} ({', '.join(theirs[:10])}); fine-tune from it instead, with a new classifier "
+                        f"head: fork without --weights and --set model.pretrained='\"{ckpt.path}\"'")
 
 
 def _pairs(parent: RecipeConfig, child: RecipeConfig, section: str, keys: tuple[str, ...] | None):

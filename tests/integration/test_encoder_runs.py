@@ -155,3 +155,18 @@ def test_generation_helper_fills_masks_and_classifies(encoder_runs):
         assert events[-1]["event"] == "error" and "classify needs a classifier" in events[-1]["message"]
     finally:
         client.close()
+
+
+def test_fork_with_weights_onto_other_labels_is_refused_before_a_run_exists(encoder_runs, tmp_path, capsys):
+    """tester5 F15: the parent's head has its labels; --weights onto yes/no data is refused in one line."""
+    _, _, runs = encoder_runs
+    data = tmp_path / "two.jsonl"
+    data.write_text("".join(json.dumps({"text": f"text number {i}", "label": "yes" if i % 2 else "no"}) + "\n"
+                            for i in range(20)))
+    before = {r.id for r in list_runs(runs)}
+    assert main(["fork", "tiny-classify", "--weights", "--set", f'data.source="labelled:{data}"',
+                 "--set", "data.labels=[]", "--detach", "--runs-dir", str(runs)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "asyncio, logging" in err and "no, yes" in err and "model.pretrained" in err
+    assert {r.id for r in list_runs(runs)} == before  # nothing was created
