@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import sys
 import time
+import tomllib
 
 from aigc_tui.commands.train_cmd import cuda_count, recipe_path
 from aigc_tui.config import RecipeConfig, load_recipe
@@ -42,17 +44,35 @@ def split_values(raw: str) -> list[str]:
     return [v for v in out if v]
 
 
-def sweep_axes(overrides: list[str]) -> list[tuple[str, list[str]]]:
-    axes = []
+def sweep_axes(overrides: list[str], notes: list[str] | None = None) -> list[tuple[str, list[str]]]:
+    """Each key once with its distinct values: a key given twice is refused (which values would
+    win?), a value given twice is dropped with a note (it would only start an identical run)."""
+    axes: dict[str, list[str]] = {}
     for text in overrides:
         key, sep, raw = text.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise ConfigError(f"--set '{text}' is not key=v1,v2,... (e.g. --set train.lr=1e-4,2e-4)")
         values = split_values(raw)
         if not values:
             raise ConfigError(f"--set '{text}' has no values")
-        axes.append((key.strip(), values))
-    return axes
+        if key in axes:
+            raise ConfigError(f"{key} is given twice (--set {key}={','.join(axes[key])} and --set {text}); "
+                              f"give it once with all its values: --set {key}={','.join(axes[key] + values)}")
+        seen: set[object] = set()
+        kept = [v for v in values if not (_same(v) in seen or seen.add(_same(v)))]
+        if len(kept) < len(values):
+            (notes if notes is not None else []).append(f"{key}: repeated values dropped ({','.join(values)} -> {','.join(kept)})")
+        axes[key] = kept
+    return list(axes.items())
+
+
+def _same(value: str) -> object:
+    """What a value means, so 1e-4 and 0.0001 count as one (TOML's reading, else the text)."""
+    try:
+        return repr(tomllib.loads(f"v = {value}")["v"])
+    except tomllib.TOMLDecodeError:
+        return value
 
 
 def label(config: RecipeConfig) -> str:
@@ -68,9 +88,12 @@ def label(config: RecipeConfig) -> str:
 
 
 def sweep(args: argparse.Namespace) -> int:
-    axes = sweep_axes(args.overrides)
+    notes: list[str] = []
+    axes = sweep_axes(args.overrides, notes)
     if not any(len(values) > 1 for _, values in axes):
         raise ConfigError("a sweep needs at least one key with two or more values (e.g. --set train.lr=1e-4,2e-4)")
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     combos = list(itertools.product(*[[f"{k}={v}" for v in values] for k, values in axes]))
     if len(combos) > MAX_RUNS:
         raise ConfigError(f"the sweep has {len(combos)} combinations; at most {MAX_RUNS}")
