@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aigc_tui.errors import AigcError, RunBusy, RunNotFound
+from aigc_tui.runs.dependents import refuse_if_needed
 from aigc_tui.runs.layout import ARCHIVE_DIR, TOMBSTONE_PREFIX
 from aigc_tui.runs.lock import RunLock, holder_pid
 from aigc_tui.runs.status import RunStatus
@@ -98,6 +99,7 @@ def _rename(source: Path, dest: Path, what: str) -> None:
 def delete_run(run: Run) -> None:
     """Remove a run's directory for good (archived runs too)."""
     with idle_run(run):
+        refuse_if_needed(run.path.parent.parent if is_archived(run) else run.path.parent, run.path, f"run {run.id}")
         tomb = run.path.with_name(f"{TOMBSTONE_PREFIX}{run.id}-{secrets.token_hex(3)}")
         os.rename(run.path, tomb)
         shutil.rmtree(tomb)

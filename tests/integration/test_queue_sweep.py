@@ -67,3 +67,24 @@ def test_a_bad_sweep_value_creates_nothing(tmp_path, runs_dir):
     proc = _cli("sweep", recipe, "--set", "train.lr_g=1e-3,-5", "--runs-dir", runs_dir, check=False)
     assert proc.returncode == 2 and "train.lr_g = -5" in proc.stderr
     assert not list_runs(runs_dir)
+
+
+def test_rm_refuses_a_run_whose_checkpoint_a_queued_fork_still_has_to_load(tmp_path, runs_dir):
+    """tester5 F8: deleting the parent under a queued fork would fail the fork when it finally starts."""
+    parent = write_recipe(tmp_path / "parent.toml", merge(TINY_GAN, name="f8-parent", run={"steps": 4, "checkpoint_every": 2}))
+    _cli("train", parent, "--runs-dir", runs_dir)
+    long = write_recipe(tmp_path / "long.toml", merge(TINY_GAN, run={"steps": 1_000_000, "checkpoint_every": 0}))
+    holder = find_run(runs_dir, _cli("train", long, "--slots", "1", "--detach", "--runs-dir", runs_dir).stdout.split()[1])
+    _wait_for(lambda: holder.status().state is RunState.RUNNING, what="the holder to take the slot")
+    out = _cli("fork", "f8-parent", "--weights", "--set", "run.slots=1", "--name", "f8-child", "--detach",
+               "--runs-dir", runs_dir).stdout
+    child = find_run(runs_dir, "f8-child")
+    _wait_for(lambda: child.status().queue_position == 1, what="the fork to queue")
+    proc = _cli("rm", "f8-parent", "--yes", "--runs-dir", runs_dir, check=False)
+    assert proc.returncode == 2, out + proc.stdout + proc.stderr
+    assert child.id in proc.stderr and "queued" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert find_run(runs_dir, "f8-parent").checkpoints()  # nothing was deleted
+    for run in (child, holder):
+        _cli("stop", run.id, "--runs-dir", runs_dir)
+    _wait_for(lambda: not child.status().state.is_live and not holder.status().state.is_live, what="both to stop")
+    _cli("rm", "f8-parent", "--yes", "--runs-dir", runs_dir)  # with no live child it goes

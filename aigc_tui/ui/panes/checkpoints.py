@@ -16,6 +16,7 @@ from aigc_tui.errors import AigcError
 from aigc_tui.launch import spawn_worker
 from aigc_tui.launch.fork import ForkPlan, checkpoint_config, describe, finetune_recipe, fork_run
 from aigc_tui.runs import CheckpointInfo, list_runs
+from aigc_tui.runs.dependents import refuse_if_needed
 from aigc_tui.runs.metrics import MetricsReader
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import plotted_series
@@ -269,6 +270,11 @@ class CheckpointsPane(Horizontal):
                 return
             if run.status().state.is_live and ckpt == run.checkpoints()[-1]:
                 self.notify("that is the live run's newest checkpoint; stop the run first", severity="warning")
+                return
+            try:
+                refuse_if_needed(run.path.parent, ckpt.path, f"checkpoint {run.name}/{ckpt.name}")
+            except AigcError as exc:
+                self.notify(exc.one_line(), title="Delete", severity="warning")
                 return
             shutil.rmtree(ckpt.path, ignore_errors=True)
             self.notify(f"deleted {run.name} / {ckpt.name}")
