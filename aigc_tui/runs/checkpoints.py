@@ -102,6 +102,11 @@ def prune_checkpoints(run_dir: Path, keep_last: int, best_metric: str = "", mode
         best = best_checkpoint(checkpoints, best_metric, mode)
         if best is not None:
             keep.add(best.path)
+    if len(keep) < len(checkpoints):  # a queued fork or fine-tune of one of them still has to load it
+        from aigc_tui.runs.dependents import waiting_children
+
+        needed = {parent for _, _, parent in waiting_children(Path(run_dir).parent, Path(run_dir))}
+        keep |= {c.path for c in checkpoints if c.path.resolve() in needed}
     removed = []
     for ckpt in checkpoints:
         if ckpt.path not in keep and written_by_us(ckpt):

@@ -16,8 +16,8 @@ def _inside(path: Path, target: Path) -> bool:
     return path == target or target in path.parents
 
 
-def waiting_children(runs_root: Path, target: Path) -> list[tuple[str, str]]:
-    """(run id, state) of each live run whose parent checkpoint is `target` or lies under it,
+def waiting_children(runs_root: Path, target: Path) -> list[tuple[str, str, Path]]:
+    """(run id, state, parent checkpoint) of each live run whose parent checkpoint is `target` or lies under it,
     and that has no checkpoint of its own yet (so it may still have to load it)."""
     target = Path(target).resolve()
     found = []
@@ -32,7 +32,7 @@ def waiting_children(runs_root: Path, target: Path) -> list[tuple[str, str]]:
         run_dir = status_file.parent
         status = RunStatus.read(run_dir)  # judges liveness: a vanished worker is not waiting
         if status.state.is_live and not list_checkpoints(run_dir):
-            found.append((run_dir.name, status.state.value))
+            found.append((run_dir.name, status.state.value, parent))
     return found
 
 
@@ -40,6 +40,6 @@ def refuse_if_needed(runs_root: Path, target: Path, what: str) -> None:
     """RunBusy naming the live run that still needs `target` (a checkpoint or a whole run)."""
     children = waiting_children(runs_root, target)
     if children:
-        child, state = children[0]
+        child, state, _ = children[0]
         raise RunBusy(f"{what} is where live run {child} ({state}) starts from, and it has not saved a checkpoint "
                       "of its own yet; delete it once that run has one", f"or stop it first: `aigc-tui stop {child}`")

@@ -52,3 +52,20 @@ def test_pruning_deletes_only_folders_it_wrote(tmp_path):
     prune_checkpoints(tmp_path, keep_last=1)
     assert mine.is_dir() and outside.is_dir() and (outside / "meta.json").is_file()
     assert [c.step for c in list_checkpoints(tmp_path) if c.name.startswith("step-")] == [3]
+
+
+def test_pruning_keeps_a_checkpoint_a_queued_fork_still_has_to_load(tmp_path):
+    """tester5 F8: keep_last must not delete the parent checkpoint of a queued fork (it would fail on start)."""
+    import os
+
+    from aigc_tui.runs.status import RunStatus, mark_queued
+
+    parent = tmp_path / "runs" / "parent"
+    for step in (1, 2, 3):
+        _ckpt(parent, step)
+    child = tmp_path / "runs" / "child"
+    child.mkdir()
+    RunStatus(parent={"checkpoint": str(parent / "checkpoints" / "step-00000001"), "how": "fork"}).write(child)
+    mark_queued(child, os.getpid())  # this live process stands in for the queued worker
+    prune_checkpoints(parent, keep_last=1)
+    assert [c.step for c in list_checkpoints(parent)] == [1, 3]
