@@ -109,6 +109,7 @@ class CheckpointsPane(Horizontal):
                     focus_node = leaf
             if run.id == focus_run:
                 focus_node = node
+        self.call_after_refresh(self._refit_leaves)  # the width the tree has once laid out (a tab just shown)
         focus_node = focus_node or run_node or (next(iter(tree.root.children), None) if was is not None else None)
         if focus_node is not None:
             tree._tree_lines  # noqa: B018 - lay out the new nodes now: until then their line is -1 and the cursor lost
@@ -129,7 +130,9 @@ class CheckpointsPane(Horizontal):
         for run_node in self.query_one(Tree).root.children:
             for leaf in run_node.children:
                 if isinstance(leaf.data, CheckpointInfo) and leaf.data.path in self._parts:
-                    leaf.set_label(self._parts[leaf.data.path].label(width))
+                    label = self._parts[leaf.data.path].label(width)
+                    if str(leaf.label) != label:
+                        leaf.set_label(label)
 
     def focus_run(self, run_id: str) -> None:
         self._pending_focus = run_id  # survives a reload that starts meanwhile
