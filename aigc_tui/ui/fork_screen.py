@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from aigc_tui.launch.fork import ForkPlan
 from aigc_tui.runs import CheckpointInfo
 from aigc_tui.runs.store import Run
+from aigc_tui.ui.widgets.text_fields import FieldInput
 
 CONFIG_ONLY = "config"
 
@@ -55,7 +56,7 @@ class ForkScreen(ModalScreen["str | None"]):
                            disabled=not self.ckpt.resumable)
             with Horizontal():
                 yield Label("run.steps (with weights) ")
-                yield Input(str(self.steps), id="fork-steps", type="integer", compact=True)
+                yield FieldInput(str(self.steps), id="fork-steps", type="integer", compact=True)
             yield Label("", id="fork-error", markup=False)  # errors quote paths and [MASK]s
             with Horizontal():
                 yield Button("Fork", variant="success", id="fork-go", compact=True)

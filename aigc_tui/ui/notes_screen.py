@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 from aigc_tui.errors import AigcError
 from aigc_tui.runs.notes import check_note, parse_tag_list
 from aigc_tui.runs.summary import RunRow
+from aigc_tui.ui.widgets.text_fields import FieldInput
 
 
 def tags_text(tags: list[str]) -> str:
@@ -49,9 +50,9 @@ class NotesScreen(ModalScreen[tuple[list[str], str] | None]):
         with Vertical():
             yield Label(f"[b]Tags and note[/b] of {escape(self.run_name)}")
             yield Label("tags (words, e.g. best baseline)")
-            yield Input(" ".join(self.tags), id="notes-tags", compact=True)
+            yield FieldInput(" ".join(self.tags), id="notes-tags", compact=True)
             yield Label("note")
-            yield Input(self.note.replace("\n", " "), id="notes-note", compact=True)
+            yield FieldInput(self.note.replace("\n", " "), id="notes-note", compact=True)
             yield Static("", id="notes-error")
             yield Static("enter saves · tab next field · esc cancels", id="notes-keys")
 

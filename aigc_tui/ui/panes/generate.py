@@ -20,11 +20,12 @@ from aigc_tui.ui.widgets.encoder_view import EncoderView
 from aigc_tui.ui.widgets.gan_panel import GanPanel
 from aigc_tui.ui.widgets.output_area import OutputArea
 from aigc_tui.ui.widgets.prompt_history import PromptHistory
+from aigc_tui.ui.widgets.text_fields import FieldInput, FieldTextArea
 
 
 class GeneratePane(Vertical):
     BINDINGS = [
-        Binding("ctrl+g", "generate", "Generate", id="gen.generate", priority=True),
+        Binding("ctrl+g", "generate", "Generate", id="gen.generate"),  # after the keys typed before it
         Binding("ctrl+t", "stop", "Stop", id="gen.stop", priority=True),
         Binding("ctrl+y", "copy_output", "Copy", id="gen.copy", priority=True),
         Binding("ctrl+r", "reload_models", "Reload models", id="gen.reload", show=False),
@@ -64,20 +65,20 @@ class GeneratePane(Vertical):
         with Horizontal(id="gen-model-bar"):
             yield Select([], prompt="model: a checkpoint", id="gen-model", compact=True)
             yield Select([], prompt="vs: another (side by side)", id="gen-model-b", compact=True)
-            yield Input(placeholder="or a model dir / HF id", id="gen-model-path", compact=True)
+            yield FieldInput(placeholder="or a model dir / HF id", id="gen-model-path", compact=True)
         with Vertical(id="lm-controls"):
             with Horizontal(id="gen-params"):
                 for name, default, kind in PARAMS:
                     yield Label(SHORT.get(name, name))
-                    yield Input(default, id=f"p-{name}", type="integer" if kind is int else "number", compact=True)
+                    yield FieldInput(default, id=f"p-{name}", type="integer" if kind is int else "number", compact=True)
             with Horizontal(id="gen-prompt-row"):
-                yield TextArea("def ", id="gen-prompt", compact=True)
+                yield FieldTextArea("def ", id="gen-prompt", compact=True)
                 yield PromptHistory(id="gen-history", compact=True)
             with Horizontal(id="gen-buttons"):
                 yield Button("Generate ^g", variant="success", id="gen-go", compact=True)
                 yield Button("Stop ^t", variant="error", id="gen-stop", disabled=True, compact=True)
                 yield Button("Copy ^y", id="gen-copy", compact=True)
-                yield Input(placeholder="stop at (comma-separated): \\n\\n, ###", id="gen-stops", compact=True)
+                yield FieldInput(placeholder="stop at (comma-separated): \\n\\n, ###", id="gen-stops", compact=True)
             yield Static("", id="gen-stats")
             with Horizontal(id="gen-outputs"):
                 yield OutputArea(id="gen-output")

@@ -29,6 +29,7 @@ from aigc_tui.runs.queue import holders
 from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.messages import FormChanged, RunStarted
 from aigc_tui.ui.widgets.config_form import ConfigForm
+from aigc_tui.ui.widgets.text_fields import FieldInput
 from aigc_tui.user_recipes import RecipeExists, save_recipe
 
 DEFAULT_RECIPE = "gan_mlp_digits"
@@ -44,7 +45,7 @@ def recipe_paths() -> list[Path]:
 
 
 class LaunchPane(Horizontal):
-    BINDINGS = [Binding("ctrl+s", "start", "Start run", id="launch.start", priority=True)]
+    BINDINGS = [Binding("ctrl+s", "start", "Start run", id="launch.start")]  # not priority: see text_fields
     DEFAULT_CSS = """
     LaunchPane #recipes { width: 26; }
     LaunchPane #launch-side { width: 1fr; }
@@ -74,7 +75,7 @@ class LaunchPane(Horizontal):
         with Vertical(id="launch-side"):
             yield Static("Pick a recipe on the left.", id="recipe-help")
             with Horizontal(id="launch-bar"):
-                yield Input(placeholder="run name", id="run-name", compact=True)
+                yield FieldInput(placeholder="run name", id="run-name", compact=True)
                 yield Select([("auto", "auto"), ("cpu", "cpu")], value="auto", allow_blank=False, id="device",
                              compact=True)
                 yield Button("Start ^s", variant="success", id="start", disabled=True, compact=True)

@@ -29,6 +29,7 @@ from aigc_tui.ui.runs_columns import Layout, layout_for, table_width
 from aigc_tui.ui.table_cache import bound_render_caches
 from aigc_tui.ui.widgets.loss_plot import PlotOptions
 from aigc_tui.ui.widgets.monitor import RunMonitor
+from aigc_tui.ui.widgets.text_fields import FieldInput
 
 IDLE_POLL_S = 5  # with no live run, a run started elsewhere shows up within this many seconds
 COLUMNS = ("name", "kind", "state", "step", "eta", "speed", "best", "device", "time")
@@ -69,7 +70,7 @@ class RunsPane(HousekeepingPane):
         self._layout: Layout | None = None  # the columns that fit the table's width
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ filter runs (name, kind, state, #tag)", id="runs-filter", compact=True)
+        yield FieldInput(placeholder="/ filter runs (name, kind, state, #tag)", id="runs-filter", compact=True)
         yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield RunMonitor(id="run-monitor")
 

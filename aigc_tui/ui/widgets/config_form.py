@@ -18,6 +18,7 @@ from aigc_tui.config import ConfigError, validate
 from aigc_tui.config.io import KINDS
 from aigc_tui.ui.messages import FormChanged
 from aigc_tui.ui.widgets.form_rules import DRIVERS, help_text, rules_for
+from aigc_tui.ui.widgets.text_fields import FieldInput
 
 SECTIONS = ("run", "data", "model", "train")
 SKIP = {("run", "device")}  # the Launch pane's device picker owns it
@@ -104,7 +105,7 @@ class ConfigForm(Vertical):
         kind = "integer" if annotation is int else "number" if annotation is float else "text"
         # validate_on=(): the form marks bad fields itself (check); Input's own validation would
         # mark an empty "(default)" number field invalid on blur and restyle on every change.
-        return Input(text, type=kind, id=fid, placeholder="(default)" if value is None else "", compact=True,
+        return FieldInput(text, type=kind, id=fid, placeholder="(default)" if value is None else "", compact=True,
                      validate_on=())
 
     def values(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static, TextArea
 
 from aigc_tui.ui.markup import literal
+from aigc_tui.ui.widgets.text_fields import FieldTextArea
 
 BAR_WIDTH = 40
 
@@ -51,7 +52,7 @@ class EncoderView(Vertical):
         self.request: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield TextArea("Return the running event loop in the current OS thread.", id="enc-text", compact=True)
+        yield FieldTextArea("Return the running event loop in the current OS thread.", id="enc-text", compact=True)
         with Horizontal(id="enc-bar"):
             yield Button("Classify ^g", variant="success", id="enc-go", compact=True)
             yield Static("", id="enc-status")

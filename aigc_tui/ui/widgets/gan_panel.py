@@ -17,6 +17,7 @@ from aigc_tui.paths import app_home
 from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.image_screen import ImageScreen
 from aigc_tui.ui.widgets.grid_image import GridImage
+from aigc_tui.ui.widgets.text_fields import FieldInput
 
 MAX_SEED = 2**63 - 1  # config.common.MAX_SEED; not imported: the recipe schema is not loaded at start-up
 
@@ -43,12 +44,12 @@ class GanPanel(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="gan-bar"):
             yield Label("seed ")
-            yield Input("0", id="gan-seed", type="integer", placeholder="seed", compact=True)
+            yield FieldInput("0", id="gan-seed", type="integer", placeholder="seed", compact=True)
             yield Label("B ")  # interpolate from seed to seed B
-            yield Input("1", id="gan-seed-b", type="integer", placeholder="seed B", compact=True)
+            yield FieldInput("1", id="gan-seed-b", type="integer", placeholder="seed B", compact=True)
             yield Button("Grid", id="gan-grid", variant="success", compact=True)
             yield Button("Interpolate", id="gan-interp", compact=True)
-            yield Input("grid.png", id="gan-save-path", compact=True)
+            yield FieldInput("grid.png", id="gan-save-path", compact=True)
             yield Button("Save PNG", id="gan-save", disabled=True, compact=True)
         yield Static("", id="gan-status")
         yield GridImage(hint="v full view", id="gan-image")
