@@ -215,6 +215,9 @@ def _quiet_stdout() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from aigc_tui.errors import AigcError
+    from aigc_tui.paths import pin_app_home
+
+    pin_app_home()  # what workers and scripts inherit must not depend on their cwd
 
     try:
         if args.command is None:

@@ -18,6 +18,16 @@ def app_home() -> Path:
     return Path(env).expanduser().absolute() if env else Path(platformdirs.user_data_dir(APP_NAME))
 
 
+def pin_app_home() -> None:
+    """Make a relative `$AIGC_TUI_HOME` absolute in the environment, before anything is spawned.
+
+    Workers run with their run directory as cwd and inherit the variable: a relative home put
+    each run's tokenizer and token caches inside that run's directory."""
+    env = os.environ.get("AIGC_TUI_HOME")
+    if env:
+        os.environ["AIGC_TUI_HOME"] = str(Path(env).expanduser().absolute())
+
+
 def runs_root(override: str | os.PathLike[str] | None = None) -> Path:
     """The runs root: an explicit `--runs-dir`, else `<app home>/runs`."""
     root = (Path(override).expanduser() if override else app_home() / "runs").absolute()
@@ -32,7 +42,7 @@ def runs_root(override: str | os.PathLike[str] | None = None) -> Path:
 def config_dir() -> Path:
     """User recipes, themes and settings: `$AIGC_TUI_HOME/config` or the platformdirs config dir."""
     env = os.environ.get("AIGC_TUI_HOME")
-    return Path(env).expanduser() / "config" if env else Path(platformdirs.user_config_dir(APP_NAME))
+    return app_home() / "config" if env else Path(platformdirs.user_config_dir(APP_NAME))
 
 
 SHIPPED_DIR = "_shipped"  # inside the package in a wheel: aigc_tui/_shipped/{sample_configs,themes}

@@ -74,3 +74,17 @@ def test_train_on_a_full_disk_is_one_line_and_leaves_no_run(tmp_path, tiny_gan_r
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: File too large"), lines
     assert list(runs.iterdir()) == []
+
+
+def test_a_relative_app_home_reaches_workers_and_scripts_absolute(tmp_path):
+    """Workers run with the run dir as cwd: a relative AIGC_TUI_HOME put each run's caches in it."""
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**cli_env(), "AIGC_TUI_HOME": "relhome"}
+    script = "import os; print('home=' + os.environ['AIGC_TUI_HOME'])"
+    proc = subprocess.run([sys.executable, "-m", "aigc_tui", "run", "--name", "where", "--", sys.executable, "-c",
+                           script], cwd=work, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    (run,) = list_runs(work / "relhome" / "runs")
+    _wait_for(lambda: not run.status().state.is_live, what="the script to end")
+    assert f"home={work / 'relhome'}" in run.log_path.read_text()
