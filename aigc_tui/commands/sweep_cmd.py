@@ -19,6 +19,7 @@ from aigc_tui.config import RecipeConfig, load_recipe
 from aigc_tui.config.environment import check_environment
 from aigc_tui.errors import ConfigError
 from aigc_tui.launch import new_run, spawn_worker
+from aigc_tui.launch.pretrained import resolve_pretrained
 from aigc_tui.paths import runs_root
 from aigc_tui.runs.queue import request_for, visible_gpus
 
@@ -110,8 +111,10 @@ def sweep(args: argparse.Namespace) -> int:
     common.append(f"run.gpus={json.dumps(gpus, ensure_ascii=False)}" if gpus else f"run.slots={args.parallel}")
     configs = [load_recipe(recipe_path(args.config), [*common, *combo]) for combo in combos]  # all valid before any run
     request_for(configs[0].run.gpus, configs[0].run.nproc, configs[0].run.slots)
-    check_environment(configs[0], cuda_count)  # data and device, before any run exists
     root = runs_root(args.runs_dir)
+    for config in configs:  # a run name as model.pretrained: its newest checkpoint now, one parent for the sweep
+        resolve_pretrained(config, root)
+    check_environment(configs[0], cuda_count)  # data and device, before any run exists
     print(f"sweep {group}: {len(configs)} runs" + (f", {args.parallel} at a time" if not gpus else f", gpus {gpus} each"))
     for config in configs:
         run = new_run(root, config, cuda_count)

@@ -138,6 +138,27 @@ def test_lm_fine_tunes_our_own_gpt_by_run_name_and_records_its_parent(parent_run
 
 
 
+def test_a_sweep_fine_tunes_our_own_gpt_by_run_name(parent_run, tmp_path, runs_dir, capsys):
+    """sweep checked model.pretrained as a hub id before looking under the runs root, so it refused
+    the shipped fine-tune recipes that train takes."""
+    from helpers import wait_for
+
+    from aigc_tui.runs import RunState, list_runs
+
+    recipe = merge(TINY_LM, name="tune-sweep", model={"pretrained": "tiny-lm"},
+                   data={"source": "builtin:python-stdlib", "max_chars": 40_000},
+                   run={"steps": 2, "checkpoint_every": 0, "keep_best": ""})
+    path = write_recipe(tmp_path / "sweep.toml", recipe)
+    assert main(["sweep", str(path), "--set", "train.lr=1e-4,2e-4", "--parallel", "1", "--device", "cpu",
+                 "--runs-dir", str(runs_dir)]) == 0
+    tuned = [r for r in list_runs(runs_dir) if r.config()["name"] == "tune-sweep"]
+    assert len(tuned) == 2
+    newest = str(parent_run.checkpoints()[-1].path)
+    assert all(load_recipe(r.config_path).model.pretrained == newest for r in tuned)
+    wait_for(lambda: all(not r.status().state.is_live for r in tuned), 240, "the sweep to end", poll=0.2)
+    assert all(r.status().state is RunState.FINISHED for r in tuned), [r.status().error for r in tuned]
+
+
 def test_a_fine_tune_resumes_after_its_parents_checkpoint_is_gone(parent_run, tmp_path, runs_dir, capsys):
     """Once a child has a checkpoint of its own it builds from that: its parent may be pruned."""
     recipe = merge(TINY_LM, name="child", model={"pretrained": f"{parent_run.id}@step-00000040"},
