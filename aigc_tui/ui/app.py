@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -91,6 +92,7 @@ class AigcApp(App[int]):
         self.runs_dir = runs_root(runs_dir)
         self.clock = clock
         self.initial_tab = initial_tab
+        self._building: dict[str, asyncio.Future[Widget]] = {}  # panes being mounted (see pane)
         # No auto-focus: it would pick the runs filter box, or land after the user's first key and
         # switch tabs back; on_mount focuses the initial pane's widget before any key is handled.
         self.AUTO_FOCUS = None
@@ -108,11 +110,19 @@ class AigcApp(App[int]):
         yield Footer()
 
     async def pane(self, tab: str) -> Widget:
-        """The pane of a tab, built and mounted on first use."""
+        """The pane of a tab, built and mounted on first use (once, however many ask at once)."""
         holder = self.query_one(TabbedContent).get_pane(tab)
-        if not holder.children:
-            await holder.mount(build_pane(tab, self.runs_dir))
-        return holder.children[0]
+        if holder.children:
+            return holder.children[0]
+        building = self._building.get(tab)
+        if building is None:  # the first to ask builds it; the others wait for that one
+            widget = build_pane(tab, self.runs_dir)
+            building = self._building[tab] = asyncio.ensure_future(self._mount_pane(holder, widget))
+        return await asyncio.shield(building)
+
+    async def _mount_pane(self, holder: Widget, widget: Widget) -> Widget:
+        await holder.mount(widget)
+        return widget
 
     def on_mount(self) -> None:
         themes, problems = load_themes()
