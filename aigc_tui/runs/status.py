@@ -108,10 +108,16 @@ class RunStatus:
     def bank_session(self) -> None:
         """Add the ended session's training time to `earlier_s` and clear `ended_at`: a run
         stopped for hours and resumed shows the time it trained, not the time since it began."""
-        start = self.resumed_at or self.started_at
+        start = self.session_start()
         if self.ended_at and start:
             self.earlier_s += max(0.0, self.ended_at - start)
         self.ended_at = None
+        self.resumed_at = None  # banked: the next session sets its own start once it trains
+
+    def session_start(self) -> float | None:
+        """When the current (or last) session began training: None when it has not (queued
+        again after a banked session). Old status files without resumed_at: the first start."""
+        return self.resumed_at or (self.started_at if not self.earlier_s else None)
 
     def write(self, run_dir: Path) -> None:
         self.updated_at = time.time()

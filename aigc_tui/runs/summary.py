@@ -55,9 +55,9 @@ class RunRow:
     def elapsed(self, now: float) -> float | None:
         """Seconds trained: this session's start → now while live, → its end once ended (it stops
         counting), plus the earlier sessions of a resumed run (the pauses between are not counted)."""
-        start = self.resumed_at or self.started_at
-        if not start:
-            return None
+        start = self.resumed_at or (self.started_at if not self.earlier_s else None)
+        if not start:  # not training now: what earlier sessions trained (a queued new run: nothing yet)
+            return self.earlier_s or None
         end = now if self.state in ("queued", "running") else (self.ended_at or now)
         return self.earlier_s + max(0.0, end - start)
 

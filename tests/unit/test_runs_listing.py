@@ -42,3 +42,30 @@ def test_a_run_resumed_hours_later_shows_the_time_it_trained_not_the_pause(runs_
     assert abs(run_row(run).elapsed(now + 999) - 150) < 1  # 1m30s + 1m, frozen once ended
     assert main(["runs", "--runs-dir", str(runs_dir)]) == 0
     assert "2m30s" in capsys.readouterr().out
+
+
+def test_a_resumed_run_stopped_while_still_queued_shows_only_what_it_trained(runs_dir):
+    """Queued again after a stop, then stopped before training: the earlier session and the
+    wait in the queue were counted again (8 s trained showed 34 s)."""
+    import os
+    import time
+
+    from aigc_tui.runs import RunState
+    from aigc_tui.runs.status import mark_queued
+    from aigc_tui.runs.summary import run_row
+
+    run = create_run(runs_dir, 'kind = "gan"\nname = "requeued"\n[run]\nsteps = 500\n', "requeued")
+    now = time.time()
+    status = RunStatus.read(run.path)  # trained 8 s, stopped 26 s ago
+    status.state, status.step, status.total_steps = RunState.STOPPED, 40, 500
+    status.started_at = status.resumed_at = now - 34
+    status.ended_at = now - 26
+    status.write(run.path)
+    mark_queued(run.path, os.getpid(), by_launcher=True)  # resumed: waits in the queue
+    assert abs(run_row(run).elapsed(now) - 8) < 1
+    status = RunStatus.read(run.path)
+    status.state, status.ended_at = RunState.STOPPED, now  # taken out of the queue before it trained
+    status.write(run.path)
+    assert abs(run_row(run).elapsed(now + 999) - 8) < 1
+    mark_queued(run.path, os.getpid(), by_launcher=True)  # and resumed again: still nothing added
+    assert abs(run_row(run).elapsed(now + 999) - 8) < 1
