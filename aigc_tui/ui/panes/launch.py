@@ -127,8 +127,10 @@ class LaunchPane(Horizontal):
     @on(OptionList.OptionHighlighted, "#recipes")
     def _recipe_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """Not awaited here: the next highlight takes its ticket at once, so the loads that quick
-        arrow presses overtake are skipped instead of building a form (~1.5 s of CPU) each."""
-        if event.option.id:
+        arrow presses overtake are skipped instead of building a form (~1.5 s of CPU) each. A late
+        event for an option no longer highlighted (the mount's own highlight, posted after the
+        user moved on) is dropped: it re-built a recipe's form over the one the user is on."""
+        if event.option.id and event.option_index == event.option_list.highlighted:
             self.run_worker(self._load(self._take_ticket(), Path(event.option.id), None), group="recipe-load")
 
     async def load_recipe(self, path: Path, data: dict[str, Any] | None = None) -> None:
@@ -170,8 +172,8 @@ class LaunchPane(Horizontal):
 
     async def _show_unreadable(self, path: Path, why: str) -> None:
         """No form, nothing to start or save: Start must never launch the recipe shown before."""
-        self.config, self.recipe_data = None, {}
         await self.query_one("#form-holder", VerticalScroll).remove_children()
+        self.config, self.recipe_data = None, {}  # after: the old form's last FormChanged may land meanwhile
         self.query_one("#recipe-help", Static).update(f"[b]{escape(path.stem)}[/b]  cannot be read")
         self._say(f"{path.name}: {why}")
         self.query_one("#start", Button).disabled = self.query_one("#save-recipe", Button).disabled = True
@@ -179,7 +181,7 @@ class LaunchPane(Horizontal):
     @on(FormChanged)
     def _form_changed(self, event: FormChanged) -> None:
         holder = self.query_one("#form-holder")
-        if not holder.children or event.form is not holder.children[0]:
+        if not holder.children or event.form is not holder.children[0] or not event.form.is_attached:
             return  # a replaced form's late message
         self.config = event.config
         if not self.starting or event.errors:  # keep "starting…" up unless the edit broke the form
