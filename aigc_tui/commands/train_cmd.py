@@ -14,7 +14,7 @@ from aigc_tui.launch import check_resume, new_run, restart_note, resume_worker, 
 from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
 from aigc_tui.runs.atomic import atomic_write_text
-from aigc_tui.runs.layout import CONFIG_FILE, is_run_dir, require_resume
+from aigc_tui.runs.layout import CONFIG_FILE, is_run_dir
 from aigc_tui.runs.queue import request_for
 from aigc_tui.runs.status import RunStatus, update_status
 from aigc_tui.runs.store import Run, checkpoint_of_run
@@ -131,7 +131,7 @@ def resume(args: argparse.Namespace) -> int:
     checkpoint = checkpoint_of_run(root, run, args.checkpoint) if args.checkpoint else None
     if args.overrides:
         extended = extended_config(run, args.overrides)
-        require_resume(run, checkpoint, extended.run.steps)
+        check_resume(run, checkpoint, cuda_count, extended)  # refused: config.toml and status stay as they were
         write_extended(run, extended)
     note = restart_note(run, checkpoint)  # a run that ended before its first checkpoint starts over
     if args.detach:

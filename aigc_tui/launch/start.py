@@ -85,20 +85,23 @@ def run_config(run: Run) -> RecipeConfig:
 
 
 def check_resume(run: Run, checkpoint: CheckpointInfo | None = None,
-                 cuda_count: CudaCount = None) -> CheckpointInfo | None:
+                 cuda_count: CudaCount = None, config: RecipeConfig | None = None) -> CheckpointInfo | None:
     """The resume rule (`runs.layout.can_resume`) and then the environment; returns the start
     (None: the run ended before its first checkpoint and starts over from its start).
 
-    The model comes from the start checkpoint, so a fine-tune's `model.pretrained` (its parent)
-    need not exist any more; a run that starts over needs what its first start needed."""
-    start = require_resume(run, checkpoint)
+    `config` is the run's config as `resume --set` would change it (default: its config.toml),
+    so a refused extension is refused before anything is written. The model comes from the start
+    checkpoint, so a fine-tune's `model.pretrained` (its parent) need not exist any more; a run
+    that starts over needs what its first start needed."""
+    start = require_resume(run, checkpoint, config.run.steps if config is not None else None)
+    config = config or run_config(run)
     if start is None:
         parent = run.status().parent or {}
         folder = Path(str(parent.get("checkpoint", "")))
         if parent.get("how") == "fork" and parent.get("weights") and not folder.is_dir():
             raise AigcError(f"run {run.name} has no checkpoint of its own, and the checkpoint it was forked from "
                             f"({folder}) no longer exists; fork another checkpoint instead")
-    check_environment(built_from_own(run_config(run), start.path if start else None), cuda_count)
+    check_environment(built_from_own(config, start.path if start else None), cuda_count)
     return start
 
 

@@ -88,3 +88,27 @@ def test_a_relative_app_home_reaches_workers_and_scripts_absolute(tmp_path):
     (run,) = list_runs(work / "relhome" / "runs")
     _wait_for(lambda: not run.status().state.is_live, what="the script to end")
     assert f"home={work / 'relhome'}" in run.log_path.read_text()
+
+
+def test_a_refused_resume_set_changes_nothing(tmp_path):
+    """`resume --set run.steps=N` refused (here: the data moved) had already rewritten config.toml and
+    the status total, so the finished run read unfinished and a later resume trained to the refused N."""
+    imgs = tmp_path / "imgs"
+    imgs.mkdir()
+    for i in range(12):
+        Image.new("RGB", (10, 10), (i * 20, 40, 90)).save(imgs / f"{i}.png")
+    recipe = write_recipe(tmp_path / "r.toml", merge(TINY_GAN, run={"steps": 4, "checkpoint_every": 2,
+                                                                       "sample_every": 0},
+                                                     data={"source": f"imagefolder:{imgs}"}, train={"batch_size": 4}))
+    runs = tmp_path / "runs"
+    cli = [sys.executable, "-m", "aigc_tui"]
+    assert subprocess.run([*cli, "train", str(recipe), "--runs-dir", str(runs)], capture_output=True,
+                          env=cli_env(), timeout=180).returncode == 0
+    (run,) = list_runs(runs)
+    config_before, total_before = run.config_path.read_text(), run.status().total_steps
+    imgs.rename(tmp_path / "moved")
+    proc = subprocess.run([*cli, "resume", run.id, "--set", "run.steps=8", "--runs-dir", str(runs)],
+                          capture_output=True, text=True, env=cli_env(), timeout=120)
+    assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
+    assert run.config_path.read_text() == config_before
+    assert run.status().total_steps == total_before == 4 and run.status().state is RunState.FINISHED
