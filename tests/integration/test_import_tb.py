@@ -84,8 +84,11 @@ def test_import_tb_follows_a_live_logdir(tmp_path, runs_dir):
     for step in range(3):
         writer.add_scalar("loss", 1.0 / (step + 1), step)
     writer.flush()
+    # Ctrl-C as at a terminal: a suite started in the background (`pytest &`) has SIGINT ignored,
+    # which a child inherits, and then no SIGINT ever reaches it (the test hung 60 s that way).
     proc = subprocess.Popen([sys.executable, "-m", "aigc_tui", "import-tb", str(tmp_path / "live"), "--follow",
-                             "--runs-dir", str(runs_dir)], env=cli_env(), stdout=subprocess.PIPE, text=True)
+                             "--runs-dir", str(runs_dir)], env=cli_env(), stdout=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         wait_for(lambda: steps() == [0, 1], "the first steps (the newest held back)")
         assert list_runs(runs_dir)[0].status().state is RunState.RUNNING
