@@ -82,8 +82,8 @@ async def test_the_name_column_narrows_when_the_long_named_run_is_archived(fixtu
         table = app.query_one(DataTable)
         await wait_for(pilot, lambda: table.row_count == 4, what="the runs table")
         name = table.columns["name"]
-        wide = name.get_render_width(table)
-        assert wide >= len("a-rather-long-run-name-for-a-sweep")
+        await wait_for(pilot, lambda: name.get_render_width(table) >= len("a-rather-long-run-name-for-a-sweep"),
+                       what="the name column as wide as the long name")
         archive_run(Run(long_run))  # as `aigc-tui archive` or `a` would
         await wait_for(pilot, lambda: table.row_count == 3, what="the table without it")
         longest = max(len(str(c)) for c in table.get_column("name"))
