@@ -128,18 +128,23 @@ def test_invalid_lm_recipe_is_refused(tmp_path, runs_dir, capsys, change, expect
     assert list_runs(runs_dir) == []
 
 
-def test_generate_loads_a_lora_checkpoint_on_its_base_and_refuses_a_gone_base(tmp_path, runs_dir, capsys):
-    """tester5 F12: a LoRA run's checkpoints (adapter only, no config.json) generate like any LM."""
-    pytest.importorskip("peft")
-    import shutil
-
+def _lora_run(tmp_path, runs_dir, steps: int, checkpoint_every: int):
+    """A LoRA fine-tune of a tiny local GPT-2 on a tiny corpus: (the base model dir, the new run)."""
     base = make_tiny_model(tmp_path / "base", "gpt2")
     text = tmp_path / "corpus.txt"
     text.write_text("def f():\n    return 1\n" * 300)
     recipe = merge(TINY_LM, data={"source": f"text:{text}", "max_chars": 0},
                    model={"pretrained": str(base), "lora": True},
-                   run={"steps": 2, "checkpoint_every": 2, "keep_best": ""})
-    run = _new_run(runs_dir, recipe)
+                   run={"steps": steps, "checkpoint_every": checkpoint_every, "keep_best": ""})
+    return base, _new_run(runs_dir, recipe)
+
+
+def test_generate_loads_a_lora_checkpoint_on_its_base_and_refuses_a_gone_base(tmp_path, runs_dir, capsys):
+    """tester5 F12: a LoRA run's checkpoints (adapter only, no config.json) generate like any LM."""
+    pytest.importorskip("peft")
+    import shutil
+
+    base, run = _lora_run(tmp_path, runs_dir, steps=2, checkpoint_every=2)
     assert run_worker(run) is RunState.FINISHED, run.status().error
     args = ["generate", run.id, "def ", "--max-new-tokens", "4", "--device", "cpu", "--runs-dir", str(runs_dir)]
     assert main(args) == 0
@@ -155,13 +160,7 @@ def test_lora_fine_tune_saves_an_adapter_transformers_loads(tmp_path, runs_dir):
     pytest.importorskip("peft")
     from transformers import AutoModelForCausalLM
 
-    base = make_tiny_model(tmp_path / "base", "gpt2")
-    text = tmp_path / "corpus.txt"
-    text.write_text("def f():\n    return 1\n" * 300)
-    recipe = merge(TINY_LM, data={"source": f"text:{text}", "max_chars": 0},
-                   model={"pretrained": str(base), "lora": True},
-                   run={"steps": 6, "checkpoint_every": 3, "keep_best": ""})
-    run = _new_run(runs_dir, recipe)
+    base, run = _lora_run(tmp_path, runs_dir, steps=6, checkpoint_every=3)
     trainer = build_trainer(run, lambda _m: None)
     stop_after_step(trainer, 3)
     assert trainer.run() is RunState.STOPPED
