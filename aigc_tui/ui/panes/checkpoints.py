@@ -127,12 +127,17 @@ class CheckpointsPane(Horizontal):
     def _refit_leaves(self) -> None:
         """Each checkpoint's line again, whole parts only, for the tree's new width."""
         width = self._leaf_width()
-        for run_node in self.query_one(Tree).root.children:
+        tree = self.query_one(Tree)
+        changed = False
+        for run_node in tree.root.children:
             for leaf in run_node.children:
                 if isinstance(leaf.data, CheckpointInfo) and leaf.data.path in self._parts:
                     label = self._parts[leaf.data.path].label(width)
                     if str(leaf.label) != label:
                         leaf.set_label(label)
+                        changed = True
+        if changed:  # set_label repaints the line but keeps the tree's width from the longer labels:
+            tree._invalidate()  # a stale horizontal scrollbar, or none when one is needed
 
     def focus_run(self, run_id: str) -> None:
         self._pending_focus = run_id  # survives a reload that starts meanwhile
