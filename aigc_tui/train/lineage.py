@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aigc_tui.errors import ModelError, os_reason
 from aigc_tui.runs.checkpoints import read_checkpoint
 from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
 from aigc_tui.train.checkpoint_io import load_trainer_state
@@ -28,12 +29,19 @@ def note_extension(trainer: Trainer, folder: Path) -> None:
 def warm_start(trainer: Trainer, folder: Path, keep_step: bool, keep_optimizer: bool) -> None:
     """Start from another run's checkpoint: its weights, optionally its step and optimizer state."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"the parent checkpoint {folder} no longer exists")
-    if keep_optimizer:
-        trainer.load_state(folder, load_trainer_state(folder))
-    else:
-        trainer.load_weights(folder)
+    parent = f"the checkpoint this run was forked from, {folder.parent.parent.name}/{folder.name} ({folder}),"
+    hint = "fork another checkpoint (`aigc-tui fork RUN@step-N --weights`)"
+    if not folder.is_dir():  # pruned or deleted by its run between the fork and this start
+        raise ModelError(f"{parent} no longer exists", hint)
+    try:
+        if keep_optimizer:
+            trainer.load_state(folder, load_trainer_state(folder))
+        else:
+            trainer.load_weights(folder)
+    except OSError as exc:  # deleted while being read, or unreadable: one line, not a bug's traceback
+        if isinstance(exc, FileNotFoundError) or not folder.is_dir():
+            raise ModelError(f"{parent} no longer exists", hint) from None
+        raise ModelError(f"{parent} cannot be read: {os_reason(exc)}", hint) from None
     info = read_checkpoint(folder)
     if keep_step and info is not None:
         trainer.step = info.step

@@ -113,6 +113,24 @@ def test_fork_keeping_step_and_optimizer_continues_the_count(parent_run, runs_di
     assert "need --weights" in capsys.readouterr().err
 
 
+def test_a_fork_whose_parent_checkpoint_went_away_fails_with_one_plain_line_naming_it(parent_run, runs_dir, capsys):
+    """The parent's checkpoint is pruned between the fork and the child's start (it waited in the
+    queue): the child's error names that checkpoint, with no exception class in front (tester6 F17e)."""
+    from aigc_tui.commands.train_cmd import run_foreground
+    from aigc_tui.launch.fork import ForkPlan, fork_run
+
+    ckpt = parent_run.checkpoints()[-1]
+    child, _ = fork_run(runs_dir, ckpt, ForkPlan(weights=True, overrides=["run.steps=10"], name="orphan"))
+    shutil.rmtree(ckpt.path)
+    capsys.readouterr()
+    assert run_foreground(child) == 1
+    error = child.status().error
+    assert error.startswith(f"the checkpoint this run was forked from, {parent_run.id}/{ckpt.name} ({ckpt.path}), "
+                            "no longer exists"), error
+    assert "Error" not in error and "\n" not in error
+    assert f"error: run failed: {error}" in capsys.readouterr().out
+
+
 def test_fork_with_weights_refuses_a_new_model_shape_before_creating_a_run(parent_run, runs_dir, capsys):
     before = len(list_runs(runs_dir))
     assert main(["fork", parent_run.id, "--weights", "--set", "model.n_embd=64", "--name", "wide",
