@@ -3,15 +3,19 @@
 Reads with TensorBoard's own `EventAccumulator` (the optional extra `aigc-tui[tensorboard]`),
 never a hand-written protobuf parser. Scalars become metrics.jsonl lines (one per step),
 images become samples/ PNGs. With `--follow` the highest step is held back until a later one
-appears (its values may still be arriving), new event folders become new runs, and Ctrl-C
-ends the import.
+appears (its values may still be arriving), new event folders become new runs, and Ctrl-C,
+SIGTERM (`kill PID`) or SIGHUP (the terminal closed) ends the import: the held-back steps are
+written and each run ends `finished`, never left `running` to read as lost.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,6 +144,39 @@ def _end(item: Imported, state: RunState) -> None:
     update_status(item.run.path, mutate)
 
 
+class _Ended(Exception):
+    """SIGTERM or SIGHUP while following: end the import the way Ctrl-C does."""
+
+
+@contextmanager
+def _ending_signals() -> Iterator[dict[str, bool]]:
+    """SIGTERM and SIGHUP end a follow like Ctrl-C: at once while it sleeps, after the write in
+    progress otherwise (a metrics line is never cut in half). Yields the flags the loop reads."""
+    flags = {"sleeping": False, "ended": False}
+
+    def handler(_signum: int, _frame: object) -> None:
+        flags["ended"] = True
+        if flags["sleeping"]:
+            raise _Ended
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield flags
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _sleep(flags: dict[str, bool], seconds: float) -> None:
+    flags["sleeping"] = True
+    try:
+        if flags["ended"]:  # came just before we began to sleep
+            raise _Ended
+        time.sleep(seconds)
+    finally:
+        flags["sleeping"] = False
+
+
 def import_tb(args: argparse.Namespace) -> int:
     logdir = Path(args.logdir).expanduser()
     if not logdir.is_dir():
@@ -154,22 +191,34 @@ def import_tb(args: argparse.Namespace) -> int:
         loaded = {folder: acc for folder in event_folders(logdir) if (acc := _readable(folder)) is not None}
         if not loaded:
             raise AigcError(f"no readable scalars or images in the event files under {logdir} (not TensorBoard files?)")
-    try:
-        while True:
-            for folder in loaded or event_folders(logdir):
-                if folder not in items:
-                    items[folder] = _new_run(root, folder, logdir, args.name, loaded.get(folder))
-                    print(f"importing {folder} -> {items[folder].run.id}", flush=True)
-                items[folder].sync(hold_last=args.follow)
-            if not args.follow:
-                break
-            time.sleep(FOLLOW_POLL_SECONDS)
-    except KeyboardInterrupt:
-        pass
+    with _ending_signals() as flags:
+        try:
+            while True:
+                for folder in loaded or event_folders(logdir):
+                    if folder not in items:
+                        items[folder] = _new_run(root, folder, logdir, args.name, loaded.get(folder))
+                        print(f"importing {folder} -> {items[folder].run.id}", flush=True)
+                    items[folder].sync(hold_last=args.follow)
+                    if flags["ended"]:
+                        raise _Ended
+                if not args.follow:
+                    break
+                _sleep(flags, FOLLOW_POLL_SECONDS)
+        except (KeyboardInterrupt, _Ended):
+            pass
+        finally:  # whatever ended it, no run is left `running` (it would read as lost)
+            _finish(items, args.follow)
+    return 0
+
+
+def _finish(items: dict[Path, Imported], follow: bool) -> None:
+    """Write what was held back and end every run `finished` (its status must not stay running)."""
     for item in items.values():
-        if args.follow:
+        if follow:
             item.sync(hold_last=False)
         _end(item, RunState.FINISHED)
         last = f"up to step {item.written_step}" if item.written_step >= 0 else "no scalars"
-        print(f"{item.run.id}: {last}, {item.run.path}")
-    return 0
+        try:
+            print(f"{item.run.id}: {last}, {item.run.path}", flush=True)
+        except OSError:  # SIGHUP: the terminal is gone; the run's status already says it ended
+            pass

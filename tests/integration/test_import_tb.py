@@ -55,7 +55,10 @@ def test_import_tb_refuses_an_empty_logdir(tmp_path, runs_dir, capsys):
     assert list_runs(runs_dir) == []
 
 
-def test_import_tb_follows_a_live_logdir(tmp_path, runs_dir):
+@pytest.mark.parametrize("ending", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_import_tb_follows_a_live_logdir(tmp_path, runs_dir, ending):
+    """Ctrl-C, `kill PID` and a closed terminal all end a follow the same way: the held-back step
+    written, the run `finished` (SIGTERM used to leave it `running`, then `lost`: tester6 F17d)."""
     import signal
     import subprocess
     import sys
@@ -97,7 +100,7 @@ def test_import_tb_follows_a_live_logdir(tmp_path, runs_dir):
         writer.flush()
         wait_for(lambda: steps() == [0, 1, 2, 3, 4], "the new steps")
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(getattr(signal, ending))
         assert proc.wait(timeout=60) == 0
         writer.close()
     assert steps() == [0, 1, 2, 3, 4, 5]  # the held-back step is written on the way out
