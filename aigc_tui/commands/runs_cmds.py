@@ -91,7 +91,7 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
     from rich.text import Text
 
     row = run_row(run)
-    head = Text.assemble((row.name, "bold"), f"  {row.kind}  ", (row.state, STATE_STYLE.get(row.state, "")),
+    head = Text.assemble((row.name, "bold"), f"  {row.kind}  ", (row.state_text, STATE_STYLE.get(row.state, "")),
                          f"  step {row.progress}  {row.device}")
     if row.throughput:
         head.append(f"  {speed_text(row)}")

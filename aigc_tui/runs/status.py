@@ -76,6 +76,7 @@ class RunStatus:
     supervisor_start: int | None = None
     queue_position: int | None = None  # while queued for devices: 1 = next in line
     waiting_for: str = ""  # the devices a queued run waits for
+    starting: bool = False  # queued no more: its worker has its devices (or needs none) and is starting up
     world_size: int = 1  # processes training the run (torchrun)
     rank_step_ms: list[float] = field(default_factory=list)  # per-rank step time, so a straggler shows
     parent: dict[str, Any] | None = None
@@ -221,6 +222,7 @@ def mark_queued(run_dir: Path, pid: int, by_launcher: bool = False) -> RunStatus
             return False
         status.state = RunState.QUEUED
         status.pid, status.pid_start = pid, pid_start
+        status.queue_position, status.waiting_for, status.starting = None, "", False  # a new session
         status.bank_session()
         status.error = status.traceback = None
         return True

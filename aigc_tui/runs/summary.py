@@ -43,6 +43,7 @@ class RunRow:
     command: str = ""  # a script run's command line
     queue_position: int | None = None  # while queued for devices: 1 = next in line
     waiting_for: str = ""
+    starting: bool = False  # out of the queue, its worker starting up (the state is still queued)
     sweep: str = ""  # the sweep group, when the run is part of one
     world_size: int = 1
     ended_at: float | None = None  # when an ended run ended (a lost one: its last status write)
@@ -68,13 +69,15 @@ class RunRow:
 
     @property
     def state_text(self) -> str:
-        """`queued #2` while waiting in the device queue, else the state."""
+        """`queued #2` while waiting in the device queue, `starting` once out of it, else the state."""
         if self.state == "queued" and self.queue_position:
             return f"queued #{self.queue_position}"
+        if self.state == "queued" and self.starting:
+            return "starting"
         return self.state
 
     def to_json(self) -> dict[str, object]:
-        return asdict(self)
+        return {**asdict(self), "state_text": self.state_text}
 
     @property
     def progress(self) -> str:
@@ -104,6 +107,7 @@ def run_row(run: Run, config: dict | None = None) -> RunRow:
         command=script_command(config),
         queue_position=status.queue_position if status.state.value == "queued" else None,
         waiting_for=status.waiting_for if status.state.value == "queued" else "",
+        starting=status.starting and status.state.value == "queued",
         sweep=str(config.get("run", {}).get("sweep", "")),
         world_size=status.world_size,
         ended_at=None if status.state.is_live else (status.ended_at or status.updated_at),

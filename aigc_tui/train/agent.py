@@ -37,9 +37,13 @@ def _stop_requested(run: Run) -> bool:
 
 
 def acquire_devices(run: Run, config: RecipeConfig, log: Log, node_rank: int) -> DeviceLease | None:
-    """Queue for the run's GPUs (or CPU slots) until they are free; None when it needs no queue."""
+    """Queue for the run's GPUs (or CPU slots) until they are free; None when it needs no queue.
+
+    Either way the run then reads `starting` (status.starting) until its trainer writes `running`."""
     request = request_for(config.run.gpus, config.run.nproc, config.run.slots)
     if request is None:
+        if node_rank == 0:
+            update_status(run.path, _starting)
         return None
     terminated: list[int] = []
     previous = signal.signal(signal.SIGTERM, lambda *_: terminated.append(1))
@@ -57,13 +61,24 @@ def acquire_devices(run: Run, config: RecipeConfig, log: Log, node_rank: int) ->
     if terminated and callable(previous):  # a SIGTERM as the lease came through: hand it on, never drop it
         previous(signal.SIGTERM, None)
     log(f"got {request.kind} {','.join(map(str, lease.devices))}")
+    if node_rank == 0:
+        update_status(run.path, _starting)
     return lease
 
 
 def _queued(status: RunStatus, position: int, what: str) -> bool:
     if status.state is not RunState.QUEUED:
         return False
-    status.queue_position, status.waiting_for = position, what
+    status.queue_position, status.waiting_for, status.starting = position, what, False
+    return True
+
+
+def _starting(status: RunStatus) -> bool:
+    """Out of the queue (or never in it): `starting` until the trainer writes `running`, never
+    the last `queued #N` it saw."""
+    if status.state is not RunState.QUEUED:
+        return False  # stopped meanwhile, or already running
+    status.queue_position, status.waiting_for, status.starting = None, "", True
     return True
 
 

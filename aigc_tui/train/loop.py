@@ -159,7 +159,7 @@ class Trainer(FamilyHooks):
             status.pid_start = process_start_time(os.getpid())
         status.device = self.place.describe() + (f" × {self.dist.world} processes" if self.dist.enabled else "")
         status.world_size = self.dist.world
-        status.queue_position = None
+        status.queue_position, status.waiting_for, status.starting = None, "", False
         status.total_steps = run_cfg.steps
         status.throughput_unit = f"{self.items_name}/s"
         status.bank_session()

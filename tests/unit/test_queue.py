@@ -103,3 +103,44 @@ def test_a_cancelled_waiter_leaves_the_queue(tmp_path):
         wait_for_devices(tmp_path, "w", request_for("", slots=1), seen.append, cancelled=lambda: bool(seen), poll=0.01)
     assert not list((tmp_path / QUEUE_DIR).glob("*.json"))
     holder.release()
+
+
+def test_a_run_the_queue_lets_go_reads_starting_not_its_old_position(tmp_path):
+    """tester6 F17c: once its slot frees, the worker starts up (imports, data) before it trains, and
+    all that time the runs table said `queued #1`. It reads `starting` until the trainer writes running."""
+    import os
+
+    from helpers import TINY_GAN, merge
+
+    from aigc_tui.config import dump_toml, validate
+    from aigc_tui.runs import ControlAction, create_run, request_control
+    from aigc_tui.runs.status import mark_queued
+    from aigc_tui.runs.summary import run_row
+    from aigc_tui.train.agent import acquire_devices
+
+    config = validate(merge(TINY_GAN, run={"slots": 1}))
+    run = create_run(tmp_path, dump_toml(config), config.name)
+    mark_queued(run.path, os.getpid())  # this process stands in for the run's worker
+    holder = try_acquire(tmp_path, request_for("", slots=1), "another-run")
+    shown: list[str] = []
+
+    def free_the_slot_once_it_waits() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and run_row(run).state_text != "queued #1":
+            time.sleep(0.02)
+        shown.append(run_row(run).state_text)
+        if shown[-1] != "queued #1":
+            request_control(run.path, ControlAction.STOP)  # the wait ends (cancelled) instead of hanging
+        holder.release()
+
+    thread = threading.Thread(target=free_the_slot_once_it_waits)
+    thread.start()
+    try:
+        lease = acquire_devices(run, config, lambda _message: None, node_rank=0)
+    finally:
+        thread.join()
+    assert shown == ["queued #1"]
+    row = run_row(run)
+    assert (row.state, row.state_text, row.queue_position) == ("queued", "starting", None)
+    assert row.to_json()["state_text"] == "starting"  # `aigc-tui runs --json` says so too
+    lease.release()
