@@ -22,6 +22,7 @@ from aigc_tui.runs.housekeeping import (
     resolve_runs,
     unarchive_run,
 )
+from aigc_tui.runs.leftovers import clean_half_made_runs
 from aigc_tui.runs.notes import change_tags, parse_tag_changes, write_notes
 
 
@@ -45,6 +46,7 @@ def rm(args: argparse.Namespace) -> int:
             print("nothing deleted")
             return 1
     clean_tombstones(root)
+    clean_half_made_runs(root)
     for run in runs:
         delete_run(run)
         print(f"deleted {run.id}")

@@ -15,7 +15,8 @@ A run is `<root>/<run-id>/`:
     notes.json         the user's tags and note on the run (the app and `aigc-tui tag`/`note` write it)
 
 Archived runs live in `<root>/.archive/<run-id>/`, whole; a run being deleted is first renamed
-to `<root>/.deleting-<run-id>-<hex>` (runs/housekeeping.py). Names starting with a dot are never runs.
+to `<root>/.deleting-<run-id>-<hex>` (runs/housekeeping.py), and a new run is built as
+`<root>/.creating-<hex>` and renamed to its id complete. Names starting with a dot are never runs.
 
 A script run (`aigc-tui run -- CMD`, or any script using `aigc_tui.track`) has `kind =
 "script"` and a `[script]` table in config.toml; its registered checkpoints are
@@ -53,6 +54,7 @@ NOTES_FILE = "notes.json"  # {"tags": [...], "note": "..."}: the user's, written
 # --- under the runs root ---------------------------------------------------------------------
 ARCHIVE_DIR = ".archive"  # archived runs, moved here whole; `aigc-tui unarchive` moves them back
 TOMBSTONE_PREFIX = ".deleting-"  # a run renamed aside while it is deleted
+CREATING_PREFIX = ".creating-"  # a new run built here, then renamed to its id whole (runs/store.py)
 
 # --- script runs -----------------------------------------------------------------------------
 SCRIPT_KIND = "script"  # config.toml `kind` of a run of any command or tracked script

@@ -8,10 +8,16 @@ and `stop` write status.json, the app and `tag` write notes.json (each under its
 which the cleanup takes before removing that file's temp files), and the app and CLI drop
 control requests (a temp file younger than a minute may be one in flight, and is left).
 Symlinks are never followed or deleted through.
+
+Under the runs root, `clean_half_made_runs` removes what a launcher killed while creating a run
+left (its `.creating-` build folder, or a run folder an older version built in place without
+reaching status.json), once no creator holds it and it is older than a creation ever takes.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import shutil
 import time
@@ -20,7 +26,16 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from aigc_tui.runs.checkpoints import CHECKPOINTS_DIR
-from aigc_tui.runs.layout import CONTROL_DIR, NOTES_FILE, STATUS_FILE
+from aigc_tui.runs.layout import (
+    CONFIG_FILE,
+    CONTROL_DIR,
+    CREATING_PREFIX,
+    NOTES_FILE,
+    RUN_SUBDIRS,
+    STATUS_FILE,
+    STATUS_LOCK_FILE,
+)
+from aigc_tui.runs.lock import WORKER_LOCK_FILE
 from aigc_tui.runs.notes import notes_lock
 from aigc_tui.runs.status import status_lock
 
@@ -75,4 +90,66 @@ def clean_leftovers(run_dir: Path) -> list[str]:
                 else:
                     _remove(entry)
                 cleaned.append(f"{sub}/{name}")
+    return cleaned
+
+
+HALF_MADE_AGE_S = 120.0  # creating a run takes milliseconds; a build this old lost its creator
+
+
+def _held_by_creator(folder: Path) -> bool:
+    try:
+        fd = os.open(folder / WORKER_LOCK_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        return exc.errno != errno.ENOENT  # no lock file yet: judged by age alone
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _only_creation_parts(folder: Path) -> bool:
+    """Nothing in the folder but what creating a run writes before status.json, starting with its
+    first sub-folder (an empty folder, or one holding only a config.toml, may be anyone's)."""
+    entries = list(folder.iterdir())
+    if RUN_SUBDIRS[0] not in (e.name for e in entries):
+        return False
+    for entry in entries:
+        name = entry.name
+        if entry.is_symlink():
+            return False
+        if name in RUN_SUBDIRS:
+            if not entry.is_dir() or any(entry.iterdir()):
+                return False
+        elif name in (CONFIG_FILE, STATUS_LOCK_FILE, WORKER_LOCK_FILE):
+            continue
+        elif not (name.endswith(".tmp") and name.startswith((f".{CONFIG_FILE}.", f".{STATUS_FILE}."))):
+            return False
+    return True
+
+
+def clean_half_made_runs(root: Path) -> list[str]:
+    """Remove the leftovers of run creations cut off by a kill; the names of what went."""
+    cleaned: list[str] = []
+    try:
+        entries = list(Path(root).iterdir())
+    except OSError:
+        return cleaned
+    for entry in entries:
+        if entry.is_symlink() or not entry.is_dir() or _younger_than(entry, HALF_MADE_AGE_S):
+            continue
+        if entry.name.startswith(CREATING_PREFIX):
+            gone = not _held_by_creator(entry)
+        elif entry.name.startswith(".") or (entry / STATUS_FILE).exists():
+            continue
+        else:
+            try:
+                gone = _only_creation_parts(entry)
+            except OSError:
+                continue
+        if gone:
+            shutil.rmtree(entry, ignore_errors=True)
+            cleaned.append(entry.name)
     return cleaned

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import secrets
 import shutil
+import tempfile
 import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aigc_tui.errors import RunNotFound
+from aigc_tui.errors import AigcError, RunNotFound
 from aigc_tui.names import slug
-from aigc_tui.runs.atomic import atomic_write_text
+from aigc_tui.runs.atomic import atomic_write_text, current_umask, fsync_dir
 from aigc_tui.runs.checkpoints import (
     CheckpointInfo,
     best_checkpoint,
@@ -24,6 +27,7 @@ from aigc_tui.runs.layout import (
     ARCHIVE_DIR,
     CHECKPOINTS_DIR,
     CONFIG_FILE,
+    CREATING_PREFIX,
     LOG_FILE,
     RUN_SUBDIRS,
     SAMPLE_SUFFIXES,
@@ -32,6 +36,8 @@ from aigc_tui.runs.layout import (
     is_checkpoint_dir,
     is_run_dir,
 )
+from aigc_tui.runs.leftovers import clean_half_made_runs
+from aigc_tui.runs.lock import WORKER_LOCK_FILE
 from aigc_tui.runs.status import RunStatus
 
 
@@ -101,31 +107,52 @@ def create_run(
 ) -> Run:
     """Make `<root>/<id>/` with config.toml and a queued status; the id sorts by time unless given.
 
-    `parent` records the lineage (the run and checkpoint it starts from) in status.json.
+    The run is built under a `.creating-` dot-name (never listed) and renamed to its id complete,
+    so a launcher killed at any moment leaves no half-made run holding the name; the next
+    creation sweeps such leftovers (runs/leftovers.py). `parent` records the lineage (the run
+    and checkpoint it starts from) in status.json.
     """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
+    clean_half_made_runs(root)
+    build = Path(tempfile.mkdtemp(prefix=CREATING_PREFIX, dir=root))
+    held = -1
+    try:
+        held = os.open(build / WORKER_LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fcntl.flock(held, fcntl.LOCK_EX)  # the sweep leaves a build whose creator is alive alone
+        build.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; a run folder gets a normal mode
+        for sub in RUN_SUBDIRS:
+            (build / sub).mkdir()
+        atomic_write_text(build / CONFIG_FILE, config_toml)
+        RunStatus(parent=parent).write(build)
+        path = _move_into_place(root, build, name, run_id)
+    except BaseException:  # e.g. a full disk: leave no half-made run behind
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    finally:
+        if held >= 0:
+            os.close(held)
+    fsync_dir(root)
+    return Run(path)
+
+
+def _move_into_place(root: Path, build: Path, name: str, run_id: str | None) -> Path:
+    """Rename the built run to a free id (a given one must be free: one clear line if not)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for _ in range(100):
         path = root / (slug(run_id) if run_id else f"{stamp}-{slug(name)}-{secrets.token_hex(2)}")
-        try:
-            path.mkdir()
-            break
-        except FileExistsError:
-            if run_id:
-                raise
-            continue
-    else:  # pragma: no cover - 100 collisions of 16 random bits in one second
-        raise RuntimeError("could not pick a unique run id")
-    try:
-        for sub in RUN_SUBDIRS:
-            (path / sub).mkdir()
-        atomic_write_text(path / CONFIG_FILE, config_toml)
-        RunStatus(parent=parent).write(path)
-    except BaseException:  # e.g. a full disk: leave no half-made run behind
-        shutil.rmtree(path, ignore_errors=True)
-        raise
-    return Run(path)
+        if not os.path.lexists(path):
+            try:
+                os.rename(build, path)  # a folder with files never replaces an existing one
+                return path
+            except OSError as exc:
+                if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR):
+                    raise
+        if run_id:
+            what = "a run" if is_run_dir(path) else "not a run"
+            raise AigcError(f"cannot create run {path.name}: {path} already exists and is {what}",
+                            "give another --run-id, or move that folder away")
+    raise RuntimeError("could not pick a unique run id")  # pragma: no cover - 100 clashes of 16 random bits
 
 
 def list_runs(root: Path) -> list[Run]:
