@@ -193,9 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     p.add_argument("--json", action="store_true", help="one JSON document instead of the table")
     p.add_argument("--skip-model", action="store_true", help="skip the transformers-vs-nanoGPT model comparison")
-    p.add_argument("--only", default="", help="comma-separated case names to run (gan-mlp, dcgan, lm-gpt)")
+    p.add_argument("--only", default="", help="comma-separated parts to run, the others are skipped: gan-mlp, dcgan, lm-gpt, "
+                        "model (transformers GPT-2 vs nanoGPT's model); default all")
     p.add_argument("--nproc", type=int, default=1,
-                   help="measure scaling efficiency on N processes (GPUs with --device cuda) vs one")
+                   help="measure scaling efficiency on N > 1 processes (GPUs with --device cuda) vs one; "
+                        "default 1: the loop comparison")
     return parser
 
 

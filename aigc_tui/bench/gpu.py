@@ -81,8 +81,8 @@ def mfu(device: str, rounds: int, recipe: str = "lm_gpt_large_gpu.toml", steps: 
             "peak_bf16_tflops": peak, "mfu": achieved / peak if peak else None}
 
 
-def cuda_extras(device: str, steps: int | None, rounds: int) -> list[dict[str, Any]]:
-    """[{what, family, a, b, ratio}] where ratio = b's items/s over a's."""
+def cuda_extras(device: str, steps: int | None, rounds: int, only: set[str] | None = None) -> list[dict[str, Any]]:
+    """[{what, family, a, b, ratio}] where ratio = b's items/s over a's; `only` keeps the families named."""
     dev = [f'run.device="{device}"']
     rows = []
     plans = [
@@ -92,6 +92,8 @@ def cuda_extras(device: str, steps: int | None, rounds: int) -> list[dict[str, A
         ("per-step host sync vs none (bf16)", ['run.precision="bf16"'], ['run.precision="bf16"'], None, True),
     ]
     for family, recipe in (("gan-mlp", MLP_GAN), ("lm-gpt", LM)):
+        if only and family not in only:
+            continue
         n = steps or 20
         for what, a, b, tweak, sync_each in plans:
             rate_b, rate_a, ratio = _rate_pair(recipe, dev + a, dev + b, n, rounds, tweak, sync_each)

@@ -14,7 +14,9 @@ from dataclasses import asdict
 
 from aigc_tui.errors import AigcError
 
-CASES = ("gan-mlp", "dcgan", "lm-gpt")  # the names `--only` takes (aigc_tui.bench.cases)
+# The names `--only` takes: the training cases (aigc_tui.bench.cases) and "model", the
+# transformers-vs-nanoGPT model comparison. Without --only every part runs.
+CASES = ("gan-mlp", "dcgan", "lm-gpt", "model")
 
 
 def bench(args: argparse.Namespace) -> int:
@@ -22,6 +24,8 @@ def bench(args: argparse.Namespace) -> int:
         raise AigcError(f"--steps {args.steps}: measure at least 1 step")
     if args.rounds < 1:
         raise AigcError(f"--rounds {args.rounds}: give at least 1 round")
+    if args.nproc < 1:
+        raise AigcError(f"--nproc {args.nproc}: give at least 1 process (1 compares the loops, N > 1 measures scaling)")
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     if unknown := sorted(only - set(CASES)):
         raise AigcError(f"--only {','.join(unknown)}: no such bench case (cases: {', '.join(CASES)})")
@@ -49,14 +53,14 @@ def bench(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"device {device}, {torch.get_num_threads()} threads, load {report['load_avg'][0]:.2f}; "
               f"interleaved A/B, {rounds} rounds, ratio = median of per-round ratios")
-        print(f"\n{'case':<44}{'aigc-tui':>14}{'reference':>14}{'ratio':>8}   reference loop")
+        print(f"\n{'case':<44}{'aigc-tui':>{FIGURE}}{'reference':>{FIGURE}}{'ratio':>8}   reference loop")
     for make in training_cases(device, steps, rounds, only):
         r = make()
         report["cases"].append({**asdict(r), "aigc_tui": r.ours, "ratio_vs_reference": r.ratio})
         if not args.json:
             print(f"{r.case:<44}{r.ours:>10,.0f} {_short(r.unit)}{r.reference:>10,.0f} {_short(r.unit)}"
                   f"{r.ratio:>7.2f}x   {r.reference_name}")
-    if not args.skip_model:
+    if not args.skip_model and (not only or "model" in only):
         r = lm_model_case([f'run.device="{device}"', 'run.precision="fp32"'], steps and max(1, steps // 5), rounds)
         report["models"].append({**asdict(r), "ratio_vs_nanogpt": r.ratio})
         if not args.json:
@@ -65,19 +69,24 @@ def bench(args: argparse.Namespace) -> int:
     if device.startswith("cuda"):
         from aigc_tui.bench.gpu import cuda_extras, mfu
 
-        report["cuda"] = {"extras": cuda_extras(device, steps, rounds), "mfu": mfu(device, rounds)}
+        report["cuda"] = {"extras": cuda_extras(device, steps, rounds, only),
+                          "mfu": mfu(device, rounds) if not only or "lm-gpt" in only else None}
         if not args.json:
             print("\nCUDA: ratio = second / first")
             for row in report["cuda"]["extras"]:
                 print(f"  {row['family']:<8} {row['what']:<40}{row['ratio']:>7.2f}x")
-            m = report["cuda"]["mfu"]
-            share = f"{m['mfu']:.1%} of {m['peak_bf16_tflops']:.0f}" if m["mfu"] is not None else "peak unknown"
-            print(f"  {m['recipe']}: {m['tokens_per_s']:,.0f} tokens/s, {m['achieved_tflops']:.1f} TFLOPS ({share}) on {m['gpu']}")
+            if (m := report["cuda"]["mfu"]) is not None:
+                share = f"{m['mfu']:.1%} of {m['peak_bf16_tflops']:.0f}" if m["mfu"] is not None else "peak unknown"
+                print(f"  {m['recipe']}: {m['tokens_per_s']:,.0f} tokens/s, {m['achieved_tflops']:.1f} TFLOPS ({share}) "
+                      f"on {m['gpu']}")
     elif not args.json:
         print("\n(no CUDA device: bf16/compile/fused/sync/MFU figures are measured on GPUs only)")
     if args.json:
         print(json.dumps(report, indent=2))
     return 0
+
+
+FIGURE = 16  # a figure's column: f"{value:>10,.0f} {unit}" with a 5-letter unit
 
 
 def _short(unit: str) -> str:
