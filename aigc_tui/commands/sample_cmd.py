@@ -30,9 +30,14 @@ def sample(args: argparse.Namespace) -> int:
     from aigc_tui.models.gan_sample import interpolation_grid, sample_grid
 
     device = str(resolve_device(args.device))
-    if args.interpolate is not None:
-        interpolation_grid(ckpt.path, out, args.seed, args.interpolate, steps=min(args.n, 16), device=device)
-    else:
-        sample_grid(ckpt.path, out, n=args.n, seed=args.seed, device=device)
+    try:
+        if args.interpolate is not None:
+            interpolation_grid(ckpt.path, out, args.seed, args.interpolate, steps=min(args.n, 16), device=device)
+        else:
+            sample_grid(ckpt.path, out, n=args.n, seed=args.seed, device=device)
+    except OSError as exc:
+        if exc.filename != str(out):
+            raise
+        raise AigcError(f"-o {out}: cannot write it there ({exc.strerror})") from None
     print(f"wrote {out} ({args.n} images from {ckpt.name} of {run_name})")
     return 0

@@ -203,6 +203,8 @@ CLI_CASES = [
      ".png"),
     ("sample-out-missing-dir", lambda w: ["sample", w["run"].id, "-o", str(w["base"] / "no" / "dir" / "g.png"),
                                           "--runs-dir", str(w["runs"])], "does not exist"),
+    ("sample-out-unwritable", lambda w: ["sample", w["run"].id, "-o", "/proc/grid.png", "--runs-dir", str(w["runs"])],
+     "-o /proc/grid.png: cannot write it there"),
     ("sample-device", lambda w: ["sample", w["run"].id, "--device", "bogus", "--runs-dir", str(w["runs"])], "bogus"),
     ("sample-no-config", lambda w: ["sample", str(w["no_cfg"]), "-o", str(w["base"] / "x.png")], "config.toml"),
     ("sample-empty-weights", lambda w: ["sample", str(w["empty_weights"]), "-o", str(w["base"] / "y.png")],
