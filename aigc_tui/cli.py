@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "fill-mask":
             p.add_argument("--top-k", type=int, default=5, help="guesses per mask, 1 to 100 (default 5)")
         else:
-            p.add_argument("--top", type=int, default=10, help="labels shown (default 10; --json has all)")
+            p.add_argument("--top", type=int, default=10, help="labels shown, 1 or more (default 10; --json has all)")
         p.add_argument("--device", default="cpu")
         _add_runs_dir(p)
 

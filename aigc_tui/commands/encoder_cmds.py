@@ -6,6 +6,7 @@ import argparse
 import json
 
 from aigc_tui.commands.user_text import user_text
+from aigc_tui.errors import AigcError
 from aigc_tui.generate.resolve import resolve_model
 from aigc_tui.paths import runs_root
 
@@ -26,6 +27,10 @@ def _text(args: argparse.Namespace) -> str:
 
 
 def fill_mask_cmd(args: argparse.Namespace) -> int:
+    from aigc_tui.models.encoder import MAX_TOP_K
+
+    if not 1 <= args.top_k <= MAX_TOP_K:  # before the model loads
+        raise AigcError(f"--top-k {args.top_k}: give 1 to {MAX_TOP_K} guesses per mask")
     text = _text(args)
     model, tokenizer = _load(args, "mlm")
     from aigc_tui.models.encoder import fill_mask
@@ -44,6 +49,8 @@ def fill_mask_cmd(args: argparse.Namespace) -> int:
 
 
 def classify_cmd(args: argparse.Namespace) -> int:
+    if args.top < 1:
+        raise AigcError(f"--top {args.top}: show at least 1 label (--json gives them all)")
     text = _text(args)
     model, tokenizer = _load(args, "classify")
     from aigc_tui.models.encoder import classify_text
