@@ -12,6 +12,7 @@ from aigc_tui.commands.progress_line import metric_text, progress_text, speed_te
 from aigc_tui.errors import AigcError
 from aigc_tui.paths import runs_root
 from aigc_tui.runs import ControlAction, find_run, list_runs, request_control
+from aigc_tui.runs.status import LIVE_STATES
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import format_duration, plotted_series, run_row
 from aigc_tui.styles import STATE_STYLE, styled_state
@@ -127,16 +128,26 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
 
 
 def _watch_lines(run: Run, reader: MetricsReader) -> None:
-    """`watch` off a terminal: Rich Live would print nothing until the run ends."""
-    printed = -1
+    """`watch` off a terminal: Rich Live would print nothing until the run ends.
+
+    Besides a line per logged step, a line whenever a live run's state changes while it waits
+    (`queued #2`, `queued #1`, `starting`) and `running` once it leaves the wait, so a queued
+    run is not silence.
+    """
+    printed, said, config = -1, "running", run.config()
     while True:
         reader.poll()
-        live = run.status().state.is_live
+        row = run_row(run, config)
+        live = row.state in LIVE_STATES
+        if live and row.state_text != said:
+            waiting = f" (waiting for {row.waiting_for})" if row.waiting_for and row.queue_position else ""
+            print(f"[{time.strftime('%H:%M:%S')}] {row.state_text}{waiting}", flush=True)
+            said = row.state_text
         step = int((reader.last or {}).get("step", -1))
         if step != printed:
             logged = (reader.last or {}).get("time")  # when the step was logged, not when it is read
             when = time.localtime(logged if isinstance(logged, (int, float)) else None)
-            print(f"[{time.strftime('%H:%M:%S', when)}] {progress_text(run_row(run), reader)}", flush=True)
+            print(f"[{time.strftime('%H:%M:%S', when)}] {progress_text(row, reader)}", flush=True)
             printed = step
         if not live:
             return

@@ -99,7 +99,11 @@ def test_watch_into_a_pipe_prints_lines_while_the_run_trains(tmp_path, runs_dir)
     watcher = subprocess.Popen([sys.executable, "-m", "aigc_tui", "watch", run_id, "--runs-dir", str(runs_dir)],
                                stdout=subprocess.PIPE, text=True, env=cli_env())
     try:
-        lines = [watcher.stdout.readline() for _ in range(2)]  # blocks until watch writes them
+        lines = []
+        while len(lines) < 2:  # blocks until watch writes them; `starting`, `running` lines come first
+            line = watcher.stdout.readline()
+            if "step " in line or not line:
+                lines.append(line)
         assert run.status().state is RunState.RUNNING  # they came while the run was live
         assert all("step " in line and "/1000000" in line and "loss_d " in line for line in lines), lines
         assert "\r" not in "".join(lines) and "\x1b" not in "".join(lines)

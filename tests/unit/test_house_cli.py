@@ -146,3 +146,31 @@ def test_piped_watch_prints_when_the_step_was_logged(runs_dir, capsys):
     (run.path / "metrics.jsonl").write_text(json.dumps({"step": 10, "time": logged, "loss_d": 0.5}) + "\n")
     assert _cli(runs_dir, "watch", "old") == 0
     assert capsys.readouterr().out.startswith("[03:04:05] step ")
+
+
+def test_piped_watch_says_a_queued_run_is_queued_then_follows_it(runs_dir, capsys, monkeypatch):
+    """`watch RUN | cat` on a queued run printed nothing until its first logged step."""
+    import json
+
+    run = _run(runs_dir, "waiting", state="queued")
+
+    def status(**fields):
+        def apply():
+            s = RunStatus.read(run.path)
+            s.pid = os.getpid()
+            for key, value in fields.items():
+                setattr(s, key, value)
+            s.write(run.path)
+        return apply
+
+    def log_step():
+        (run.path / "metrics.jsonl").write_text(json.dumps({"step": 5, "time": 1.0e9, "loss_d": 0.5}) + "\n")
+
+    status(queue_position=2, waiting_for="gpu 0")()
+    script = [status(queue_position=1), status(queue_position=None, starting=True),
+              status(state=RunState.RUNNING, starting=False), log_step, status(state=RunState.FINISHED)]
+    monkeypatch.setattr("aigc_tui.commands.runs_cmds.time.sleep", lambda _s: script.pop(0)())  # one change a poll
+    assert _cli(runs_dir, "watch", "waiting") == 0
+    lines = [line.split("] ", 1)[-1] for line in capsys.readouterr().out.splitlines()]
+    assert lines[:4] == ["queued #2 (waiting for gpu 0)", "queued #1 (waiting for gpu 0)", "starting", "running"]
+    assert lines[4].startswith("step ") and "loss_d 0.5" in lines[4] and lines[5] == "run waiting ended finished at step 0", lines
