@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD", help="the command and its arguments")
 
     p = sub.add_parser("import-tb", help="import TensorBoard event files as runs (needs aigc-tui[tensorboard])")
+    p.description = ("One run per folder of event files. A folder imported before updates its run (the steps "
+                     "past its last one, new images) instead of making a second run; rm that run to import afresh.")
     p.add_argument("logdir", metavar="LOGDIR", help="a TensorBoard log directory (one run per folder of event files)")
     p.add_argument("--follow", action="store_true", help="keep importing new events until Ctrl-C")
     p.add_argument("--name", help="name prefix of the imported runs (default: the folder names)")

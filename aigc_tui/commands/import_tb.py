@@ -2,7 +2,8 @@
 
 Reads with TensorBoard's own `EventAccumulator` (the optional extra `aigc-tui[tensorboard]`),
 never a hand-written protobuf parser. Scalars become metrics.jsonl lines (one per step),
-images become samples/ PNGs. With `--follow` the highest step is held back until a later one
+images become samples/ PNGs. A folder imported before (its run records `imported_from`)
+updates that run with the steps past its last one instead of making a second run. With `--follow` the highest step is held back until a later one
 appears (its values may still be arriving), new event folders become new runs, and Ctrl-C,
 SIGTERM (`kill PID`) or SIGHUP (the terminal closed) ends the import: the held-back steps are
 written and each run ends `finished`, never left `running` to read as lost.
@@ -23,9 +24,15 @@ from typing import Any
 from aigc_tui.errors import AigcError
 from aigc_tui.paths import runs_root
 from aigc_tui.runs.atomic import atomic_write_bytes
-from aigc_tui.runs.metrics import MetricsWriter
-from aigc_tui.runs.status import RunState, RunStatus, process_start_time, update_status
-from aigc_tui.runs.store import Run, create_run
+from aigc_tui.runs.metrics import MetricsReader, MetricsWriter
+from aigc_tui.runs.status import (
+    RunState,
+    RunStatus,
+    process_start_time,
+    update_status,
+    worker_alive,
+)
+from aigc_tui.runs.store import Run, create_run, list_runs
 from aigc_tui.track.media import sample_path
 
 FOLLOW_POLL_SECONDS = 2.0
@@ -105,7 +112,9 @@ class Imported:
         for tag, step, data in images:
             if (tag, step) not in self.images:
                 self.images.add((tag, step))
-                atomic_write_bytes(sample_path(self.run.path, tag, step, ".png"), data)
+                target = sample_path(self.run.path, tag, step, ".png")
+                if not target.exists():  # an earlier import of this folder wrote it
+                    atomic_write_bytes(target, data)
         if steps:
             last = steps[-1]
             update_status(self.run.path, lambda s: setattr(s, "step", last) or True)
@@ -120,19 +129,44 @@ def _readable(folder: Path) -> Any | None:
     return acc if values or images else None
 
 
-def _new_run(root: Path, folder: Path, logdir: Path, prefix: str | None, acc: Any = None) -> Imported:
+def imported_runs(root: Path) -> dict[str, Run]:
+    """The runs an earlier import-tb made, by the event folder they came from (the newest wins)."""
+    found = {}
+    for run in list_runs(root):
+        script = run.config().get("script", {})
+        if script.get("importer") == "tensorboard" and script.get("imported_from"):
+            found[script["imported_from"]] = run
+    return found
+
+
+def _run_for(root: Path, folder: Path, logdir: Path, prefix: str | None, acc: Any, earlier: dict[str, Run]) -> Imported:
+    """A new run for the folder, or the run an earlier import made of it, which then gets only
+    the steps past its last one (an import run twice updates, never duplicates)."""
     import tomli_w
 
     from aigc_tui.runs.script import SCRIPT_KIND
 
+    pid = os.getpid()
+    mine = RunStatus(state=RunState.RUNNING, pid=pid, pid_start=process_start_time(pid), started_at=time.time())
+    if (run := earlier.get(str(folder.resolve()))) is not None:
+        status = run.status()
+        if status.state is RunState.RUNNING and worker_alive(status):
+            raise AigcError(f"{folder} is being imported into {run.id} right now (pid {status.pid}, import-tb --follow)")
+        reader = MetricsReader(run.path, keys=())
+        reader.poll()
+        mine.step = status.step
+        mine.write(run.path)
+        print(f"{folder} was imported before: updating {run.id} ({run.name}) past step {status.step}", flush=True)
+        written = int((reader.last or {}).get("step", -1))
+        return Imported(folder, run, acc if acc is not None else _accumulator(folder), written_step=written)
     rel = folder.relative_to(logdir).as_posix()
     base = prefix or logdir.resolve().name
     name = base if rel == "." else f"{base}/{rel}"
     config = {"kind": SCRIPT_KIND, "name": name,
               "script": {"imported_from": str(folder.resolve()), "importer": "tensorboard"}}
     run = create_run(root, tomli_w.dumps(config), name)
-    pid = os.getpid()
-    RunStatus(state=RunState.RUNNING, pid=pid, pid_start=process_start_time(pid), started_at=time.time()).write(run.path)
+    mine.write(run.path)
+    print(f"importing {folder} -> {run.id}", flush=True)
     return Imported(folder, run, acc if acc is not None else _accumulator(folder))
 
 
@@ -191,13 +225,13 @@ def import_tb(args: argparse.Namespace) -> int:
         loaded = {folder: acc for folder in event_folders(logdir) if (acc := _readable(folder)) is not None}
         if not loaded:
             raise AigcError(f"no readable scalars or images in the event files under {logdir} (not TensorBoard files?)")
+    earlier = imported_runs(root)
     with _ending_signals() as flags:
         try:
             while True:
                 for folder in loaded or event_folders(logdir):
                     if folder not in items:
-                        items[folder] = _new_run(root, folder, logdir, args.name, loaded.get(folder))
-                        print(f"importing {folder} -> {items[folder].run.id}", flush=True)
+                        items[folder] = _run_for(root, folder, logdir, args.name, loaded.get(folder), earlier)
                     items[folder].sync(hold_last=args.follow)
                     if flags["ended"]:
                         raise _Ended

@@ -48,6 +48,24 @@ def test_import_tb_yields_the_same_scalars_and_images(tmp_path, runs_dir, capsys
                                                 "step-00000040-samples.png"]
 
 
+def test_import_tb_twice_updates_the_run_instead_of_duplicating_it(tmp_path, runs_dir, capsys):
+    logs = tmp_path / "logs"
+    first = _write_events(logs / "exp", steps=range(0, 30, 5))
+    assert main(["import-tb", str(logs), "--runs-dir", str(runs_dir)]) == 0
+    (run,) = list_runs(runs_dir)
+    capsys.readouterr()
+    assert main(["import-tb", str(logs), "--runs-dir", str(runs_dir)]) == 0  # nothing new
+    assert f"was imported before: updating {run.id}" in capsys.readouterr().out
+    later = _write_events(logs / "exp", steps=range(50, 70, 5))  # the training went on
+    assert main(["import-tb", str(logs), "--runs-dir", str(runs_dir)]) == 0
+    assert [r.id for r in list_runs(runs_dir)] == [run.id]  # still one run of this data
+    reader = MetricsReader(run.path)
+    reader.poll()
+    assert reader.series["train/loss"].steps.tolist() == sorted(first) + sorted(later)  # each step once
+    assert run.status().state is RunState.FINISHED and run.status().step == 65
+    assert len(run.samples()) == 3  # steps 0, 20 and 60, each written once
+
+
 def test_import_tb_refuses_an_empty_logdir(tmp_path, runs_dir, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["import-tb", str(tmp_path / "empty"), "--runs-dir", str(runs_dir)]) == 2
