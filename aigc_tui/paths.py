@@ -39,6 +39,13 @@ def runs_root(override: str | os.PathLike[str] | None = None) -> Path:
     return root  # absolute: a detached worker's cwd is its run dir, never hand it a relative path
 
 
+def datasets_dir() -> Path:
+    """`data.root`'s default, where torchvision data sets live: `$AIGC_TUI_HOME/cache/datasets`
+    when the home is set (beside the token caches), else `~/.cache/aigc-tui/datasets`."""
+    env = os.environ.get("AIGC_TUI_HOME")
+    return app_home() / "cache" / "datasets" if env else Path("~/.cache/aigc-tui/datasets").expanduser()
+
+
 def config_dir() -> Path:
     """User recipes, themes and settings: `$AIGC_TUI_HOME/config` or the platformdirs config dir."""
     env = os.environ.get("AIGC_TUI_HOME")

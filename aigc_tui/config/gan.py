@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from aigc_tui.config.common import RunSection, StrictModel, check_name
+from aigc_tui.paths import datasets_dir
 
 TORCHVISION_SETS = {
     # name: (folder torchvision expects under root, channels, native size)
@@ -20,8 +21,9 @@ IMAGE_SOURCES = "builtin:digits, mnist, fashion-mnist, cifar10 or imagefolder:PA
 class ImageDataSection(StrictModel):
     source: str = "builtin:digits"
     """builtin:digits (no download), mnist, fashion-mnist, cifar10, or imagefolder:PATH."""
-    root: str = "~/.cache/aigc-tui/datasets"
-    """Where torchvision data sets live (mnist, fashion-mnist, cifar10)."""
+    root: str = Field(default_factory=lambda: str(datasets_dir()))
+    """Where torchvision data sets live (mnist, fashion-mnist, cifar10); by default
+    $AIGC_TUI_HOME/cache/datasets when AIGC_TUI_HOME is set, else ~/.cache/aigc-tui/datasets."""
     download: bool = False
     """Let torchvision download a missing data set into root."""
     image_size: int = Field(28, ge=8, le=256)
