@@ -76,7 +76,10 @@ def _send(run: Run, action: ControlAction) -> int:
 
 
 def stop(args: argparse.Namespace) -> int:
-    return _send(_find(args), ControlAction.STOP)
+    from aigc_tui.runs.stopping import stop_run
+
+    print(stop_run(_find(args)))  # a run no worker has claimed yet is ended at once
+    return 0
 
 
 def request(args: argparse.Namespace) -> int:

@@ -118,6 +118,6 @@ def sweep(args: argparse.Namespace) -> int:
     print(f"sweep {group}: {len(configs)} runs" + (f", {args.parallel} at a time" if not gpus else f", gpus {gpus} each"))
     for config in configs:
         run = new_run(root, config, cuda_count)
-        pid = spawn_worker(run)
+        pid = spawn_worker(run, new=True)
         print(f"  {run.id}  {label(config)}  (pid {pid})")
     return 0

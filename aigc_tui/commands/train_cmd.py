@@ -11,10 +11,12 @@ from pathlib import Path
 from aigc_tui.config import RecipeConfig, apply_overrides, dump_toml, load_recipe, validate
 from aigc_tui.errors import AigcError, ConfigError, RunBusy, RunNotFound
 from aigc_tui.launch import check_resume, new_run, restart_note, resume_worker, spawn_worker
+from aigc_tui.launch.spawn import claim_run
 from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
 from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.layout import CONFIG_FILE, is_run_dir
+from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.queue import request_for
 from aigc_tui.runs.status import RunStatus, update_status
 from aigc_tui.runs.store import Run, checkpoint_of_run
@@ -64,13 +66,14 @@ def train(args: argparse.Namespace) -> int:
     if node_rank and not args.run_id:
         raise ConfigError("--node-rank > 0 joins a run: give every node the same --run-id")
     root = runs_root(args.runs_dir)
+    new = not node_rank and not (args.run_id and is_run_dir(root / args.run_id))  # this launcher creates it
     run = join_run(root, args.run_id) if node_rank else open_run(root, config, args.run_id)
     if args.detach:
-        pid = spawn_worker(run, node_rank=node_rank)
+        pid = spawn_worker(run, node_rank=node_rank, new=new)
         print(f"started {run.id} (pid {pid})" + (f" as node {node_rank}" if node_rank else "") + f"\n{run.path}")
         return 0
     print(f"run {run.id}\n{run.path}", flush=True)
-    return run_foreground(run, node_rank=node_rank)
+    return run_foreground(run, node_rank=node_rank, lock=claim_run(run, new=True) if new else None)
 
 
 def open_run(root: Path, config: RecipeConfig, run_id: str | None) -> Run:
@@ -100,9 +103,10 @@ def join_run(root: Path, run_id: str) -> Run:
 INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
 
 
-def run_foreground(run: Run, resume: Path | None = None, node_rank: int = 0) -> int:
+def run_foreground(run: Run, resume: Path | None = None, node_rank: int = 0, lock: RunLock | None = None) -> int:
     """Train here, echoing the log; 0 when it finished (or was stopped by request), 1 when it
-    failed, 130 when Ctrl-C stopped it, so `aigc-tui train ... && next` does not go on."""
+    failed, 130 when Ctrl-C stopped it, so `aigc-tui train ... && next` does not go on.
+    `lock`: the run's worker lock when the caller took it already (`claim_run`)."""
     from aigc_tui.commands.progress_line import ProgressLine
     from aigc_tui.train.early_stop import EARLY
     from aigc_tui.train.worker import run_worker
@@ -111,7 +115,7 @@ def run_foreground(run: Run, resume: Path | None = None, node_rank: int = 0) -> 
     EARLY.install()  # installed here, so the signal that stopped the worker is still known after it
     try:
         with ProgressLine(run):  # a live step/speed/ETA/loss line, on a terminal only
-            end = run_worker(run, resume, echo=True, node_rank=node_rank)
+            end = run_worker(run, resume, echo=True, node_rank=node_rank, lock=lock)
         interrupted = EARLY.reason == "SIGINT"
     finally:
         if own:

@@ -9,9 +9,10 @@ import sys
 import threading
 from pathlib import Path
 
+from aigc_tui.errors import AigcError
 from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.members import open_append, refuse_symlinks
-from aigc_tui.runs.status import mark_queued
+from aigc_tui.runs.status import RunState, RunStatus, mark_queued
 from aigc_tui.runs.store import Run
 
 # Held blocked from fork until the worker has its handlers: a SIGTERM in its first
@@ -35,14 +36,28 @@ def log_path(run: Run, node_rank: int = 0) -> Path:
     return run.log_path if node_rank == 0 else run.path / f"log.node{node_rank}.txt"
 
 
-def spawn_worker(run: Run, resume: Path | None = None, node_rank: int = 0) -> int:
+def claim_run(run: Run, new: bool = False) -> RunLock:
+    """The run's worker lock, for the worker this process starts (RunBusy if one is live).
+
+    `new`: the run was just created here, so it must still be queued; a `stop` that came between
+    its creation and this lock ended it (runs/stopping.py), and it stays stopped."""
+    lock = RunLock.acquire(run.path)
+    if new and RunStatus.read(run.path).state is not RunState.QUEUED:
+        lock.close()
+        raise AigcError(f"run {run.id} was stopped before its worker started",
+                        f"`aigc-tui resume {run.id}` starts it")
+    return lock
+
+
+def spawn_worker(run: Run, resume: Path | None = None, node_rank: int = 0, new: bool = False) -> int:
     """Start the worker (the run's agent) detached: new session, no terminal, output to the log; its pid.
 
     Node 0's launcher takes the run's worker lock first and hands it to the worker, so a run
     never has two (RunBusy, naming the live pid); other nodes of a multi-node run only take part.
+    `new`: the run was just created by this launcher (see `claim_run`).
     """
     refuse_symlinks(run.path)
-    lock = RunLock.acquire(run.path) if node_rank == 0 else None
+    lock = claim_run(run, new) if node_rank == 0 else None
     try:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         log_fd = open_append(log_path(run, node_rank))

@@ -19,6 +19,7 @@ from aigc_tui.launch.pretrained import resolve_pretrained
 from aigc_tui.launch.spawn import spawn_worker
 from aigc_tui.runs.checkpoints import CheckpointInfo
 from aigc_tui.runs.layout import require_resume
+from aigc_tui.runs.status import RunState
 from aigc_tui.runs.store import Run, create_run
 
 
@@ -116,6 +117,9 @@ def restart_note(run: Run, checkpoint: CheckpointInfo | None = None) -> str:
     """What a resume of `run` will do, in words: '' for an ordinary resume from a checkpoint."""
     if checkpoint is not None or run.checkpoints():
         return ""
-    parent = run.status().parent or {}
+    status = run.status()
+    if status.state is RunState.QUEUED and status.pid is None:
+        return "no worker had started it (its launcher ended first), so it starts now"
+    parent = status.parent or {}
     start = f"step {parent.get('step', 0)}" if parent.get("how") == "fork" and parent.get("keep_step") else "step 0"
     return f"it ended before its first checkpoint, so it starts over from {start}"

@@ -20,7 +20,7 @@ from aigc_tui.errors import AigcError, RunBusy, RunNotFound
 from aigc_tui.runs.dependents import refuse_if_needed
 from aigc_tui.runs.layout import ARCHIVE_DIR, TOMBSTONE_PREFIX
 from aigc_tui.runs.lock import RunLock, holder_pid
-from aigc_tui.runs.status import RunStatus
+from aigc_tui.runs.status import RunState, RunStatus
 from aigc_tui.runs.store import Run, find_run, list_runs
 
 
@@ -58,9 +58,12 @@ def find_any(root: Path, ref: str) -> Run:
 
 
 def live_reason(run: Run) -> str | None:
-    """Why the run cannot be touched now (its state and pid), or None when it is idle."""
+    """Why the run cannot be touched now (its state and pid), or None when it is idle.
+
+    Queued with no pid (no worker has claimed it: its launcher died) counts as idle; the worker
+    lock the operation then takes refuses it while a launcher is starting its worker."""
     status = RunStatus.read(run.path)  # judges liveness: a vanished worker reads as lost
-    if status.state.is_live:
+    if status.state.is_live and not (status.state is RunState.QUEUED and status.pid is None):
         pid = f" (pid {status.pid})" if status.pid else ""
         return f"run {run.id} is {status.state.value}{pid}; stop it first"
     return None

@@ -154,9 +154,9 @@ def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | 
     if run.kind == SCRIPT_KIND:
         return ResumeVerdict(False, f"run {name} is a script run; start its command again (`aigc-tui run -- ...`)"
                              " to continue")
-    if status.state.is_live:
-        pid = f" (pid {status.pid})" if status.pid else ""
-        return ResumeVerdict(False, f"run {name} is {status.state.value}{pid}; stop it before resuming", busy=True)
+    if status.state.is_live and status.pid is not None:  # queued, no pid: no worker ever claimed it; it starts over
+        return ResumeVerdict(False, f"run {name} is {status.state.value} (pid {status.pid}); stop it before resuming",
+                             busy=True)
     if checkpoint is not None:
         if not checkpoint.resumable:
             return ResumeVerdict(False, f"checkpoint {checkpoint.name} holds weights only; it cannot resume training")

@@ -28,6 +28,9 @@ def _open(run_dir: Path) -> int:
     try:
         return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except OSError as exc:
+        if not os.path.isdir(run_dir):
+            raise RunNotFound(f"run {Path(run_dir).name} was moved or deleted (archived?) while it was starting",
+                              "`aigc-tui runs --all` lists archived runs") from None
         if os.path.islink(path):
             raise RunBusy(f"{path} is a symlink; refusing to follow it") from None
         raise RunBusy(f"cannot open the run's lock file {path}: {exc.strerror}") from None

@@ -173,3 +173,23 @@ async def test_a_filter_that_matches_no_run_selects_none_and_keys_act_on_nothing
         await wait_for(pilot, lambda: pane.selected == GAN and "fixture-gan" in str(header.render()),
                        what="the run again")
         assert pane.compare == {GAN} and set(pane.monitor.compare) == {GAN}  # the mark still overlaid
+
+
+async def test_a_run_no_worker_claimed_stops_and_deletes_from_the_app(fixture_runs):
+    """tester6 F17b: queued with no pid (its launcher was killed before it started a worker):
+    `x` used to ask a worker that never comes, and `d` refused it as queued."""
+    from aigc_tui.runs import RunState, create_run
+
+    run = create_run(fixture_runs, 'kind = "gan"\nname = "orphan"\n[run]\nsteps = 20\n', "orphan")
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: run.id in row_keys(app), what="the orphan's row")
+        await _open(pilot, app, run.id)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: notified(app, "stopped orphan: no worker had started it"), what="the stop")
+        assert run.status().state is RunState.STOPPED
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: run.id not in row_keys(app), what="the row gone")
+        assert not run.path.exists()

@@ -236,7 +236,7 @@ class CheckpointsPane(Horizontal):
         plan.name = plan.name or f"{Run(ckpt.run_dir).name}-fork"  # told apart in the runs table
         try:
             run, _ = fork_run(self.runs_dir, ckpt, plan)
-            spawn_worker(run)
+            spawn_worker(run, new=True)
         except AigcError as exc:
             self.app.call_from_thread(self._fork_failed, screen, exc.one_line())
         except Exception as exc:  # noqa: BLE001 - never leave the dialog saying "checking" forever

@@ -225,7 +225,7 @@ class LaunchPane(Horizontal):
         notes: list[str] = []  # e.g. which checkpoint `model.pretrained` resolved to
         try:
             run = new_run(self.runs_dir, config, self.gpu_count, notify=notes.append)
-            spawn_worker(run)
+            spawn_worker(run, new=True)
         except AigcError as exc:
             self.app.call_from_thread(self._start_failed, str(exc), exc.one_line())
         except Exception as exc:  # noqa: BLE001 - never leave the pane saying "starting" forever

@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
+from aigc_tui.errors import AigcError
 from aigc_tui.runs import LIVE_STATES, CheckpointInfo, ControlAction, request_control
+from aigc_tui.runs.stopping import stop_run
 from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
 from aigc_tui.ui.messages import MetricsAppended, OpenCheckpoints
@@ -246,6 +248,12 @@ class RunsPane(HousekeepingPane):
             return
         if not data.run.status().state.is_live:
             self.notify(f"{data.row.name} is not running ({data.row.state})", severity="warning")
+            return
+        if action is ControlAction.STOP:  # the one path `aigc-tui stop` takes (a run with no worker yet too)
+            try:
+                self.notify(stop_run(data.run).replace(data.row.id, data.row.name, 1))
+            except AigcError as exc:
+                self.notify(str(exc), severity="warning")
             return
         request_control(data.run.path, action)
         self.notify(f"{action.value} requested for {data.row.name}")
