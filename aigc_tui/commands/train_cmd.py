@@ -82,7 +82,8 @@ def open_run(root: Path, config: RecipeConfig, run_id: str | None) -> Run:
         run = Run((root / run_id).resolve())
         status = run.status()
         if status.state.is_live:
-            raise RunBusy(f"run {run.id} is {status.state.value} (pid {status.pid}); stop it first")
+            who = f"pid {status.pid}" if status.pid else "no worker yet"
+            raise RunBusy(f"run {run.id} is {status.state.value} ({who}); stop it first")
         if run.checkpoints():
             check_resume(run, None, cuda_count)
         return run

@@ -148,9 +148,11 @@ def _move_into_place(root: Path, build: Path, name: str, run_id: str | None) -> 
             except OSError as exc:
                 if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR):
                     raise
+        if run_id and is_run_dir(path):  # another launch created it a moment ago
+            raise AigcError(f"cannot create run {path.name}: another launch just created it ({path})",
+                            "give another --run-id, or `aigc-tui stop`/`resume` that run")
         if run_id:
-            what = "a run" if is_run_dir(path) else "not a run"
-            raise AigcError(f"cannot create run {path.name}: {path} already exists and is {what}",
+            raise AigcError(f"cannot create run {path.name}: {path} already exists and is not a run",
                             "give another --run-id, or move that folder away")
     raise RuntimeError("could not pick a unique run id")  # pragma: no cover - 100 clashes of 16 random bits
 
