@@ -193,7 +193,9 @@ def _ending_signals() -> Iterator[dict[str, bool]]:
         if flags["sleeping"]:
             raise _Ended
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # an ignored signal stays ignored: `nohup aigc-tui import-tb --follow &` outlives the terminal
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)
+                if signal.getsignal(sig) is not signal.SIG_IGN}
     try:
         yield flags
     finally:

@@ -42,7 +42,7 @@ def claim_run(run: Run, new: bool = False) -> RunLock:
     `new`: the run was just created here, so it must still be queued; a `stop` that came between
     its creation and this lock ended it (runs/stopping.py), and it stays stopped."""
     lock = RunLock.acquire(run.path)
-    if new and RunStatus.read(run.path).state is not RunState.QUEUED:
+    if new and RunStatus.read(run.path).state in (RunState.STOPPED, RunState.FINISHED, RunState.FAILED):
         lock.close()
         raise AigcError(f"run {run.id} was stopped before its worker started",
                         f"`aigc-tui resume {run.id}` starts it")

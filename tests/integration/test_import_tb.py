@@ -73,10 +73,11 @@ def test_import_tb_refuses_an_empty_logdir(tmp_path, runs_dir, capsys):
     assert list_runs(runs_dir) == []
 
 
-@pytest.mark.parametrize("ending", ["SIGINT", "SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("ending", ["SIGINT", "SIGTERM", "SIGHUP", "SIGTERM after a SIGHUP under nohup"])
 def test_import_tb_follows_a_live_logdir(tmp_path, runs_dir, ending):
     """Ctrl-C, `kill PID` and a closed terminal all end a follow the same way: the held-back step
-    written, the run `finished` (SIGTERM used to leave it `running`, then `lost`: tester6 F17d)."""
+    written, the run `finished` (SIGTERM used to leave it `running`, then `lost`: tester6 F17d).
+    Under nohup (SIGHUP ignored) a closed terminal does not end it."""
     import signal
     import subprocess
     import sys
@@ -107,9 +108,16 @@ def test_import_tb_follows_a_live_logdir(tmp_path, runs_dir, ending):
     writer.flush()
     # Ctrl-C as at a terminal: a suite started in the background (`pytest &`) has SIGINT ignored,
     # which a child inherits, and then no SIGINT ever reaches it (the test hung 60 s that way).
+    nohup = ending.endswith("nohup")
+
+    def child_signals():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN if nohup else signal.SIG_DFL)
+
     proc = subprocess.Popen([sys.executable, "-m", "aigc_tui", "import-tb", str(tmp_path / "live"), "--follow",
                              "--runs-dir", str(runs_dir)], env=cli_env(), stdout=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            preexec_fn=child_signals)
+    last = 6 if nohup else 5
     try:
         wait_for(lambda: steps() == [0, 1], "the first steps (the newest held back)")
         assert list_runs(runs_dir)[0].status().state is RunState.RUNNING
@@ -117,9 +125,14 @@ def test_import_tb_follows_a_live_logdir(tmp_path, runs_dir, ending):
             writer.add_scalar("loss", 1.0 / (step + 1), step)
         writer.flush()
         wait_for(lambda: steps() == [0, 1, 2, 3, 4], "the new steps")
+        if nohup:
+            proc.send_signal(signal.SIGHUP)
+            writer.add_scalar("loss", 1.0 / 7, 6)
+            writer.flush()
+            wait_for(lambda: steps() == [0, 1, 2, 3, 4, 5], "step 5, imported after the SIGHUP")
     finally:
-        proc.send_signal(getattr(signal, ending))
+        proc.send_signal(getattr(signal, ending.split()[0]))
         assert proc.wait(timeout=60) == 0
         writer.close()
-    assert steps() == [0, 1, 2, 3, 4, 5]  # the held-back step is written on the way out
+    assert steps() == list(range(last + 1))  # the held-back step is written on the way out
     assert list_runs(runs_dir)[0].status().state is RunState.FINISHED
