@@ -172,3 +172,24 @@ async def test_every_field_name_stays_on_one_line_at_80x24(runs_dir):
             assert "sample_temperature" in [str(label.render()) for label in labels] or stem != "lm_gpt_python_docs"
             wrapped = [str(label.render()) for label in labels if label.size.height != 1]
             assert wrapped == [], wrapped
+
+
+async def test_every_recipe_name_fits_on_one_line_of_the_list_at_80x24(runs_dir, isolated_home):
+    """`bert_classify_docstrings` wrapped onto two lines; a long user recipe name is cut with an ellipsis."""
+    from screen_text import screen_text
+
+    from aigc_tui.paths import config_dir
+
+    (config_dir() / "recipes").mkdir(parents=True)
+    (config_dir() / "recipes" / "my_very_long_recipe_name_for_the_list.toml").write_text('kind = "gan"\n')
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one("LaunchPane")
+        await wait_for(pilot, lambda: pane.paths and app.query(ConfigForm), what="the launch form")
+        options = app.query_one("#recipes", OptionList)
+        lines = screen_text(app).splitlines()
+        for stem in ("bert_classify_docstrings", "gan_dcgan_imagefolder", "lm_code_python_stdlib"):
+            assert any(stem in line for line in lines), stem
+        assert any("my_very_long_recipe" in line and "…" in line for line in lines)
+        assert options.option_count == len(pane.paths)
+        assert all(options.get_option_at_index(i).prompt for i in range(options.option_count))

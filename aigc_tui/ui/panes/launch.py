@@ -47,7 +47,8 @@ def recipe_paths() -> list[Path]:
 class LaunchPane(Horizontal):
     BINDINGS = [Binding("ctrl+s", "start", "Start run", id="launch.start")]  # not priority: see text_fields
     DEFAULT_CSS = """
-    LaunchPane #recipes { width: 26; }
+    /* wide enough for every shipped recipe's name on one line; a longer one of yours ends in '…' */
+    LaunchPane #recipes { width: 28; text-wrap: nowrap; text-overflow: ellipsis; }
     LaunchPane #launch-side { width: 1fr; }
     LaunchPane #launch-bar { height: 1; padding: 0 1; margin-bottom: 1; }
     LaunchPane #launch-bar Input { width: 1fr; max-width: 28; background: $boost; margin-right: 1; }
