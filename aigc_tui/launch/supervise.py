@@ -222,6 +222,7 @@ def supervise(run_dir: Path, lock_fd: int | None = None) -> int:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     run = Run(Path(run_dir).resolve())
     lock = RunLock.adopt(lock_fd, run.path) if lock_fd is not None else RunLock.acquire(run.path)
+    update_status(run.path, _claim)  # before the GPU queue: a launcher killed at once left no pid
     supervisor = Supervisor(run)
     # SIGTERM or SIGINT to the supervisor (a shutdown, `kill`) is a stop request for the
     # command. Handlers (unlike an inherited SIG_IGN, which `&` in a script sets for SIGINT)
@@ -235,6 +236,16 @@ def supervise(run_dir: Path, lock_fd: int | None = None) -> int:
     finally:
         lock.close()
     return 0 if code == 0 else 1
+
+
+def _claim(status: RunStatus) -> bool:
+    """Record this supervisor as the run's process unless its launcher already did, so a run that
+    waits for GPUs has a pid: it never reads lost, and a stop request reaches it."""
+    if status.pid is not None:
+        return False
+    me = os.getpid()
+    status.state, status.pid, status.pid_start = RunState.QUEUED, me, process_start_time(me)
+    return True
 
 
 def _request_stop(run: Run) -> None:

@@ -164,3 +164,32 @@ def test_gpus_go_through_the_queue_and_a_queued_run_can_be_stopped(tmp_path, run
     _wait_for(lambda: second.status().state is RunState.STOPPED, what="the second run to stop")
     missing = _cli("run", "--gpus", "5", "--runs-dir", str(runs_dir), "--", "true", check=False)
     assert missing.returncode == 2 and "no GPU 5 here" in missing.stderr
+
+
+def test_a_run_whose_launcher_died_before_recording_its_supervisor_still_queues_and_stops(tmp_path, runs_dir,
+                                                                                          monkeypatch):
+    """tester6 F17b: `aigc-tui run --gpus` killed between starting the supervisor and writing its pid
+    left a queued run with no pid waiting for GPUs: it read lost after two minutes while it waited,
+    and stop, rm and resume all refused it. The supervisor records itself before it queues."""
+    from aigc_tui.runs import create_run
+    from aigc_tui.runs.queue import request_for, try_acquire
+    from aigc_tui.track.provenance import script_config_toml, script_section
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")  # one GPU as far as the queue can tell
+    held = try_acquire(runs_dir, request_for("0"), "another-run")  # busy: the run has to wait
+    section = script_section(["true"], tmp_path, started_by="aigc-tui run", gpus="0", grace=0.5)
+    run = create_run(runs_dir, script_config_toml("orphan", section), "orphan")
+    supervisor = subprocess.Popen([sys.executable, "-m", "aigc_tui.launch.supervise", str(run.path)],
+                                  env=cli_env(), start_new_session=True)  # all its killed launcher did
+    try:
+        _wait_for(lambda: run.status().queue_position == 1, what="the run to queue for GPU 0")
+        status = run.status()
+        assert (status.state, status.pid) == (RunState.QUEUED, supervisor.pid)
+        _cli("stop", run.id, "--runs-dir", str(runs_dir))
+        _wait_for(lambda: run.status().state is RunState.STOPPED, what="the queued run to stop")
+        assert supervisor.wait(timeout=60) == 1
+    finally:
+        held.release()
+        if supervisor.poll() is None:
+            supervisor.kill()
+            supervisor.wait()
