@@ -79,15 +79,20 @@ def _best(run: Run, config: dict, cache: RowCache) -> tuple[str, float | None]:
     return label, value
 
 
-def sweep_label(config: dict) -> str:
-    """A sweep run's values of the keys its sweep varies, e.g. `lr_g=0.001 seed=2`."""
+def sweep_values(config: dict) -> list[str]:
+    """A sweep run's values of the keys its sweep varies, e.g. [`lr_g=0.001`, `seed=2`]."""
     parts = []
     for key in config.get("run", {}).get("sweep_keys", []):
         node: object = config
         for part in str(key).split("."):
             node = node.get(part, "?") if isinstance(node, dict) else "?"
         parts.append(f"{str(key).rsplit('.', 1)[-1]}={node}")
-    return " ".join(parts)
+    return parts
+
+
+def sweep_label(config: dict) -> str:
+    """A sweep run's values of the keys its sweep varies, e.g. `lr_g=0.001 seed=2`."""
+    return " ".join(sweep_values(config))
 
 
 def shown_names(rows: list[RowData]) -> dict[str, str]:

@@ -121,3 +121,27 @@ async def test_a_checkpoint_line_shows_whole_values_only_at_80x24(fixture_runs):
         await pilot.resize_terminal(160, 40)
         await wait_for(pilot, lambda: any("loss_g 1.23" in x and "weights only" in x for x in leaf_lines()),
                        what="the whole line when wide")
+
+
+async def test_the_runs_of_a_sweep_are_told_apart_by_their_values_at_80x24(runs_dir):
+    """Every run of `aigc-tui sweep ... --set train.lr_g=...` read `mlp-gan-digits  gan  0 checkpoint(s)`."""
+    from aigc_tui.runs import create_run
+
+    for lr, batch in (("0.0001", 32), ("0.0002", 32), ("0.0005", 64)):
+        create_run(runs_dir, 'kind = "gan"\nname = "mlp-gan-digits"\n'
+                             '[run]\nsweep = "sw-1"\nsweep_keys = ["train.lr_g", "train.batch_size"]\n'
+                             f'[train]\nlr_g = {lr}\nbatch_size = {batch}\n', "mlp-gan-digits")
+    app = make_app(runs_dir, initial_tab="checkpoints")
+    async with app.run_test(size=(80, 24)) as pilot:
+        tree = app.query_one(Tree)
+
+        def lines() -> list[str]:
+            return ["".join(seg.text for seg in tree.render_line(y)).rstrip() for y in range(tree.size.height)]
+
+        want = ["lr_g=0.0001 batch_size=32", "lr_g=0.0002 batch_size=32", "lr_g=0.0005 batch_size=64"]
+        await wait_for(pilot, lambda: all(any(w in line for line in lines()) for w in want), what="each run's values",
+                       timeout=30)
+        assert all(line.startswith("▼ mlp-gan-di") for line in lines() if "lr_g=" in line)  # the name, cut to fit
+        await pilot.resize_terminal(160, 40)
+        await wait_for(pilot, lambda: any("mlp-gan-digits  lr_g=0.0005 batch_size=64  gan  0 checkpoint(s)" in x
+                                          for x in lines()), what="the whole line when wide", timeout=30)

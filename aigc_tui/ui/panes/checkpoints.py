@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,7 +21,7 @@ from aigc_tui.runs.dependents import refuse_if_needed
 from aigc_tui.runs.metrics import MetricsReader
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import plotted_series
-from aigc_tui.ui.ckpt_label import LeafParts
+from aigc_tui.ui.ckpt_label import LeafParts, RunParts
 from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.fork_screen import CONFIG_ONLY, ForkScreen
 from aigc_tui.ui.gen_choices import can_generate
@@ -51,6 +52,7 @@ class CheckpointsPane(Horizontal):
         self._shown: list[tuple[Path, tuple[str, ...]]] | None = None  # what the tree lists: runs, checkpoints
         self._live = False  # a listed run is live: the tree refreshes itself
         self._parts: dict[Path, LeafParts] = {}  # each checkpoint's line, refitted on a resize
+        self._heads: dict[Path, RunParts] = {}  # each run's line, the same way
 
     def compose(self) -> ComposeResult:
         tree: Tree[Any] = Tree("runs", id="ckpt-tree")
@@ -74,17 +76,18 @@ class CheckpointsPane(Horizontal):
 
     @work(thread=True, exclusive=True, group="ckpt-tree", exit_on_error=False)
     def load_tree(self, focus_run: str | None = None) -> None:
-        runs = [(run, run.checkpoints()) for run in list_runs(self.runs_dir)]
-        live = any(run.status().state.is_live for run, _ in runs)
+        runs = [(run, ckpts, RunParts.of(run, ckpts)) for run in list_runs(self.runs_dir) for ckpts in [run.checkpoints()]]
+        live = any(run.status().state.is_live for run, _, _ in runs)
         self.app.call_from_thread(self._fill, runs, focus_run, live)
 
-    def _fill(self, runs: list[tuple[Run, list[CheckpointInfo]]], focus_run: str | None, live: bool = False) -> None:
+    def _fill(self, runs: list[tuple[Run, list[CheckpointInfo], RunParts]], focus_run: str | None,
+              live: bool = False) -> None:
         """Rebuild the tree when what it lists changed, keeping the user's place by identity: the
         same checkpoint, else its run (pruned or deleted), and the runs they had expanded."""
         self._live = live
         focus_run = focus_run or self._pending_focus
         self._pending_focus = None
-        shown = [(run.path, tuple(c.name for c in checkpoints)) for run, checkpoints in runs]
+        shown = [(run.path, tuple(c.name for c in checkpoints)) for run, checkpoints, _ in runs]
         if focus_run is None and shown == self._shown:
             return  # nothing new: the tree, its cursor and the panel stay as they are
         first, self._shown = self._shown is None, shown
@@ -94,15 +97,15 @@ class CheckpointsPane(Horizontal):
         keep_run = was.run_dir if isinstance(was, CheckpointInfo) else keep
         expanded = {n.data.path for n in tree.root.children if n.is_expanded and isinstance(n.data, Run)}
         tree.clear()
-        self._parts = {}
+        self._parts, self._heads = {}, {run.path: head for run, _, head in runs}
         focus_node = run_node = None
-        for run, checkpoints in reversed(runs):
-            node = tree.root.add(f"[b]{run.name}[/b]  {run.kind}  {len(checkpoints)} checkpoint(s)", data=run,
+        for run, checkpoints, head in reversed(runs):
+            node = tree.root.add(head.label(self._run_width()), data=run,
                                  expand=run.id == focus_run or (len(runs) <= 3 if first else run.path in expanded))
             if keep_run is not None and run.path == keep_run:
                 run_node = node
             for ckpt in reversed(checkpoints):
-                parts = self._parts[ckpt.path] = LeafParts.of(run.kind, ckpt)
+                parts = self._parts[ckpt.path] = LeafParts.of(head.kind, ckpt)
                 leaf = node.add_leaf(parts.label(self._leaf_width()), data=ckpt)
                 if keep is not None and ckpt.path == keep:
                     node.expand()
@@ -121,15 +124,23 @@ class CheckpointsPane(Horizontal):
         tree = self.query_one(Tree)
         return max(0, tree.scrollable_content_region.width - tree.guide_depth) if tree.size.width else 0
 
+    def _run_width(self) -> int:
+        """Cells a run's line has: a checkpoint's and its indent, less the expand icon (0: not laid out)."""
+        return self._leaf_width() and self._leaf_width() + self.query_one(Tree).guide_depth - 2  # less ▼
+
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit_leaves)
 
     def _refit_leaves(self) -> None:
-        """Each checkpoint's line again, whole parts only, for the tree's new width."""
+        """Each run's and checkpoint's line again, whole parts only, for the tree's new width."""
         width = self._leaf_width()
         tree = self.query_one(Tree)
         changed = False
         for run_node in tree.root.children:
+            head = self._heads.get(getattr(run_node.data, "path", None))
+            if head is not None and str(run_node.label) != Text.from_markup(label := head.label(self._run_width())).plain:
+                run_node.set_label(label)
+                changed = True
             for leaf in run_node.children:
                 if isinstance(leaf.data, CheckpointInfo) and leaf.data.path in self._parts:
                     label = self._parts[leaf.data.path].label(width)
@@ -163,7 +174,7 @@ class CheckpointsPane(Horizontal):
             detail.update(f"[b]{run.name} / {data.name}[/b]  step {data.step}  ({data.reason})\n{metrics}\n"
                           f"{run.id}/checkpoints/{data.name}")
         else:
-            detail.update(f"[b]{run.name}[/b]  {run.kind}  {len(run.checkpoints())} checkpoint(s)\n{run.id}")
+            detail.update(f"{self._heads[run.path].label(0) if run.path in self._heads else run.name}\n{run.id}")
         self._plot(run)
 
     @work(thread=True, exclusive=True, group="ckpt-plot", exit_on_error=False)
