@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from aigc_tui.errors import AigcError
+from aigc_tui.runs.control import take_requests
 from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.members import open_append, refuse_symlinks
 from aigc_tui.runs.status import RunState, RunStatus, mark_queued
@@ -39,6 +40,9 @@ def log_path(run: Run, node_rank: int = 0) -> Path:
 def claim_run(run: Run, new: bool = False) -> RunLock:
     """The run's worker lock, for the worker this process starts (RunBusy if one is live).
 
+    Control requests still in the run were for a worker that ended without reading them (killed
+    after a `stop`): they are dropped, or the new worker would stop at once. A request made from
+    now on is for the new worker (the lock is held: `stop` leaves it a request).
     `new`: the run was just created here, so it must still be queued; a `stop` that came between
     its creation and this lock ended it (runs/stopping.py), and it stays stopped."""
     lock = RunLock.acquire(run.path)
@@ -46,6 +50,7 @@ def claim_run(run: Run, new: bool = False) -> RunLock:
         lock.close()
         raise AigcError(f"run {run.id} was stopped before its worker started",
                         f"`aigc-tui resume {run.id}` starts it")
+    take_requests(run.path)
     return lock
 
 

@@ -21,6 +21,7 @@ from aigc_tui.config import config_from_toml
 from aigc_tui.config.restart import built_from_own
 from aigc_tui.errors import AigcError
 from aigc_tui.runs.checkpoints import list_checkpoints, newest_resumable
+from aigc_tui.runs.control import take_requests
 from aigc_tui.runs.leftovers import clean_leftovers
 from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.members import open_append, refuse_symlinks
@@ -179,13 +180,16 @@ def run_worker(run: Run, resume: Path | None = None, echo: bool = False, detache
     """
     from aigc_tui.train.agent import run_agent
 
-    if node_rank == 0:
-        lock = lock or RunLock.acquire(run.path)
+    took_lock = node_rank == 0 and lock is None
+    if took_lock:
+        lock = RunLock.acquire(run.path)
     own_handlers = not EARLY.installed
     EARLY.install()
     try:
         if node_rank == 0:
             refuse_symlinks(run.path)  # before anything is written through one
+        if took_lock:
+            take_requests(run.path)  # for a worker that ended without reading them (see launch.spawn.claim_run)
         log = make_logger(run, echo=echo or detached, to_file=not detached)
         if node_rank == 0:
             cleaned = clean_leftovers(run.path)

@@ -60,3 +60,16 @@ def test_a_live_run_without_a_checkpoint_is_never_restarted(runs_dir, capsys):
         assert run.status().pid == pid
     finally:
         os.kill(pid, signal.SIGKILL)
+
+
+def test_a_stop_request_no_worker_ever_read_does_not_stop_the_next_one(runs_dir, capsys):
+    """A `stop` whose worker was killed before it read the request (or, before tester6 F17b, one
+    sent to a run no worker had claimed) stayed in control/, and the run's next worker stopped at once."""
+    from aigc_tui.runs import ControlAction, request_control
+
+    config = validate(merge(NEVER_CHECKPOINTS, run={"steps": 10}))
+    run = create_run(runs_dir, dump_toml(config), config.name)
+    request_control(run.path, ControlAction.STOP)  # for a worker gone without reading it
+    assert main(["resume", run.id, "--runs-dir", str(runs_dir)]) == 0
+    status = run.status()
+    assert (status.state, status.step) == (RunState.FINISHED, 10), capsys.readouterr().out
