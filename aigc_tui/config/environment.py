@@ -39,13 +39,36 @@ def device_problem(spec: str, cuda_count: int) -> str | None:
     return None
 
 
-def pretrained_problem(name: str) -> str | None:
-    """Why `name` cannot be loaded offline, or None: a local directory, or a hub id in the local cache."""
+ADAPTER_CONFIG = "adapter_config.json"  # what peft's save_pretrained writes for a LoRA adapter
+
+
+def adapter_problem(path: Path, depth: int = 0) -> str | None:
+    """Why a LoRA checkpoint (the adapter alone) cannot be loaded: it loads on the base model its
+    adapter_config.json names, merged, so that base (a model, or another LoRA checkpoint) must be there."""
+    import json
+
+    try:
+        base = str(json.loads((path / ADAPTER_CONFIG).read_text())["base_model_name_or_path"] or "")
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"model.pretrained: {path} is a LoRA adapter whose {ADAPTER_CONFIG} is unreadable"
+    if not base or depth > 8:
+        return f"model.pretrained: {path} is a LoRA adapter that names no base model"
+    if base.startswith(("/", ".", "~")) and not Path(base).expanduser().exists():
+        return (f"model.pretrained: {path} is a LoRA adapter on {base}, which no longer exists; "
+                "point model.pretrained at a run or checkpoint with full weights")
+    return pretrained_problem(base, adapters=True, depth=depth + 1)
+
+
+def pretrained_problem(name: str, adapters: bool = False, depth: int = 0) -> str | None:
+    """Why `name` cannot be loaded offline, or None: a local directory, or a hub id in the local
+    cache; with `adapters` (a causal LM) also a LoRA checkpoint whose base is there."""
     path = Path(name).expanduser()
     looks_like_path = name.startswith(("/", ".", "~")) or path.exists()
     if looks_like_path:
         if not path.is_dir():
             return f"model.pretrained: {path} does not exist"
+        if adapters and not (path / "config.json").is_file() and (path / ADAPTER_CONFIG).is_file():
+            return adapter_problem(path, depth)
         if not (path / "config.json").is_file():
             return f"model.pretrained: {path} is not a Hugging Face model directory (no config.json)"
         return None
@@ -95,7 +118,7 @@ def _lm_problems(config: LmConfig) -> list[str]:
             if problem:
                 problems.append(f"data.source: {problem}")
     if config.model.pretrained and not config.model.allow_download:
-        problem = pretrained_problem(config.model.pretrained)
+        problem = pretrained_problem(config.model.pretrained, adapters=True)
         if problem:
             problems.append(problem)
     return problems

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aigc_tui.config import RecipeConfig
-from aigc_tui.config.environment import pretrained_problem
+from aigc_tui.config.environment import ADAPTER_CONFIG, pretrained_problem
 from aigc_tui.errors import ConfigError, RunNotFound
 from aigc_tui.runs.checkpoints import CheckpointInfo, read_checkpoint
 from aigc_tui.runs.layout import HF_CONFIG_FILE, is_run_dir
@@ -65,8 +65,11 @@ def resolve_pretrained(config: RecipeConfig, runs_root: Path) -> Resolved:
         if ckpt.kind and ckpt.kind not in allowed:
             raise ConfigError(f"model.pretrained = {ref!r} is a {ckpt.kind} checkpoint; a {config.kind} run "
                               f"starts from {' or '.join(allowed)} checkpoints")
-        if not (ckpt.path / "config.json").is_file():
+        lora = config.kind == "lm" and (ckpt.path / ADAPTER_CONFIG).is_file()  # loads on its base, merged
+        if not (ckpt.path / "config.json").is_file() and not lora:
             raise ConfigError(f"model.pretrained = {ref!r}: {ckpt.path} is not a save_pretrained directory")
+        if lora and (problem := pretrained_problem(str(ckpt.path), adapters=True)):
+            raise ConfigError(problem)
         model.pretrained = str(ckpt.path)
         note = f"starting from {ckpt.run_dir.name}/{ckpt.name} (step {ckpt.step})"
         return Resolved(config, parent_record(ckpt, "fine-tune"), note)
@@ -76,7 +79,7 @@ def resolve_pretrained(config: RecipeConfig, runs_root: Path) -> Resolved:
         return Resolved(config, None, f"starting from the model in {model.pretrained}")
     if getattr(model, "allow_download", False):
         return Resolved(config, None, f"starting from {ref} (may download)")
-    problem = pretrained_problem(ref)
+    problem = pretrained_problem(ref, adapters=config.kind == "lm")
     if problem is None:
         return Resolved(config)
     if getattr(model, "if_missing", "error") == "scratch":

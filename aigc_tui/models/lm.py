@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 from safetensors import SafetensorError
 
+from aigc_tui.config.environment import ADAPTER_CONFIG
 from aigc_tui.config.lm import LmConfig, LmModelSection
 from aigc_tui.errors import ModelError as ModelLoadError
 from aigc_tui.models.load_errors import load_failure
@@ -69,7 +70,6 @@ def load_pretrained(name: str, allow_download: bool = False, trust_remote_code: 
     return model, tokenizer
 
 
-ADAPTER_CONFIG = "adapter_config.json"  # what peft's save_pretrained writes for a LoRA adapter
 
 
 def _load_lora(local: Path, allow_download: bool, trust_remote_code: bool):
@@ -102,6 +102,10 @@ def _load_lora(local: Path, allow_download: bool, trust_remote_code: bool):
             model = PeftModel.from_pretrained(model, str(local), is_trainable=False).merge_and_unload()
     except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
         raise ModelLoadError(load_failure(str(local), f"LoRA adapter {local}", exc)) from None
+    # The merged model is this checkpoint's model, not its base's: a LoRA trained on it records
+    # this checkpoint as its base (peft reads name_or_path), so it loads with this adapter merged.
+    model.name_or_path = model.config._name_or_path = str(local)
+    model.requires_grad_(True)  # peft froze the base: trainable again, as any model from_pretrained
     return model, tokenizer
 
 

@@ -156,6 +156,38 @@ def test_generate_loads_a_lora_checkpoint_on_its_base_and_refuses_a_gone_base(tm
     assert "LoRA's base checkpoint" in err and "no longer exists" in err and "Traceback" not in err
 
 
+def test_a_lora_checkpoint_is_a_model_to_fine_tune_from(tmp_path, runs_dir, capsys):
+    """model.pretrained = a LoRA run was refused ("no config.json"): it trains from its base with
+    the adapter merged, as a full fine-tune or as another LoRA that records the LoRA as its base."""
+    pytest.importorskip("peft")
+    import json
+    import shutil
+
+    base, parent = _lora_run(tmp_path, runs_dir, steps=2, checkpoint_every=2)
+    assert run_worker(parent) is RunState.FINISHED, parent.status().error
+    recipe = merge(TINY_LM, data={"source": f"text:{tmp_path / 'corpus.txt'}", "max_chars": 0},
+                   model={"pretrained": parent.id}, run={"steps": 2, "checkpoint_every": 2, "keep_best": ""})
+    for name, lora in (("full", False), ("lora-on-lora", True)):
+        recipe = merge(recipe, model={"lora": lora}, name=name)
+        path = write_recipe(tmp_path / f"{name}.toml", recipe)
+        code = main(["train", str(path), "--runs-dir", str(runs_dir), "--device", "cpu"])
+        run = next(r for r in list_runs(runs_dir) if r.name == name)
+        assert code == 0 and run.status().state is RunState.FINISHED, (run.status().error, capsys.readouterr().err)
+        assert run.status().parent["run"] == parent.id
+        capsys.readouterr()
+        ckpt = run.checkpoints()[-1].path
+        args = ["generate", str(ckpt), "def ", "--max-new-tokens", "3", "--device", "cpu"]
+        assert main(args) == 0 and capsys.readouterr().out.startswith("def ")
+    adapter = json.loads((ckpt / "adapter_config.json").read_text())
+    assert adapter["base_model_name_or_path"] == str(parent.checkpoints()[-1].path)  # not the first base
+    shutil.rmtree(base)  # the LoRA's base gone: one line saying so, nothing created
+    path = write_recipe(tmp_path / "orphan.toml", merge(recipe, name="orphan"))
+    assert main(["train", str(path), "--runs-dir", str(runs_dir), "--device", "cpu"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "LoRA adapter on" in err and "no longer exists" in err, err
+    assert not any(r.name == "orphan" for r in list_runs(runs_dir))
+
+
 def test_lora_fine_tune_saves_an_adapter_transformers_loads(tmp_path, runs_dir):
     pytest.importorskip("peft")
     from transformers import AutoModelForCausalLM
