@@ -37,14 +37,16 @@ def _add_scale_args(p: argparse.ArgumentParser) -> None:
 
 
 def _add_housekeeping(sub: argparse._SubParsersAction) -> None:
+    exact = ("an exact run id, a name only one run has, the first 15+ characters of an id (its date and time), "
+             "or a run directory under the runs root; a mere part of an id or name is refused")
     p = sub.add_parser("rm", help="delete runs for good (never a live one; asks unless --yes)")
-    p.add_argument("runs", nargs="+", metavar="RUN")
+    p.add_argument("runs", nargs="+", metavar="RUN", help=exact)
     p.add_argument("-y", "--yes", action="store_true", help="do not ask (needed without a terminal)")
     _add_runs_dir(p)
     for name, what in (("archive", "move runs to the archive (hidden from `runs` and the app)"),
                        ("unarchive", "bring archived runs back")):
         p = sub.add_parser(name, help=what)
-        p.add_argument("runs", nargs="+", metavar="RUN")
+        p.add_argument("runs", nargs="+", metavar="RUN", help=exact)
         _add_runs_dir(p)
     p = sub.add_parser("tag", help="add (+best or best) and remove (-old) a run's tags",
                        usage="aigc-tui tag RUN +TAG|-TAG ...")

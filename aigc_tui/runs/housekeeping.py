@@ -21,7 +21,7 @@ from aigc_tui.runs.dependents import refuse_if_needed
 from aigc_tui.runs.layout import ARCHIVE_DIR, TOMBSTONE_PREFIX
 from aigc_tui.runs.lock import RunLock, holder_pid
 from aigc_tui.runs.status import RunState, RunStatus
-from aigc_tui.runs.store import Run, find_run, list_runs
+from aigc_tui.runs.store import Run, find_run, list_runs, refuse_symlinked
 
 
 def archive_root(root: Path) -> Path:
@@ -36,23 +36,23 @@ def archived_runs(root: Path) -> list[Run]:
     return list_runs(archive_root(root))
 
 
-def find_archived(root: Path, ref: str) -> Run:
-    """An archived run by id, part of an id or name; a plain one-line error if there is none."""
+def find_archived(root: Path, ref: str, strict: bool = False) -> Run:
+    """An archived run by id, id prefix or name (find_run's rules); a plain one-line error if there is none."""
     try:
-        return find_run(archive_root(root), ref)
+        return find_run(archive_root(root), ref, strict)
     except RunNotFound as exc:
-        if "ambiguous" in str(exc):
+        if "ambiguous" in str(exc) or "shared by" in str(exc) or "not a run" in str(exc):
             raise
         raise RunNotFound(f"no archived run '{ref}' (see `aigc-tui runs --all`)") from None
 
 
-def find_any(root: Path, ref: str) -> Run:
+def find_any(root: Path, ref: str, strict: bool = False) -> Run:
     """A run among the active ones, else among the archived ones."""
     try:
-        return find_run(root, ref)
+        return find_run(root, ref, strict)
     except RunNotFound as exc:
         try:
-            return find_archived(root, ref)
+            return find_archived(root, ref, strict)
         except RunNotFound:
             raise exc from None
 
@@ -101,6 +101,7 @@ def _rename(source: Path, dest: Path, what: str) -> None:
 
 def delete_run(run: Run) -> None:
     """Remove a run's directory for good (archived runs too)."""
+    refuse_symlinked(run)  # renaming the link aside then rmtree on it fails half-way (tester6 G33)
     with idle_run(run):
         refuse_if_needed(run.path.parent.parent if is_archived(run) else run.path.parent, run.path, f"run {run.id}")
         tomb = run.path.with_name(f"{TOMBSTONE_PREFIX}{run.id}-{secrets.token_hex(3)}")
@@ -148,27 +149,30 @@ def clean_tombstones(root: Path) -> list[str]:
     return cleaned
 
 
-def resolve_runs(root: Path, refs: list[str], archived: bool | None = None) -> list[Run]:
+def resolve_runs(root: Path, refs: list[str], archived: bool | None = None, strict: bool = True) -> list[Run]:
     """Every run named, all found before anything changes (one bad name: nothing is done).
 
     `archived`: True looks only in the archive, False only among active runs (an archived
-    one is named as such), None in both.
+    one is named as such), None in both. `strict` (rm, archive, unarchive): find_run's strict
+    rules, and a symlinked run folder is refused.
     """
     runs: list[Run] = []
     for ref in refs:
         if archived is True:
-            run = find_archived(root, ref)
+            run = find_archived(root, ref, strict)
         elif archived is False:
             try:
-                run = find_run(root, ref)
+                run = find_run(root, ref, strict)
             except RunNotFound as exc:
                 try:
-                    find_archived(root, ref)
+                    find_archived(root, ref, strict)
                 except RunNotFound:
                     raise exc from None
                 raise AigcError(f"run {ref} is already archived (`aigc-tui unarchive {ref}` brings it back)") from None
         else:
-            run = find_any(root, ref)
+            run = find_any(root, ref, strict)
+        if strict:
+            refuse_symlinked(run)
         if run.path not in (r.path for r in runs):
             runs.append(run)
     return runs

@@ -27,6 +27,8 @@ Pure Python: the worker, the CLI and the app all spell names through this module
 
 from __future__ import annotations
 
+import json
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,6 +117,22 @@ def is_checkpoint_dir(path: Path) -> bool:
 
 def is_run_dir(path: Path) -> bool:
     return (Path(path) / STATUS_FILE).is_file()
+
+
+def looks_like_run(path: Path) -> bool:
+    """Whether a folder a user named by its path is a run this program wrote, not merely one
+    holding a `status.json` (a web project, another tool's folder): a real, non-symlinked folder
+    whose config.toml parses and whose status.json is a JSON object with a known `state`."""
+    path = Path(path)
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        tomllib.loads((path / CONFIG_FILE).read_text())
+        status = json.loads((path / STATUS_FILE).read_text())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    states = ("queued", "running", "finished", "failed", "stopped")
+    return isinstance(status, dict) and status.get("state") in states
 
 
 # --- the one resume rule ---------------------------------------------------------------------

@@ -35,6 +35,7 @@ from aigc_tui.runs.layout import (
     checkpoint_matches,
     is_checkpoint_dir,
     is_run_dir,
+    looks_like_run,
 )
 from aigc_tui.runs.leftovers import clean_half_made_runs
 from aigc_tui.runs.lock import WORKER_LOCK_FILE
@@ -174,33 +175,65 @@ def list_runs(root: Path) -> list[Run]:
     return sorted(runs, key=created)
 
 
-def find_run(root: Path, ref: str) -> Run:
-    """A run by path, exact id, name (its newest run), or unique part of an id."""
+ID_PREFIX_MIN = len("20261207-005900")  # a run id's date and time: a shorter prefix is too easy to mistype
+
+
+def find_run(root: Path, ref: str, strict: bool = False) -> Run:
+    """A run by its directory, exact id, exact name (its newest run) or an id prefix of 15+
+    characters (the id's date and time). A mere part of an id or name is refused, listing the
+    runs it is part of: `rm abc` must never delete `abcd`. `strict` (rm, archive, unarchive) also
+    refuses a name several runs share and a directory outside the runs root."""
     if not ref.strip():
-        raise RunNotFound("no run given: name a run by its id, a unique part of it, its name or its directory")
+        raise RunNotFound("no run given: name a run by its id, its name or its directory")
     candidate = Path(ref).expanduser()
-    if is_run_dir(candidate):
-        return Run(candidate.resolve())
+    path_like = "/" in ref or ref in (".", "..") or ref.startswith("~")
+    if (path_like and candidate.is_dir()) or looks_like_run(candidate):
+        return _run_at(root, candidate, strict)
     runs = list_runs(root)
-    named = [r for r in runs if r.id != ref and r.name == ref]
-    if named and not any(r.id == ref for r in runs):
-        return named[-1]  # a name means its newest run
-    for matcher in (
-        lambda r: r.id == ref,
-        lambda r: r.id.startswith(ref),
-        lambda r: ref in r.id,
-    ):
-        hits = [r for r in runs if matcher(r)]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            ids = ", ".join(r.id for r in hits[:5])
-            raise RunNotFound(f"run '{ref}' is ambiguous: it matches {len(hits)} runs ({ids}); give more of the id")
-    archived = [r for r in list_runs(Path(root) / ARCHIVE_DIR) if ref in (r.id, r.name) or r.id.startswith(ref)]
+    exact = [r for r in runs if r.id == ref] or [r for r in runs if r.name == ref]
+    if len(exact) > 1 and strict:
+        ids = ", ".join(r.id for r in exact[-5:])
+        raise RunNotFound(f"run name '{ref}' is shared by {len(exact)} runs ({ids}); give the id of the one you mean")
+    if exact:
+        return exact[-1]  # a name means its newest run
+    hits = [r for r in runs if r.id.startswith(ref)] if len(ref) >= ID_PREFIX_MIN else []
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        ids = ", ".join(r.id for r in hits[:5])
+        raise RunNotFound(f"run '{ref}' is ambiguous: it matches {len(hits)} runs ({ids}); give more of the id")
+    archived = [r for r in list_runs(Path(root) / ARCHIVE_DIR)
+                if ref in (r.id, r.name) or (len(ref) >= ID_PREFIX_MIN and r.id.startswith(ref))]
     if archived:
         run_id = archived[-1].id
         raise RunNotFound(f"run '{ref}' is archived ({run_id}); `aigc-tui unarchive {run_id}` brings it back")
+    partial = [r for r in runs if ref in r.id or ref in r.name]
+    if partial:
+        ids = ", ".join(r.id for r in partial[:5])
+        what = "is ambiguous: it is" if len(partial) > 1 else "is not a run's id or name, only"
+        raise RunNotFound(f"run '{ref}' {what} part of {ids}; give a run's full id, its name, "
+                          f"or the first {ID_PREFIX_MIN}+ characters of its id")
     raise RunNotFound(f"no run '{ref}' under {root} (see `aigc-tui runs`)")
+
+
+def _run_at(root: Path, path: Path, strict: bool) -> Run:
+    """A run named by its directory: one this program wrote, and (strict) under the runs root."""
+    if not looks_like_run(path):
+        raise RunNotFound(f"{path.absolute()} is not a run (no config.toml and status.json this program wrote); "
+                          "nothing done")
+    where = path.resolve()
+    homes = (Path(root).resolve(), (Path(root) / ARCHIVE_DIR).resolve())
+    if strict and (os.path.islink(path.absolute()) or where.parent not in homes):
+        raise RunNotFound(f"{path.absolute()} is not a run under {root}; nothing done (give --runs-dir if it is "
+                          "under another runs root)")
+    return Run(where)
+
+
+def refuse_symlinked(run: Run) -> None:
+    """A run folder that is a symlink is not followed by rm/archive (its target is not ours to move)."""
+    if run.path.is_symlink():
+        raise RunNotFound(f"run {run.id} is a symlink to {os.path.realpath(run.path)}; not followed "
+                          f"(remove the link {run.path} yourself)")
 
 
 def find_checkpoint(root: Path, ref: str, prefer: str = "latest") -> CheckpointInfo:
