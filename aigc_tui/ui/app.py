@@ -13,11 +13,13 @@ from textual.actions import SkipAction
 from textual.app import App, ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane, TextArea
 
 from aigc_tui.generate.client import GenerationClient
 from aigc_tui.paths import runs_root
+from aigc_tui.ui import paste_guard
 from aigc_tui.ui.commands import AigcCommands
 from aigc_tui.ui.leak_guard import PRUNE_EVERY_S, prune_detached
 from aigc_tui.ui.messages import (
@@ -99,6 +101,10 @@ class AigcApp(App[int]):
         self.settings = Settings.load()
         self.tail = MetricsTail(self.post_message)
         self.generation = GenerationClient(runs_dir=self.runs_dir, on_event=self._on_generation_event)
+
+    def get_driver_class(self) -> type[Driver]:
+        # Pasted text containing an ESC must not become key presses (ctrl+s in it started a run): paste_guard.
+        return paste_guard.install(super().get_driver_class())
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)

@@ -1,0 +1,82 @@
+"""A bracketed paste stays text: an ESC inside pasted text never turns the rest of the paste into key presses.
+
+Textual's XTermParser (8.2.x) treats an ESC inside a bracketed paste as the start of an escape sequence; the
+bytes after it never match one, so they are reissued as *keys* when the paste-end marker arrives: a ctrl+s
+(0x13) in pasted coloured log output started a training run, a BEL (ctrl+g) started a generation. This parser
+drops every ESC between the paste markers that is not the start of the end marker, before Textual's parser
+sees the text, so everything pasted arrives as one Paste event; other control characters (but tab and line
+breaks) are dropped from it. Outside a paste the input passes through unchanged, so the escape key and real
+sequences behave as before.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+
+from textual._xterm_parser import BRACKETED_PASTE_END, BRACKETED_PASTE_START, XTermParser
+from textual.driver import Driver
+from textual.message import Message
+
+ESC = "\x1b"
+# control characters other than tab and line breaks (and ESC, handled apart): dropped from pasted text, so a
+# pasted ^S or BEL never lands in a run name or a prompt
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
+
+
+class PasteSafeParser(XTermParser):
+    """XTermParser whose bracketed pastes reach the app as text only."""
+
+    def __init__(self, debug: bool = False) -> None:
+        super().__init__(debug)
+        self._in_paste = False
+        self._held = ""  # inside a paste: a read that ended part-way into what may be the end marker
+        self._tail = ""  # outside a paste: the last few characters, to see a start marker split across reads
+
+    def feed(self, data: str) -> Iterable[Message]:
+        if not data:  # end of input
+            return super().feed("")
+        cleaned = self.clean(data)
+        # everything held back (or only dropped ESCs): nothing to parse yet; "" would mean end of input
+        return super().feed(cleaned) if cleaned else ()
+
+    def clean(self, data: str) -> str:
+        """The input with the ESCs inside a bracketed paste (other than the end marker's) removed."""
+        out: list[str] = []
+        text, self._held = self._held + data, ""
+        while text:
+            if not self._in_paste:
+                seen = self._tail + text
+                at = seen.find(BRACKETED_PASTE_START)
+                if at < 0:
+                    out.append(text)
+                    self._tail = seen[-(len(BRACKETED_PASTE_START) - 1):]
+                    break
+                start_ends = at + len(BRACKETED_PASTE_START) - len(self._tail)
+                out.append(text[:start_ends])
+                text, self._in_paste, self._tail = text[start_ends:], True, ""
+                continue
+            at = text.find(ESC)
+            if at < 0:
+                out.append(CONTROL.sub("", text))
+                break
+            out.append(CONTROL.sub("", text[:at]))
+            rest = text[at:]
+            if rest.startswith(BRACKETED_PASTE_END):
+                out.append(BRACKETED_PASTE_END)
+                text, self._in_paste = rest[len(BRACKETED_PASTE_END):], False
+            elif BRACKETED_PASTE_END.startswith(rest):
+                self._held = rest  # wait for the next read to tell whether the paste ends here
+                break
+            else:
+                text = rest[1:]  # an ESC that is part of the pasted text: drop it, keep the rest as text
+        return "".join(out)
+
+
+def install(driver_class: type[Driver]) -> type[Driver]:
+    """Make `driver_class` build PasteSafeParser: Textual's xterm drivers look XTermParser up in their module."""
+    module = sys.modules.get(driver_class.__module__)
+    if module is not None and getattr(module, "XTermParser", None) is XTermParser:
+        module.XTermParser = PasteSafeParser  # type: ignore[attr-defined]
+    return driver_class
