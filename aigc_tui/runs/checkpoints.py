@@ -120,3 +120,23 @@ def prune_checkpoints(run_dir: Path, keep_last: int, best_metric: str = "", mode
             shutil.rmtree(trash, ignore_errors=True)
             removed.append(ckpt.path)
     return removed
+
+
+SUPERSEDED_PREFIX = ".superseded-"
+
+
+def set_aside_after(run_dir: Path, step: int, stamp: str) -> tuple[str, list[str]]:
+    """Move a run's checkpoints after `step` into checkpoints/.superseded-<stamp>/ (never listed, never pruned).
+
+    A resume from an earlier checkpoint starts a new timeline: the later checkpoints belong to the one it
+    replaces and must not stay the run's "latest" (sample, Generate, fork and resume would use them) nor push
+    the new timeline's checkpoints out of keep_last. Returns the folder (relative to the run) and the names moved.
+    """
+    later = [c for c in list_checkpoints(run_dir) if c.step > step]
+    if not later:
+        return "", []
+    aside = Path(run_dir) / CHECKPOINTS_DIR / f"{SUPERSEDED_PREFIX}{stamp}"
+    aside.mkdir(exist_ok=True)
+    for ckpt in later:
+        os.replace(ckpt.path, aside / ckpt.path.name)
+    return f"{CHECKPOINTS_DIR}/{aside.name}", [c.name for c in later]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from aigc_tui.config import config_from_toml
 from aigc_tui.config.restart import built_from_own
 from aigc_tui.errors import AigcError
-from aigc_tui.runs.checkpoints import list_checkpoints, newest_resumable
+from aigc_tui.runs.checkpoints import list_checkpoints, newest_resumable, set_aside_after
 from aigc_tui.runs.control import take_requests
 from aigc_tui.runs.leftovers import clean_leftovers
 from aigc_tui.runs.lock import RunLock
@@ -141,6 +141,15 @@ def start_point(run: Run, trainer: Trainer, start_from: Path | None) -> None:
                    bool(parent.get("keep_optimizer")))
 
 
+def set_aside_later(run: Run, trainer: Trainer) -> None:
+    """`resume --from` an earlier checkpoint: the later ones (the timeline it replaces) stop being the run's."""
+    if trainer.dist.is_main:
+        folder, moved = set_aside_after(run.path, trainer.step, time.strftime("%Y%m%d-%H%M%S"))
+        if moved:
+            trainer.log(f"resumed from an earlier checkpoint: the later {', '.join(moved)} (the timeline this "
+                        f"resume replaces) moved aside to {folder}/")
+
+
 def rank_device(device: str, gpus: str) -> str:
     """A GPU run's process uses the GPU of its local rank among those it was given (CUDA_VISIBLE_DEVICES)."""
     local = os.environ.get("LOCAL_RANK")
@@ -158,6 +167,8 @@ def train_here(run: Run, resume: Path | None, log: Callable[[str], None]) -> tup
         start = own_start(run, resume)
         trainer = build_trainer(run, log, start)
         start_point(run, trainer, start)
+        if resume is not None:
+            set_aside_later(run, trainer)
     except KeyboardInterrupt:
         return stop_early(run, log), None
     except Exception as exc:

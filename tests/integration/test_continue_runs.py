@@ -232,3 +232,15 @@ def test_fine_tune_from_here_fills_a_recipe_that_names_the_checkpoint(parent_run
     recipe = finetune_recipe(ckpt)
     config = validate(recipe)
     assert (config.kind, config.model.pretrained, config.name) == ("lm", str(ckpt.path), "tiny-lm-finetune")
+
+
+def test_resume_from_an_earlier_checkpoint_sets_the_later_ones_aside(parent_run, runs_dir):
+    """The abandoned timeline's step-40 must not stay the run's latest (tester6 G15)."""
+    assert main(["resume", parent_run.id, "--from", "20", "--set", "run.steps=30", "--runs-dir", str(runs_dir)]) == 0
+    assert [c.name for c in parent_run.checkpoints()] == ["step-00000020", "step-00000030"]
+    aside = list((parent_run.path / "checkpoints").glob(".superseded-*/step-00000040"))
+    assert len(aside) == 1  # kept, out of the way
+    assert (f"the later step-00000040 (the timeline this resume replaces) moved aside to "
+            f"checkpoints/{aside[0].parent.name}/") in parent_run.log_path.read_text()
+    status = parent_run.status()
+    assert (status.state, status.step) == (RunState.FINISHED, 30)
