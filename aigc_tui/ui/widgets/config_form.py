@@ -56,7 +56,7 @@ class ConfigForm(Vertical):
     ConfigForm .row Input {{ background: $boost; }}
     ConfigForm .row Switch {{ border: none; height: 1; padding: 0; width: 6; }}
     ConfigForm .row .help {{ width: 2fr; color: $text-muted; padding: 0 0 0 1; }}
-    ConfigForm Input.-invalid {{ background: $error 40%; }}
+    ConfigForm Input.-invalid, ConfigForm Select.-invalid {{ background: $error 40%; }}
     """
 
     def __init__(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -73,6 +73,8 @@ class ConfigForm(Vertical):
         self._ready = False  # Select posts Changed while the form is still being composed
 
     def compose(self) -> ComposeResult:
+        if self.kind not in KINDS:  # no form to fill: the error line names the kinds there are
+            return
         for section in SECTIONS:
             field = self.model_cls.model_fields.get(section)
             if field is None:
@@ -98,8 +100,11 @@ class ConfigForm(Vertical):
         if annotation is bool:
             return Switch(value=bool(value), id=fid)
         if get_origin(annotation) is Literal:
-            return Select([(str(a), a) for a in get_args(annotation)], value=value, allow_blank=False, id=fid,
-                          compact=True)
+            choices = get_args(annotation)
+            if value not in choices:  # a recipe from a newer version, or hand-edited: blank, named as the error
+                return Select([(str(a), a) for a in choices], prompt=f"{value!r}?", allow_blank=True, id=fid,
+                              compact=True)
+            return Select([(str(a), a) for a in choices], value=value, allow_blank=False, id=fid, compact=True)
         text = "" if value is None else (str(value) if not isinstance(value, list) else
                                          "[" + ", ".join(map(str, value)) + "]")
         kind = "integer" if annotation is int else "number" if annotation is float else "text"
@@ -127,6 +132,10 @@ class ConfigForm(Vertical):
                 value: Any = widget.value
             elif isinstance(widget, Select):
                 value = widget.value
+                if widget.is_blank():  # the recipe's value is none of the choices: validation names it
+                    if self.loaded[(section, key)] is None:
+                        continue
+                    value = self.loaded[(section, key)]
             else:
                 raw = widget.value.strip()
                 if raw == "":
@@ -151,19 +160,30 @@ class ConfigForm(Vertical):
             if (row := self.rows.get(field)) is not None:
                 row.display = bool(applies(values))
 
+    def emptied(self) -> list[str]:
+        """A text field the user emptied that showed a value: never read as the schema default, which
+        the user did not see (a "(default)" field, whose value was absent, may stay empty)."""
+        lines = []
+        for field, widget in self.fields.items():
+            loaded = self.loaded[field]
+            if isinstance(widget, Input) and widget.is_mounted and loaded not in (None, "") and not widget.value.strip():
+                what = {int: "a whole number", float: "a number"}.get(self.types[field], "a value")
+                lines.append(f"{'.'.join(field)}: empty; enter {what} (the recipe had {loaded!r})")
+        return lines
+
     def check(self) -> tuple[Any, list[str]]:
         for widget in self.fields.values():
             widget.remove_class("-invalid")
+        errors = self.emptied()
         try:
             config = validate(self.values())
         except ConfigError as exc:
-            errors = str(exc).splitlines()
-            for line in errors:
-                for (section, key) in self.types:
-                    if line.startswith((f"{section}.{key} ", f"{section}.{key}:", f"unknown key '{section}.{key}'")):
-                        self.fields[(section, key)].add_class("-invalid")
-            return None, errors
-        return config, []
+            config, errors = None, errors + str(exc).splitlines()
+        for line in errors:
+            for (section, key) in self.types:
+                if line.startswith((f"{section}.{key} ", f"{section}.{key}:", f"unknown key '{section}.{key}'")):
+                    self.fields[(section, key)].add_class("-invalid")
+        return (None, errors) if errors else (config, [])
 
     def on_mount(self) -> None:
         self._ready = True
