@@ -71,4 +71,10 @@ async def test_an_emptied_field_is_an_error_and_starts_nothing(runs_dir):
         await settle(pilot, lambda: True)
         assert not pane.starting and not list_runs(runs_dir)
         steps.value = "3000"
+        lr = app.query_one("#f-data-limit", Input)  # not in the recipe: the form showed the default
+        default = lr.value
+        lr.value = ""
+        await wait_for(pilot, lambda: "data.limit" in text_of(app, "#launch-errors"), what="the lr error")
+        assert f"the default is {int(default)!r}" in text_of(app, "#launch-errors")
+        lr.value = default
         await wait_for(pilot, lambda: not app.query_one("#start", Button).disabled, what="Start enabled")

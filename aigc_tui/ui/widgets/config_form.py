@@ -168,7 +168,8 @@ class ConfigForm(Vertical):
             loaded = self.loaded[field]
             if isinstance(widget, Input) and widget.is_mounted and loaded not in (None, "") and not widget.value.strip():
                 what = {int: "a whole number", float: "a number"}.get(self.types[field], "a value")
-                lines.append(f"{'.'.join(field)}: empty; enter {what} (the recipe had {loaded!r})")
+                had = "the recipe had" if field[1] in self.data.get(field[0], {}) else "the default is"
+                lines.append(f"{'.'.join(field)}: empty; enter {what} ({had} {loaded!r})")
         return lines
 
     def check(self) -> tuple[Any, list[str]]:
