@@ -41,7 +41,7 @@ def _label_text(value: object) -> str | None:
 
 def _read_jsonl(path: Path) -> Examples:
     texts, labels = [], []
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:  # utf-8-sig: Excel's BOM
         for n, line in enumerate(handle, 1):
             if not line.strip():
                 continue
@@ -63,7 +63,7 @@ def _read_jsonl(path: Path) -> Examples:
 
 def _read_csv(path: Path) -> Examples:
     texts, labels = [], []
-    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:  # BOM-safe
         reader = csv.reader(handle)
         header = [h.strip().lower() for h in next(reader, [])]
         if "text" not in header or "label" not in header:

@@ -38,3 +38,16 @@ def test_label_subset_and_cap(tmp_path):
     assert examples.counts() == {"0": 4, "1": 4}
     with pytest.raises(DataError, match="data.labels: 7 not in"):
         load_examples(f"labelled:{path}", ["7", "1"])
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+def test_a_file_saved_with_a_byte_order_mark_reads_like_one_without(tmp_path, suffix):
+    """Excel's "CSV UTF-8" and pandas' utf-8-sig start with U+FEFF; the header must still read `text`."""
+    rows = ("text,label\n" + "".join(f"good {i},pos\nbad {i},neg\n" for i in range(3)) if suffix == "csv"
+            else "".join(f'{{"text": "good {i}", "label": "pos"}}\n{{"text": "bad {i}", "label": "neg"}}\n'
+                         for i in range(3)))
+    path = tmp_path / f"bom.{suffix}"
+    path.write_text(rows, encoding="utf-8-sig")
+    examples = load_examples(f"labelled:{path}", None)
+    assert examples.counts() == {"pos": 3, "neg": 3}
+    assert examples.texts[0] == "good 0"
