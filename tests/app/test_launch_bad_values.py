@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from helpers import write_recipe
 from pilot_wait import settle, text_of, wait_for
-from textual.widgets import Button, Input, OptionList, Select
+from textual.widgets import Button, Input, OptionList, Select, Switch
 
 from aigc_tui.paths import config_dir
 from aigc_tui.runs.store import list_runs
@@ -30,6 +30,7 @@ async def test_a_recipe_value_outside_the_choices_is_an_error_line_not_a_crash(r
     user_recipe("zz_badprec", {"kind": "gan", "name": "zz_badprec", "run": {"precision": "fp8", "steps": 5}})
     user_recipe("zz_lmarch", {"kind": "lm", "name": "zz_lmarch", "model": {"arch": "mamba"}})
     user_recipe("zz_kind", {"kind": "diffusion", "name": "zz_kind"})
+    user_recipe("zz_switch", {"kind": "lm", "name": "zz_switch", "model": {"lora": "maybe"}})
     app = make_app(runs_dir, initial_tab="launch")
     async with app.run_test(size=(120, 40)) as pilot:
         await highlight(pilot, app, "zz_badprec")
@@ -45,6 +46,13 @@ async def test_a_recipe_value_outside_the_choices_is_an_error_line_not_a_crash(r
         await wait_for(pilot, lambda: "mamba" in text_of(app, "#launch-errors"), what="the arch error")
         assert "model.arch" in text_of(app, "#launch-errors")
         assert app.query_one("#start", Button).disabled
+
+        await highlight(pilot, app, "zz_switch")  # was shown on (bool("maybe")) and trained as LoRA
+        await wait_for(pilot, lambda: "maybe" in text_of(app, "#launch-errors"), what="the switch's error")
+        assert "model.lora" in text_of(app, "#launch-errors") and app.query_one("#start", Button).disabled
+        assert not app.query_one("#f-model-lora", Switch).value
+        app.query_one("#f-model-lora", Switch).value = True
+        await wait_for(pilot, lambda: not app.query_one("#start", Button).disabled, what="Start enabled")
 
         await highlight(pilot, app, "zz_kind")
         await wait_for(pilot, lambda: "diffusion" in text_of(app, "#launch-errors"), what="the kind error")

@@ -7,7 +7,7 @@ import types
 import typing
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -38,6 +38,14 @@ def _label_cells() -> int:
     return 1 + max(len(key) for cls in KINDS.values() for section in SECTIONS
                    if (field := cls.model_fields.get(section)) is not None
                    for key in field.annotation.model_fields)
+
+
+def _shown_bool(value: Any) -> bool:
+    """What a switch shows for a recipe value: "false" (quoted in a hand edit) is off, as validation reads it."""
+    try:
+        return TypeAdapter(bool).validate_python(value)
+    except ValidationError:
+        return False  # not a yes/no at all: validation names it until the switch is toggled
 
 
 def _field_id(section: str, key: str) -> str:
@@ -71,6 +79,7 @@ class ConfigForm(Vertical):
         self.rows: dict[tuple[str, str], Widget] = {}  # each field's row, which show_relevant hides
         self.loaded: dict[tuple[str, str], Any] = {}  # what a field shows before it is mounted
         self._ready = False  # Select posts Changed while the form is still being composed
+        self.toggled: set[str] = set()  # switches the user changed: a recipe's non-bool value no longer counts
 
     def compose(self) -> ComposeResult:
         if self.kind not in KINDS:  # no form to fill: the error line names the kinds there are
@@ -98,7 +107,7 @@ class ConfigForm(Vertical):
     def _field(section: str, key: str, annotation: Any, value: Any) -> Widget:
         fid = _field_id(section, key)
         if annotation is bool:
-            return Switch(value=bool(value), id=fid)
+            return Switch(value=_shown_bool(value), id=fid)
         if get_origin(annotation) is Literal:
             choices = get_args(annotation)
             if value not in choices:  # a recipe from a newer version, or hand-edited: blank, named as the error
@@ -130,6 +139,8 @@ class ConfigForm(Vertical):
                 continue
             if isinstance(widget, Switch):
                 value: Any = widget.value
+                if not isinstance(self.loaded[(section, key)], bool | None) and widget.id not in self.toggled:
+                    value = self.loaded[(section, key)]  # "false", "maybe": validation reads or names it
             elif isinstance(widget, Select):
                 value = widget.value
                 if widget.is_blank():  # the recipe's value is none of the choices: validation names it
@@ -212,6 +223,8 @@ class ConfigForm(Vertical):
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
         event.stop()
+        if self._ready and event.switch.id:
+            self.toggled.add(event.switch.id)
         if self._drives(event.switch.id):
             self.show_relevant()
         self._changed()
