@@ -6,12 +6,21 @@ import argparse
 import json
 import os
 import time
+import tomllib
 from pathlib import Path
 
-from aigc_tui.config import RecipeConfig, apply_overrides, dump_toml, load_recipe, validate
+from aigc_tui.config import (
+    RecipeConfig,
+    apply_overrides,
+    dump_toml,
+    load_recipe,
+    validate,
+    with_absolute_paths,
+)
 from aigc_tui.errors import AigcError, ConfigError, RunBusy, RunNotFound
 from aigc_tui.launch import check_resume, new_run, restart_note, resume_worker, spawn_worker
 from aigc_tui.launch.spawn import claim_run
+from aigc_tui.launch.start import with_folder_channels
 from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
 from aigc_tui.runs.atomic import atomic_write_text
@@ -77,9 +86,11 @@ def train(args: argparse.Namespace) -> int:
 
 
 def open_run(root: Path, config: RecipeConfig, run_id: str | None) -> Run:
-    """A new run; with --run-id an existing one that is not live is continued (multi-node restarts)."""
+    """A new run; with --run-id an existing one that is not live is continued, but only as node 0
+    restarting a multi-node run with the run's own recipe (`check_restart`)."""
     if run_id and is_run_dir(root / run_id):
         run = Run((root / run_id).resolve())
+        check_restart(run, config)
         status = run.status()
         if status.state.is_live:
             who = f"pid {status.pid}" if status.pid else "no worker yet"
@@ -88,6 +99,42 @@ def open_run(root: Path, config: RecipeConfig, run_id: str | None) -> Run:
             check_resume(run, None, cuda_count)
         return run
     return new_run(root, config, cuda_count, run_id=run_id, notify=print)  # checks data and device first
+
+
+RESTART_FREE = {"run.rdzv_endpoint", "run.max_restarts"}  # a restarted multi-node run may change these
+
+
+def check_restart(run: Run, config: RecipeConfig) -> None:
+    """`train RECIPE --run-id EXISTING` trains the existing run from its own config.toml, so it is
+    refused (one line) unless it restarts node 0 of a multi-node run with that same recipe: a
+    pasted wrong id must not train somebody else's run while ignoring the recipe and --set values."""
+    try:
+        saved = tomllib.loads((run.path / CONFIG_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        saved = {}
+    what = f"run {run.id} already exists (a {saved.get('kind', 'unreadable')} run)"
+    hint = f"continue it with `aigc-tui resume {run.id}`, or give a new --run-id"
+    if config.run.nnodes <= 1:
+        raise ConfigError(what, hint=hint)
+    if saved.get("kind") != config.kind:
+        raise ConfigError(f"{what}: this recipe's kind is {config.kind}", hint=hint)
+    given = with_folder_channels(with_absolute_paths(config)).model_dump(mode="json", exclude_none=True)
+    differ = [key for key in _differences(saved, given) if key not in RESTART_FREE]
+    if differ:
+        shown = ", ".join(differ[:3]) + (f" and {len(differ) - 3} more" if len(differ) > 3 else "")
+        raise ConfigError(f"{what}: this recipe differs from its config.toml in {shown}", hint=hint)
+
+
+def _differences(saved: dict, given: dict, prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ between two parsed configs."""
+    out = []
+    for key in sorted(set(saved) | set(given), key=str):
+        a, b = saved.get(key), given.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, f"{prefix}{key}.")
+        elif a != b:
+            out.append(f"{prefix}{key}")
+    return out
 
 
 def join_run(root: Path, run_id: str) -> Run:
