@@ -15,6 +15,7 @@ from pathlib import Path
 from aigc_tui.config.gan import TORCHVISION_SETS, GanConfig
 from aigc_tui.config.lm import LmConfig
 from aigc_tui.config.mlm import ClassifyConfig, MlmConfig
+from aigc_tui.data.folder_channels import IMAGE_SUFFIXES, folder_channels
 from aigc_tui.data.text import corpus_problem
 from aigc_tui.errors import ConfigError
 
@@ -94,6 +95,9 @@ def _gan_problems(config: GanConfig) -> list[str]:
         folder = Path(data.source.removeprefix("imagefolder:")).expanduser()
         if not folder.is_dir():
             return [f"data.source = {data.source!r}: image folder {folder} does not exist"]
+        if folder_channels(folder) is None:  # the worker would fail on it after creating the run
+            kinds = ", ".join(sorted(IMAGE_SUFFIXES))
+            return [f"data.source = {data.source!r}: image folder {folder} holds no readable images ({kinds})"]
     if data.source in TORCHVISION_SETS and not data.download:
         where = Path(data.root).expanduser() / TORCHVISION_SETS[data.source][0]
         if not where.is_dir():

@@ -83,6 +83,9 @@ def world(tmp_path_factory):
     (base / "bad.toml").write_text("kind = [unclosed")
     (base / "binary.toml").write_bytes(b"\xff\xfe\x00kind")
     (base / "nocfg-model").mkdir()
+    (base / "imgs-empty").mkdir()
+    (base / "imgs-unreadable").mkdir()
+    (base / "imgs-unreadable" / "a.png").write_text("notanimage")
     (base / "tb-garbage" / "a").mkdir(parents=True)
     (base / "tb-garbage" / "a" / "events.out.tfevents.1.host").write_bytes(os.urandom(3000))
     return {"base": base, "runs": runs, "run": run, "ckpt": ckpt, "lm": lm_dir, "gan": gan,
@@ -132,6 +135,12 @@ CLI_CASES = [
      "does not exist"),
     ("train-imagefolder-empty", lambda w: ["train", str(w["gan"]), "--set", 'data.source="imagefolder:"'],
      "data.source"),
+    ("train-imagefolder-no-images", lambda w: ["train", str(w["gan"]), "--set",
+                                               f'data.source="imagefolder:{w["base"] / "imgs-empty"}"'],
+     "imgs-empty holds no readable images (.bmp"),
+    ("train-imagefolder-unreadable", lambda w: ["train", str(w["gan"]), "--set",
+                                                f'data.source="imagefolder:{w["base"] / "imgs-unreadable"}"'],
+     "imgs-unreadable holds no readable images"),
     ("train-imagefolder-file", lambda w: ["train", str(w["gan"]), "--set",
                                           f'data.source="imagefolder:{w["base"] / "a-file"}"'], "data.source"),
     ("train-data-source", lambda w: ["train", str(w["gan"]), "--set", 'data.source="imagenet"'], "unknown data source"),

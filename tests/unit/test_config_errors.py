@@ -80,8 +80,12 @@ def test_every_shipped_recipe_validates_and_names_missing_data_at_launch():
 def test_a_saved_config_still_loads_after_its_data_moved(tmp_path):
     folder = tmp_path / "images"
     folder.mkdir()
+    from PIL import Image
+
+    Image.new("L", (8, 8)).save(folder / "a.png")
     config = validate(merge(TINY_GAN, data={"source": f"imagefolder:{folder}"}))
     check_environment(config)
+    (folder / "a.png").unlink()
     folder.rmdir()
     again = config_from_toml(dump_toml(config))  # what sample/resume read from a run
     assert again == config
