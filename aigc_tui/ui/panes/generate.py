@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 from aigc_tui.generate.stops import parse_stops
 from aigc_tui.runs import CheckpointInfo
 from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, picked
+from aigc_tui.ui.gen_errors import error_line, gone_checkpoint
 from aigc_tui.ui.widgets.encoder_view import EncoderView
 from aigc_tui.ui.widgets.gan_panel import GanPanel
 from aigc_tui.ui.widgets.output_area import OutputArea
@@ -44,7 +45,7 @@ class GeneratePane(Vertical):
     GeneratePane #gen-prompt { width: 1fr; }
     GeneratePane #gen-history { width: 28; }
     GeneratePane #gen-buttons Button { margin-right: 1; width: auto; min-width: 0; }
-    GeneratePane #gen-stats { height: 1; color: $text-muted; }
+    GeneratePane #gen-stats { height: auto; max-height: 2; color: $text-muted; }
     GeneratePane #gen-outputs { height: 1fr; min-height: 8; }
     GeneratePane #gen-output-b { display: none; }
     GeneratePane.-compare #gen-output-b { display: block; }
@@ -54,6 +55,7 @@ class GeneratePane(Vertical):
         super().__init__(**kwargs)
         self.runs_dir = runs_dir
         self.kinds: dict[str, str] = {}
+        self.labels: dict[str, str] = {}  # checkpoint path -> its picker label
         self.requests: dict[str, str] = {}  # request id -> the output it streams into
         self.request: str | None = None  # the newest request
         self.started = 0.0
@@ -99,6 +101,7 @@ class GeneratePane(Vertical):
     def _set_models(self, choices: list[tuple[str, str, str]]) -> None:
         """Any listing applies `g`'s checkpoint: the group may cancel open_checkpoint's before it ran."""
         self.kinds = {path: kind for _, path, kind in choices}
+        self.labels = {path: label for label, path, _ in choices}
         for widget_id, main in (("#gen-model", True), ("#gen-model-b", False)):
             model = self.query_one(widget_id, Select)
             current = None if model.is_blank() else str(model.value)
@@ -281,5 +284,8 @@ class GeneratePane(Vertical):
                         f"{s.get('tokens_per_s', 0):.1f} tokens/s{note}" if first is not None else f"no tokens{note}")
             self._finish(rid)
         elif kind == "error":
-            self._stats(f"[red]error: {event['message']}[/]")
+            ref = self.model_ref if self.requests[rid] == "#gen-output" else self.model_b
+            self._stats(error_line(event["message"], ref, self.labels))
+            if gone_checkpoint(ref, self.labels) is not None:
+                self.action_reload_models()  # the dead entry leaves the picker
             self._finish(rid)

@@ -1,0 +1,31 @@
+"""Generate's status line for an error: the reason first, paths shortened, so it reads at 80 columns.
+
+`error: /home/u/.../runs/2026...-lm2-1341/checkpoints/step-00000030 does not exist` lost its reason
+off the right edge (tester6 G19); a checkpoint deleted from another shell now reads
+`error: checkpoint lm2@30 is gone (deleted or moved)` and the pane reloads its model list.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rich.markup import escape
+
+LONG_PATH = re.compile(r"/[^\s'\"]*/([^\s'\"/]+/[^\s'\"/]+)")  # an absolute path: keep its last 2 parts
+
+
+def gone_checkpoint(ref: str, labels: dict[str, str]) -> str | None:
+    """The picker label of `ref` when it is a listed checkpoint whose folder no longer exists."""
+    if ref in labels and not Path(ref).exists():
+        return labels[ref].rsplit(" (", 1)[0]
+    return None
+
+
+def error_line(message: str, ref: str, labels: dict[str, str]) -> str:
+    """Markup for the status: `error: checkpoint X is gone ...`, else the message with paths as …/a/b."""
+    label = gone_checkpoint(ref, labels)
+    if label is not None:
+        return f"[red]error: checkpoint {escape(label)} is gone (deleted or moved); the model list was reloaded[/]"
+    short = LONG_PATH.sub(lambda m: "…/" + m.group(1), message)
+    return f"[red]error: {escape(short)}[/]"

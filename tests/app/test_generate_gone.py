@@ -1,0 +1,53 @@
+"""Generate at 80 columns: an error shows its reason, not a path cut at the edge; a checkpoint deleted
+from another shell reads as gone and leaves the picker (tester6 G19)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from fixture_runs import FIXED_NOW
+from pilot_wait import wait_for
+from textual.widgets import Select
+
+from aigc_tui.ui.app import make_app
+from aigc_tui.ui.panes.generate import GeneratePane
+
+
+def screen_rows(app) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def screen_words(app) -> str:
+    return " ".join(" ".join(screen_rows(app)).split())
+
+
+async def test_a_deleted_checkpoint_reads_as_gone_and_leaves_the_picker(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="generate")
+    async with app.run_test(size=(80, 24)) as pilot:
+        picker = app.query_one("#gen-model", Select)
+        await wait_for(pilot, lambda: not picker.is_blank(), what="the newest LM chosen")
+        pane = app.query_one(GeneratePane)
+        dead = str(picker.value)
+        shutil.rmtree(dead)  # `aigc-tui rm` from another shell, then ctrl+g: the helper's error
+        pane.requests["r1"] = "#gen-output"
+        pane.handle_event({"id": "r1", "event": "error", "message": f"{dead} does not exist"})
+        await wait_for(pilot, lambda: any("is gone (deleted or moved)" in row for row in screen_rows(app)),
+                       what="the reason on screen at 80 columns")
+        assert any("error: checkpoint fixture-lm@300 is gone" in row for row in screen_rows(app))
+        await wait_for(pilot, lambda: dead not in pane.kinds, what="the model list reloaded")
+        assert dead not in [value for _, value in picker._options]
+
+
+async def test_a_long_error_shows_its_reason_at_80_columns(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="generate")
+    async with app.run_test(size=(80, 24)) as pilot:
+        picker = app.query_one("#gen-model", Select)
+        await wait_for(pilot, lambda: not picker.is_blank(), what="the newest LM chosen")
+        pane = app.query_one(GeneratePane)
+        typed = Path("/home/someone/models/a-rather-long-folder-name/of-a-model/checkpoint-final")
+        pane.requests["r1"] = "#gen-output"
+        pane.handle_event({"id": "r1", "event": "error",
+                           "message": f"{typed} has no config.json; pick a checkpoint folder"})
+        await wait_for(pilot, lambda: "has no config.json; pick a checkpoint folder" in screen_words(app),
+                       timeout=20, what="the reason on screen at 80 columns (wrapped to 2 lines)")
