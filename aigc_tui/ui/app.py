@@ -231,7 +231,8 @@ class AigcApp(App[int]):
     async def on_run_started(self, message: RunStarted) -> None:
         self.action_show_tab("runs")
         runs: Any = await self.pane("runs")
-        runs.show_run(message.run_id)
+        if self.is_running:  # not when the app is quitting meanwhile (its panes are being torn down)
+            runs.show_run(message.run_id)
 
     async def on_open_checkpoints(self, message: OpenCheckpoints) -> None:
         self.action_show_tab("checkpoints")
