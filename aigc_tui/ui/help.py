@@ -43,7 +43,7 @@ a page of tiles is shown (the line under it says which); only a tile that cannot
 is shrunk (whole, "tile 1/64 fit").
 
 **Checkpoints**: `g` sample or generate from it, `r` resume from it, `f` fork into
-Launch, `d` delete (asks first).
+Launch, `t` fine-tune from it (a new run starting from its weights), `d` delete (asks first).
 
 **Generate**: the newest LM checkpoint is picked; write a prompt, `ctrl+g` generate,
 `ctrl+t` stop, `ctrl+y` copy the output (OSC 52, works over SSH). *vs* runs the same

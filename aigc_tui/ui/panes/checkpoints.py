@@ -32,10 +32,10 @@ from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
 
 class CheckpointsPane(Horizontal):
     BINDINGS = [
-        Binding("g", "generate", "Sample/generate", id="ckpt.generate"),
-        Binding("r", "resume", "Resume from", id="ckpt.resume"),
+        Binding("g", "generate", "Generate", id="ckpt.generate"),
+        Binding("r", "resume", "Resume", id="ckpt.resume"),
         Binding("f", "fork", "Fork", id="ckpt.fork"),
-        Binding("t", "finetune", "Fine-tune from here", id="ckpt.finetune"),
+        Binding("t", "finetune", "Fine-tune", id="ckpt.finetune"),
         Binding("d,delete", "delete", "Delete", id="ckpt.delete"),
         Binding("R", "reload", "Reload", id="ckpt.reload", show=False),
     ]

@@ -40,10 +40,10 @@ COLUMNS = ("name", "kind", "state", "step", "eta", "speed", "best", "device", "t
 class RunsPane(HousekeepingPane):
     BINDINGS = [
         Binding("x", "stop_run", "Stop", id="runs.stop"),
-        Binding("S", "save_run", "Save now", id="runs.save"),
-        Binding("p", "sample_run", "Sample now", id="runs.sample"),
+        Binding("S", "save_run", "Save", id="runs.save"),
+        Binding("p", "sample_run", "Sample", id="runs.sample"),
         Binding("r", "resume_run", "Resume", id="runs.resume"),
-        Binding("k", "open_checkpoints", "Checkpoints", id="runs.checkpoints"),
+        Binding("k", "open_checkpoints", "Ckpts", id="runs.checkpoints"),
         Binding("e", "cycle_smoothing", "Smoothing", id="runs.smoothing"),
         Binding("l", "toggle_log", "Log y", id="runs.log_y"),
         Binding("w", "cycle_window", "Window", id="runs.window"),
