@@ -16,6 +16,7 @@ from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane, TextArea
+from textual.worker import WorkerFailed
 
 from aigc_tui.generate.client import GenerationClient
 from aigc_tui.paths import runs_root
@@ -73,6 +74,9 @@ def build_pane(tab: str, runs_dir: Path) -> Widget:
     return RunsPane(runs_dir)
 
 
+UPDATED = "aigc-tui was updated while this app was open; restart it (q, then aigc-tui)"
+
+
 class AigcApp(App[int]):
     TITLE = "aigc-tui"
     SUB_TITLE = "train and try generative models"
@@ -101,6 +105,22 @@ class AigcApp(App[int]):
         self.settings = Settings.load()
         self.tail = MetricsTail(self.post_message)
         self.generation = GenerationClient(runs_dir=self.runs_dir, on_event=self._on_generation_event)
+
+    async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
+        """Every key's, click's and palette command's action: a lazy import failing because the installed
+        code changed under the running app (git pull, pip upgrade) is one line, not a crash (tester6 G11)."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except ImportError:
+            self.notify(UPDATED, severity="error", timeout=30)
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """The same for a worker's ImportError (its own task: the app's message loop is unharmed)."""
+        if isinstance(error, WorkerFailed) and isinstance(error.error, ImportError):
+            self.notify(UPDATED, severity="error", timeout=30)
+            return
+        super()._handle_exception(error)
 
     def get_driver_class(self) -> type[Driver]:
         # Pasted text containing an ESC must not become key presses (ctrl+s in it started a run): paste_guard.
