@@ -170,6 +170,17 @@ async def test_generate_gan_grid_opens_full_screen_and_esc_comes_back(fixture_ru
         assert app.focused is app.query_one("#gan-grid")
 
 
+async def test_after_a_gan_grid_a_digit_switches_pane_not_the_seed(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="generate")
+    async with app.run_test(size=(80, 24)) as pilot:
+        gan = next(r for r in list_runs(fixture_runs) if r.name == "fixture-gan")
+        app.query_one("GeneratePane").open_checkpoint(gan.checkpoints()[-1])
+        await wait_for(pilot, lambda: app.focused is app.query_one("#gan-seed"), what="the GAN controls")
+        await pilot.press("ctrl+g", "2")
+        await wait_for(pilot, lambda: app.query_one(TabbedContent).active == "runs", what="the Runs pane")
+        assert app.query_one("#gan-seed", Input).value == "0"
+
+
 async def test_pane_keys_leave_the_view_for_that_pane(tmp_path):
     make_gan_run(tmp_path / "runs")
     app = make_app(tmp_path / "runs", clock=lambda: FIXED_NOW)

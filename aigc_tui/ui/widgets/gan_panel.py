@@ -81,6 +81,7 @@ class GanPanel(Vertical):
             return None
         self._status("drawing…")
         self.request = self.app.generation.gan_grid(self.model_ref, self._out_path(f"s{seed}"), n=64, seed=seed)
+        self.query_one("#gan-grid").focus()  # out of the seed field: `2`, `v`... are pane keys again, not digits
         return self.request
 
     @on(Button.Pressed, "#gan-interp")
@@ -90,6 +91,7 @@ class GanPanel(Vertical):
             return
         self._status("drawing…")
         self.request = self.app.generation.gan_interpolate(self.model_ref, self._out_path(f"s{a}-s{b}"), a, b, steps=10)
+        self.query_one("#gan-interp").focus()  # out of the seed fields, as after a grid
 
     def show_image(self, path: Path) -> None:
         self.last_image = path
