@@ -37,3 +37,13 @@ async def settle(pilot, predicate, timeout: float = 60.0) -> None:
 
 def text_of(app, selector: str) -> str:
     return str(app.query_one(selector, Static).render())
+
+
+async def focused_prompt(pilot, app, text: str):
+    """Generate's prompt, focused, holding `text` with the cursor at its end (where typed keys land)."""
+    prompt = await wait_for(pilot, lambda: app.query("#gen-prompt") and app.query_one("#gen-prompt"), what="the prompt")
+    prompt.focus()
+    await wait_for(pilot, lambda: prompt.has_focus, what="the prompt focused")
+    prompt.text = text
+    prompt.move_cursor(prompt.document.end)
+    return prompt

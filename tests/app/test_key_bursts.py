@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import tomllib
 
-from pilot_wait import wait_for
+from pilot_wait import focused_prompt, wait_for
 from test_launch_form_fields import show_recipe
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from aigc_tui.runs import list_runs
 from aigc_tui.ui.app import make_app
@@ -39,12 +39,7 @@ async def test_a_burst_of_edits_then_ctrl_s_starts_the_run_with_the_typed_value(
 async def test_a_burst_into_the_prompt_applies_in_order(runs_dir):
     app = make_app(runs_dir, initial_tab="generate")
     async with app.run_test(size=(80, 24)) as pilot:
-        prompt = await wait_for(pilot, lambda: app.query("#gen-prompt") and app.query_one("#gen-prompt", TextArea),
-                                what="the prompt")
-        prompt.focus()
-        await wait_for(pilot, lambda: prompt.has_focus, what="the prompt focused")
-        prompt.text = "def "
-        prompt.move_cursor(prompt.document.end)
+        prompt = await focused_prompt(pilot, app, "def ")
         await pilot.pause(0.2)
         burst(app, "backspace", "backspace", "a", "b", "left", "c")
         await wait_for(pilot, lambda: prompt.text != "def ", what="the keys applied")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sys
 
-from pilot_wait import text_of, wait_for
+from pilot_wait import focused_prompt, text_of, wait_for
 from test_launch_form_fields import show_recipe
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from aigc_tui.runs import list_runs
 from aigc_tui.ui.app import make_app
@@ -55,12 +55,7 @@ async def test_a_paste_with_esc_and_ctrl_s_into_the_run_name_starts_nothing(runs
 async def test_a_paste_split_across_reads_into_the_prompt_stays_text_and_generates_nothing(runs_dir):
     app = make_app(runs_dir, initial_tab="generate")
     async with app.run_test(size=(80, 24)) as pilot:
-        prompt = await wait_for(pilot, lambda: app.query("#gen-prompt") and app.query_one("#gen-prompt", TextArea),
-                                what="the prompt")
-        prompt.focus()
-        await wait_for(pilot, lambda: prompt.has_focus, what="the prompt focused")
-        prompt.text = "def "
-        prompt.move_cursor(prompt.document.end)
+        prompt = await focused_prompt(pilot, app, "def ")
         terminal_sends(app, paste("Q1\x1b[31mQ2\x07Q3\x01"), chunk=3)  # BEL = ctrl+g, ^A = ctrl+a
         await wait_for(pilot, lambda: prompt.text != "def ", what="the paste applied")
         await pilot.pause(0.3)
