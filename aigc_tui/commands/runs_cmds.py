@@ -15,7 +15,7 @@ from aigc_tui.runs import ControlAction, find_run, list_runs, request_control
 from aigc_tui.runs.status import LIVE_STATES
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import format_duration, plotted_series, run_row
-from aigc_tui.styles import STATE_STYLE, styled_state
+from aigc_tui.styles import STATE_STYLE
 
 if TYPE_CHECKING:
     from aigc_tui.runs.metrics import MetricsReader
@@ -41,6 +41,9 @@ def list_cmd(args: argparse.Namespace) -> int:
         return 0
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from aigc_tui.commands.runs_table import GAP, lay_out
 
     if not rows:
         which = f"tagged {', '.join(args.tags)} " if args.tags else ""
@@ -48,21 +51,26 @@ def list_cmd(args: argparse.Namespace) -> int:
               "; start one with `aigc-tui train gan_mlp_digits`"))
         return 0
     now = time.time()
-    cells = [(r.id, r.kind, "archived" if r.archived else r.state_text or r.state, r.progress, r.speed_text,
-              format_duration(r.elapsed(now)), r.device or "-", " ".join(f"#{t}" for t in r.tags))
+    cells = [(r.name, r.kind, "archived" if r.archived else r.state_text or r.state, r.progress, r.speed_text,
+              format_duration(r.elapsed(now)), r.device or "-", " ".join(f"#{t}" for t in r.tags), r.id)
              for r in rows]
-    header = ("id", "kind", "state", "step", "speed", "time", "device", "tags")
-    if not sys.stdout.isatty():  # piped: whole cells, aligned, no colour, never cut (grep, awk)
-        widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
-        for row in [header, *cells]:
+    if not sys.stdout.isatty():  # piped: whole cells, aligned, no colour, never cut (grep, awk); the id first
+        header = ("id", "kind", "state", "step", "speed", "time", "device", "tags")
+        piped = [(row[-1], *row[1:-1]) for row in cells]
+        widths = [max(len(row[i]) for row in [header, *piped]) for i in range(len(header))]
+        for row in [header, *piped]:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         return 0
-    table = Table(box=None, header_style="bold")
-    for col in header:  # a terminal too narrow for a cell shows "…", never a silently cut value
-        table.add_column(col, no_wrap=True, overflow="ellipsis", min_width=min(len(col) + 1, 8))
-    for r, row in zip(rows, cells, strict=True):
-        table.add_row(*row[:2], row[2] if r.archived else styled_state(r.state, r.state_text), *row[3:])
-    Console().print(table)
+    console = Console()
+    columns, shown = lay_out(cells, console.width, [r.id for r in runs])
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, GAP // 2))
+    for col in columns:
+        table.add_column(col, no_wrap=True)
+    state = columns.index("state")
+    for r, row in zip(rows, shown, strict=True):
+        style = "dim" if r.archived else STATE_STYLE.get(r.state, "")
+        table.add_row(*(Text(cell, style=style if i == state else "") for i, cell in enumerate(row)))
+    console.print(table)
     return 0
 
 

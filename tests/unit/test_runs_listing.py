@@ -69,3 +69,49 @@ def test_a_resumed_run_stopped_while_still_queued_shows_only_what_it_trained(run
     assert abs(run_row(run).elapsed(now + 999) - 8) < 1
     mark_queued(run.path, os.getpid(), by_launcher=True)  # and resumed again: still nothing added
     assert abs(run_row(run).elapsed(now + 999) - 8) < 1
+
+
+def _terminal_listing(runs_dir, capsys, monkeypatch, columns: int) -> list[list[str]]:
+    """`aigc-tui runs` as a terminal `columns` cells wide shows it: the words of each line."""
+    import re
+    import sys
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["runs", "--runs-dir", str(runs_dir)]) == 0
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out).splitlines()
+    assert all(len(line.rstrip()) <= columns for line in lines), lines
+    return [line.split() for line in lines]
+
+
+def test_runs_on_an_80_column_terminal_never_cuts_state_step_or_time_and_shows_names(runs_dir, capsys, monkeypatch):
+    """Tester6 G18: at 80 columns the id kept 40 cells while state read `finis…` and step `300/…`,
+    and time and tags were gone. Now device, kind and the id give way; the name is shown."""
+    import time
+
+    from aigc_tui.runs import RunState
+    from aigc_tui.runs.notes import write_notes
+
+    runs = []
+    for name, unit, device in (("g1", "images/s", "cpu (fp32)"),
+                               ("bert-classify-docstrings", "examples/s", "cuda:0 (NVIDIA H200, bf16)")):
+        run = create_run(runs_dir, f'kind = "gan"\nname = "{name}"\n[run]\nsteps = 300\n', name)
+        status = RunStatus.read(run.path)
+        status.state, status.step, status.total_steps, status.device = RunState.FINISHED, 300, 300, device
+        status.throughput, status.throughput_unit = 287.0, unit
+        status.started_at = status.resumed_at = time.time() - 92
+        status.ended_at = status.started_at + 92
+        status.write(run.path)
+        write_notes(run.path, ["best"])
+        runs.append(run)
+    header, *rows = _terminal_listing(runs_dir, capsys, monkeypatch, 80)
+    assert header == ["name", "state", "step", "speed", "time", "tags"]
+    assert [row[0] for row in rows] == ["g1", "bert-classify-docstrings"]  # whole names
+    for row in rows:
+        assert row[1:3] == ["finished", "300/300"] and row[-2:] == ["1m32s", "#best"]
+    header, *rows = _terminal_listing(runs_dir, capsys, monkeypatch, 200)  # wide: every column, whole ids
+    assert header == ["name", "kind", "state", "step", "speed", "time", "device", "tags", "id"]
+    assert {row[-1] for row in rows} == {run.id for run in runs}
+    header, *rows = _terminal_listing(runs_dir, capsys, monkeypatch, 50)  # cramped: the name is cut, not the state
+    assert header[:4] == ["name", "state", "step", "time"]
+    assert [row[0] for row in rows] == ["g1", "bert-classify-d…"] and all(row[1] == "finished" for row in rows)
