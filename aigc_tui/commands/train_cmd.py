@@ -21,6 +21,7 @@ from aigc_tui.errors import AigcError, ConfigError, RunBusy, RunNotFound
 from aigc_tui.launch import check_resume, new_run, restart_note, resume_worker, spawn_worker
 from aigc_tui.launch.spawn import claim_run
 from aigc_tui.launch.start import with_folder_channels
+from aigc_tui.names import slug
 from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
 from aigc_tui.runs.atomic import atomic_write_text
@@ -61,7 +62,17 @@ def scale_overrides(args: argparse.Namespace) -> list[str]:
     return out
 
 
+def check_run_id(run_id: str | None) -> None:
+    """An exact --run-id names one folder under the runs root: it was quietly made safe
+    (`../../x` became `x`, `a b` became `a-b`), so the run landed under another id."""
+    if run_id is not None and slug(run_id, limit=len(run_id)) != run_id:
+        suggestion = slug(run_id, limit=max(1, len(run_id)), fallback="")
+        raise ConfigError(f"--run-id {run_id!r} is not a run id: use letters, digits, '_', '.' and '-' "
+                          "(no '/' or '..', no leading '.' or '-')" + (f", e.g. {suggestion}" if suggestion else ""))
+
+
 def train(args: argparse.Namespace) -> int:
+    check_run_id(args.run_id)
     overrides = list(args.overrides)
     if args.device:
         overrides.append(f"run.device={json.dumps(args.device, ensure_ascii=False)}")  # a JSON string is a TOML string

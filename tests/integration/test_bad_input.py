@@ -131,6 +131,10 @@ CLI_CASES = [
     ("train-best-mode", lambda w: ["train", str(w["gan"]), "--set", 'run.best_mode="median"'], "run.best_mode"),
     ("train-seed-negative", lambda w: ["train", str(w["gan"]), "--set", "run.seed=-1"], "run.seed"),
     ("train-compile-string", lambda w: ["train", str(w["gan"]), "--set", 'run.compile="yes"'], "run.compile"),
+    ("train-run-id-dotdot", lambda w: ["train", str(w["gan"]), "--run-id", "../../x", "--runs-dir", str(w["runs"])],
+     "--run-id '../../x' is not a run id"),  # became runs/x
+    ("train-run-id-slash", lambda w: ["train", str(w["gan"]), "--run-id", "a/b", "--runs-dir", str(w["runs"])],
+     "no '/' or '..'"),
     ("train-imagefolder-missing", lambda w: ["train", str(w["gan"]), "--set", 'data.source="imagefolder:nowhere"'],
      "does not exist"),
     ("train-imagefolder-empty", lambda w: ["train", str(w["gan"]), "--set", 'data.source="imagefolder:"'],
