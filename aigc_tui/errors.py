@@ -8,6 +8,7 @@ kind; none of them needs converting.
 
 from __future__ import annotations
 
+import errno
 import re
 
 
@@ -58,6 +59,18 @@ def os_reason(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     text = text.removeprefix("Error while serializing: ").removeprefix("I/O error: ")  # safetensors' wording
     return re.sub(r" \(os error \d+\)$", "", text)
+
+
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def write_failure(exc: OSError, path: object = None) -> str:
+    """A failed write in words, naming the file: `disk full writing PATH (No space left on device)`,
+    else `cannot write PATH (reason)`, so the user knows which mount to clean or fix."""
+    where = path or exc.filename
+    what = "disk full writing" if exc.errno in DISK_FULL else "cannot write"
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{what} {where} ({reason})" if where else f"{what}: {reason}"
 
 
 class DeviceError(AigcError):

@@ -17,7 +17,7 @@ from aigc_tui.config import (
     validate,
     with_absolute_paths,
 )
-from aigc_tui.errors import AigcError, ConfigError, RunBusy, RunNotFound
+from aigc_tui.errors import AigcError, ConfigError, RunBusy, RunNotFound, StorageError
 from aigc_tui.launch import check_resume, new_run, restart_note, resume_worker, spawn_worker
 from aigc_tui.launch.spawn import claim_run
 from aigc_tui.launch.start import with_folder_channels
@@ -176,6 +176,9 @@ def run_foreground(run: Run, resume: Path | None = None, node_rank: int = 0, loc
         with ProgressLine(run):  # a live step/speed/ETA/loss line, on a terminal only
             end = run_worker(run, resume, echo=True, node_rank=node_rank, lock=lock)
         interrupted = EARLY.reason == "SIGINT"
+    except StorageError as exc:  # not even the end state could be written: a run failure all the same
+        print(f"error: run failed: {exc.one_line()}")
+        return 1
     finally:
         if own:
             EARLY.restore()

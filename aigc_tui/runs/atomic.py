@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -40,14 +41,23 @@ def current_umask() -> int:
     return mask
 
 
+def _naming(exc: OSError, path: Path) -> OSError:
+    """The same OS error naming the file the caller asked for (not our temp name, not none at all:
+    a write that fails on a full disk carries no file name of its own)."""
+    return type(exc)(exc.errno, exc.strerror or str(exc), str(path))
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Temp file in the destination directory, fsync, `os.replace`, fsync the directory."""
+    """Temp file in the destination directory, fsync, `os.replace`, fsync the directory.
+
+    A failure raises the OSError with `path` as its file name, so every message can say which
+    file a full disk refused."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:  # name the file the caller asked for, not our temp name
-        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+    except OSError as exc:
+        raise _naming(exc, path) from None
     try:
         os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600; give the file a normal file's mode
         with os.fdopen(fd, "wb") as f:
@@ -55,10 +65,37 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _naming(exc, path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+def rewrite_in_place(path: Path, data: bytes) -> None:
+    """Last resort when the disk is full: overwrite an existing small file inside the space it
+    already holds (no new block is needed, so it works where a temp file cannot be written).
+
+    Not atomic: a reader may see it half-written for a moment, so it is only for a file whose
+    loss is worse than that (a run's end state). A shorter text is padded with spaces (JSON
+    allows them), so the file never has to shrink; one that does not fit raises ENOSPC."""
+    path = Path(path)
+    fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if len(data) > max(info.st_size, info.st_blocks * 512):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        data += b" " * (info.st_size - len(data))
+        view = memoryview(data)
+        while view:
+            view = view[os.pwrite(fd, view, len(data) - len(view)):]
+        os.fsync(fd)
+    except OSError as exc:
+        raise _naming(exc, path) from None
+    finally:
+        os.close(fd)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

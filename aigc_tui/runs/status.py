@@ -15,9 +15,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from aigc_tui.errors import AigcError
-from aigc_tui.runs.atomic import atomic_write_json
+from aigc_tui.errors import DISK_FULL, AigcError
+from aigc_tui.runs.atomic import atomic_write_bytes, rewrite_in_place
 from aigc_tui.runs.layout import STATUS_FILE, STATUS_LOCK_FILE
+from aigc_tui.runs.strict_json import dumps
 
 
 @contextmanager
@@ -123,7 +124,7 @@ class RunStatus:
     def write(self, run_dir: Path) -> None:
         self.updated_at = time.time()
         with status_lock(run_dir):
-            atomic_write_json(Path(run_dir) / STATUS_FILE, self.to_json())
+            _store(run_dir, self)
 
     @classmethod
     def read(cls, run_dir: Path) -> RunStatus:
@@ -204,8 +205,25 @@ def update_status(run_dir: Path, mutate: Callable[[RunStatus], bool]) -> RunStat
         status = RunStatus.read(run_dir)
         if mutate(status):
             status.updated_at = time.time()
-            atomic_write_json(Path(run_dir) / STATUS_FILE, status.to_json())
+            _store(run_dir, status)
     return status
+
+
+def _store(run_dir: Path, status: RunStatus) -> None:
+    """Write status.json atomically. An end state the full disk refuses is written in place
+    instead (`rewrite_in_place`): a run must not read `lost` only because its disk filled up.
+    A failure raises the OSError, naming status.json."""
+    path = Path(run_dir) / STATUS_FILE
+    data = (dumps(status.to_json(), indent=2, sort_keys=True) + "\n").encode("utf-8")
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        if exc.errno not in DISK_FULL or status.state.is_live or not path.is_file():
+            raise
+        try:
+            rewrite_in_place(path, data)
+        except OSError:
+            raise exc from None
 
 
 def mark_queued(run_dir: Path, pid: int, by_launcher: bool = False) -> RunStatus:

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 
 from aigc_tui.config import RecipeConfig, dump_toml
-from aigc_tui.errors import AigcError
+from aigc_tui.errors import DISK_FULL, AigcError, StorageError, write_failure
 from aigc_tui.models.device import Placement
 from aigc_tui.runs.checkpoints import prune_checkpoints
 from aigc_tui.runs.control import ControlAction
@@ -148,7 +148,11 @@ class Trainer(FamilyHooks):
         if throughput is not None and math.isfinite(throughput):
             status.throughput = round(throughput, 2)
         if self.dist.is_main:
-            status.write(self.run_dir)
+            try:
+                status.write(self.run_dir)
+            except OSError as exc:  # one line naming the file, never a traceback (a full disk is no bug)
+                hint = f"free space, then `aigc-tui resume {self.run_dir.name}`" if exc.errno in DISK_FULL else None
+                raise StorageError(write_failure(exc), hint=hint) from exc
 
     def run(self) -> RunState:
         """Train to the configured steps; always leaves an end state in status.json."""
@@ -202,7 +206,7 @@ class Trainer(FamilyHooks):
         if end is RunState.FAILED and self.dist.enabled:
             self.log(f"run failed at step {self.step}: {status.error}")
             return end  # the agent writes the end state, naming the rank that failed first
-        self._write_status(status, end)
+        self._write_status(status, end)  # StorageError when not even the end state could be written
         self.log(f"run ended {end.value} at step {self.step}" + (f": {status.error}" if status.error else ""))
         return end
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from aigc_tui.config import config_from_toml
 from aigc_tui.config.restart import built_from_own
-from aigc_tui.errors import AigcError
+from aigc_tui.errors import AigcError, StorageError
 from aigc_tui.runs.checkpoints import list_checkpoints, newest_resumable, set_aside_after
 from aigc_tui.runs.control import take_requests
 from aigc_tui.runs.leftovers import clean_leftovers
@@ -253,7 +253,11 @@ def main(argv: list[str] | None = None) -> int:
         except AigcError as exc:
             print(f"error: {exc.one_line()}", file=sys.stderr)
             return 2
-    end = run_worker(run, args.resume, detached=args.detached, node_rank=args.node_rank, lock=lock)
+    try:
+        end = run_worker(run, args.resume, detached=args.detached, node_rank=args.node_rank, lock=lock)
+    except StorageError as exc:  # not even the end state could be written (a full disk): one line, no traceback
+        print(f"error: run failed: {exc.one_line()}", file=sys.stderr)
+        return 1
     return 0 if end in (RunState.FINISHED, RunState.STOPPED) else 1
 
 

@@ -3,7 +3,9 @@ written, and leaves every file whole: no half checkpoint, no torn metrics line."
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -61,3 +63,45 @@ def test_metrics_that_cannot_be_appended_leave_whole_lines(tmp_path):
     assert text.endswith("\n")
     lines = text.splitlines()
     assert [json.loads(line)["step"] for line in lines] == list(range(int(written)))
+
+
+class _StatusDiskFull:
+    """`os` as aigc_tui.runs.atomic sees it, on a disk that fills up after the first metrics line:
+    the log and metrics.jsonl still fit (tester6 G2), a new status.json (its temp file) does not,
+    and rewriting the existing status.json inside its own blocks still works, as on a real full disk."""
+
+    def __init__(self, run_root):
+        self.run_root = run_root
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def fsync(self, fd: int) -> None:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+        full = any(m.stat().st_size for m in self.run_root.glob("*/metrics.jsonl"))
+        if full and "/.status.json." in target:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as flush/fsync report it: no file name
+        os.fsync(fd)
+
+
+def test_a_status_that_cannot_be_written_fails_the_run_in_one_line(tmp_path, runs_dir, monkeypatch, capsys):
+    from aigc_tui.cli import main
+    from aigc_tui.runs import atomic
+
+    recipe = write_recipe(tmp_path / "r.toml", merge(TINY_GAN, name="full2", run={
+        "steps": 300, "log_every": 3, "checkpoint_every": 0, "sample_every": 0}))
+    monkeypatch.setattr(atomic, "os", _StatusDiskFull(runs_dir))
+    code = main(["train", str(recipe), "--runs-dir", str(runs_dir)])
+    out = capsys.readouterr()
+    output = out.out + out.err
+    (run,) = list_runs(runs_dir)
+    assert code == 1, output  # a run that failed, not a bad input (2)
+    assert "Traceback" not in output and "Traceback" not in run.log_path.read_text(), output
+    (last,) = [line for line in output.splitlines() if line.startswith("error:")]
+    path = run.path / "status.json"
+    assert last == (f"error: run failed: disk full writing {path} (No space left on device) "
+                    f"(free space, then `aigc-tui resume {run.id}`)"), output
+    status = run.status()  # the end state got in all the same: failed with the reason, not `lost`
+    assert status.state is RunState.FAILED and status.step == 3, status
+    assert status.error.startswith(f"disk full writing {path}"), status.error
+    assert not [p.name for p in run.path.iterdir() if p.name.endswith(".tmp")]
