@@ -4,16 +4,20 @@ another run's checkpoint (a fork with weights). Helpers of the loop skeleton."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aigc_tui.errors import ModelError, os_reason
-from aigc_tui.runs.checkpoints import read_checkpoint
+from aigc_tui.runs.checkpoints import list_checkpoints, read_checkpoint
 from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE
+from aigc_tui.runs.status import RunStatus
 from aigc_tui.train.checkpoint_io import load_trainer_state
 
 if TYPE_CHECKING:
     from aigc_tui.train.loop import Trainer
+
+TOKENIZER_FILE = "tokenizer.json"
 
 
 def note_extension(trainer: Trainer, folder: Path) -> None:
@@ -48,3 +52,28 @@ def warm_start(trainer: Trainer, folder: Path, keep_step: bool, keep_optimizer: 
     optimizer = "its optimizer state" if keep_optimizer else "a fresh optimizer"
     trainer.log(f"starting from the weights of {folder.parent.parent.name}/{folder.name} at step {trainer.step}, "
                 f"with {optimizer}; {trainer.schedule_note()}")
+
+
+def kept_tokenizer(run_dir: Path, train: Callable[[], Any], log: Callable[[str], None]) -> Any:
+    """A from-scratch model's tokenizer: a fork with weights keeps its parent's, whatever corpus it
+    trains on (its embeddings belong to those token ids); any other run trains one with `train()`.
+
+    The fork's own checkpoints carry the same tokenizer, so a resume still finds it after the
+    parent's checkpoint was pruned."""
+    parent = RunStatus.read(run_dir).parent or {}
+    if not (parent.get("how") == "fork" and parent.get("weights")):
+        return train()
+    start = Path(parent["checkpoint"])
+    folders = [c.path for c in reversed(list_checkpoints(run_dir))] + [start]
+    folder = next((f for f in folders if (f / TOKENIZER_FILE).is_file()), None)
+    if folder is None:
+        if not start.is_dir():
+            return train()  # warm_start says in one line that the parent's checkpoint is gone
+        raise ModelError(f"the checkpoint this run was forked from, {start}, has no {TOKENIZER_FILE}: "
+                         "its weights cannot be matched to a tokenizer", "fork it without --weights")
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    log(f"tokenizer: kept from {folder.parent.parent.name}/{folder.name} ({len(tokenizer)} tokens; "
+        "a fork with weights keeps its parent's token ids whatever data.source is)")
+    return tokenizer

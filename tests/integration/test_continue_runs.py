@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -140,6 +141,28 @@ def test_fork_with_weights_refuses_a_new_model_shape_before_creating_a_run(paren
     assert len(list_runs(runs_dir)) == before  # nothing created
     assert main(["fork", parent_run.id, "--set", "model.n_embd=64", "--set", "run.steps=2", "--name", "wide",
                  "--runs-dir", str(runs_dir)]) == 0  # config only: a new shape from scratch is fine
+
+
+def test_a_weight_fork_onto_another_corpus_keeps_the_parents_tokenizer(parent_run, tmp_path, runs_dir, capsys):
+    """The parent's embeddings belong to its token ids: the fork trained a new tokenizer on the new
+    corpus and loaded them against it (scrambled, or a size-mismatch failure) (tester6 G24)."""
+    from lm_fixtures import CORPUS
+
+    corpus = tmp_path / "other.txt"
+    corpus.write_text("".join(CORPUS) * 3)
+    assert main(["fork", parent_run.id, "--weights", "--name", "moved", "--set", f'data.source="text:{corpus}"',
+                 "--set", "run.steps=4", "--set", "train.eval_every=4", "--runs-dir", str(runs_dir)]) == 0, \
+        capsys.readouterr().err
+    moved = find_run(runs_dir, "moved")
+    assert f"tokenizer: kept from {parent_run.id}/step-00000040" in moved.log_path.read_text()
+
+    def vocab(run) -> dict:
+        return json.loads((run.checkpoints()[-1].path / "tokenizer.json").read_text())["model"]["vocab"]
+
+    assert vocab(moved) == vocab(parent_run)
+    shutil.rmtree(parent_run.checkpoints_dir)  # a resume finds the same tokenizer in the fork's own checkpoint
+    assert main(["resume", moved.id, "--set", "run.steps=6", "--runs-dir", str(runs_dir)]) == 0, capsys.readouterr().err
+    assert moved.status().step == 6
 
 
 def test_lm_fine_tunes_our_own_gpt_by_run_name_and_records_its_parent(parent_run, tmp_path, runs_dir, capsys):

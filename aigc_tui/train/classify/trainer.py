@@ -23,6 +23,7 @@ from aigc_tui.runs.layout import CONFUSION_FILE, SAMPLE_TEXT_FILE, SAMPLE_TEXT_S
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.classify.data import EncodedSet, scores, step_indices, train_and_dev
 from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
+from aigc_tui.train.lineage import kept_tokenizer
 from aigc_tui.train.loop import Trainer
 from aigc_tui.train.schedule import warmup_linear
 
@@ -47,7 +48,8 @@ class ClassifyTrainer(Trainer):
         else:
             from transformers import BertForSequenceClassification
 
-            self.tokenizer = train_encoder_tokenizer(train.texts, m.vocab_size, m.tokenizer)
+            self.tokenizer = kept_tokenizer(
+                self.run_dir, lambda: train_encoder_tokenizer(train.texts, m.vocab_size, m.tokenizer), self.log)
             extra = {"num_labels": len(self.labels), "id2label": dict(enumerate(self.labels)), "label2id": label_ids}
             self.model = BertForSequenceClassification(bert_config(m, self.tokenizer, **extra))
             what = f"a BERT from scratch ({m.n_layer} layers x {m.n_embd})"

@@ -20,6 +20,7 @@ from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.layout import SAMPLE_TEXT_FILE, SAMPLE_TEXT_SUFFIX, sample_path
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
+from aigc_tui.train.lineage import kept_tokenizer
 from aigc_tui.train.loop import Trainer
 
 
@@ -69,7 +70,7 @@ class LmTrainer(Trainer):
             self.model, self.tokenizer = load_pretrained(m.pretrained, m.allow_download, m.trust_remote_code)
             self.log(f"model: {m.pretrained} ({sum(p.numel() for p in self.model.parameters()) / 1e6:.1f}M params)")
         else:
-            self.tokenizer = train_tokenizer(docs, m.vocab_size)
+            self.tokenizer = kept_tokenizer(self.run_dir, lambda: train_tokenizer(docs, m.vocab_size), self.log)
             self.model = from_scratch(m, len(self.tokenizer), self.tokenizer.eos_token_id)
             self.log(f"model: {m.arch} from scratch, {sum(p.numel() for p in self.model.parameters()) / 1e6:.2f}M params")
         if m.lora:

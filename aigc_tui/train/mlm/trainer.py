@@ -16,6 +16,7 @@ from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.layout import SAMPLE_TEXT_FILE, SAMPLE_TEXT_SUFFIX, sample_path
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
+from aigc_tui.train.lineage import kept_tokenizer
 from aigc_tui.train.loop import Trainer
 from aigc_tui.train.mlm.masking import EncoderBlocks, mask_tokens
 from aigc_tui.train.schedule import warmup_cosine
@@ -35,7 +36,8 @@ class MlmTrainer(Trainer):
 
         docs = load_documents(cfg.data.source, cfg.data.max_chars)
         m = cfg.model
-        self.tokenizer = train_encoder_tokenizer(docs, m.vocab_size, m.tokenizer)
+        self.tokenizer = kept_tokenizer(self.run_dir, lambda: train_encoder_tokenizer(docs, m.vocab_size, m.tokenizer),
+                                        self.log)
         self.model = BertForMaskedLM(bert_config(m, self.tokenizer)).to(self.device)
         n_params = sum(p.numel() for p in self.model.parameters()) / 1e6
         self.log(f"model: BERT from scratch, {m.n_layer} layers x {m.n_embd}, {n_params:.2f}M params, "
