@@ -239,9 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `aigc-tui runs | head`: the reader left; stop quietly, like other Unix tools
         _quiet_stdout()
         return 141
-    except OSError as exc:  # the machine said no (a full disk, permissions): say what, not where in the code
-        where = f": {exc.filename}" if exc.filename else ""
-        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+    except OSError as exc:  # the machine said no (a full disk, permissions): say what and which file, not where in the code
+        from aigc_tui.errors import os_reason
+
+        print(f"error: {os_reason(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -52,15 +52,6 @@ class StorageError(AigcError):
     """A run file that could not be written (a full disk, a file-size limit, permissions)."""
 
 
-def os_reason(exc: BaseException) -> str:
-    """An OS error in words with the file it concerns; other errors as their message."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror + (f" ({exc.filename})" if exc.filename else "")
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    text = text.removeprefix("Error while serializing: ").removeprefix("I/O error: ")  # safetensors' wording
-    return re.sub(r" \(os error \d+\)$", "", text)
-
-
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
@@ -71,6 +62,18 @@ def write_failure(exc: OSError, path: object = None) -> str:
     what = "disk full writing" if exc.errno in DISK_FULL else "cannot write"
     reason = exc.strerror or str(exc) or type(exc).__name__
     return f"{what} {where} ({reason})" if where else f"{what}: {reason}"
+
+
+def os_reason(exc: BaseException) -> str:
+    """An OS error in words with the file it concerns (`disk full writing F (No space left on
+    device)` for a full disk, so the user knows which mount to clean); other errors as their message."""
+    if isinstance(exc, OSError) and exc.strerror:
+        if exc.errno in DISK_FULL and exc.filename:
+            return write_failure(exc)
+        return exc.strerror + (f" ({exc.filename})" if exc.filename else "")
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = text.removeprefix("Error while serializing: ").removeprefix("I/O error: ")  # safetensors' wording
+    return re.sub(r" \(os error \d+\)$", "", text)
 
 
 class DeviceError(AigcError):

@@ -105,3 +105,15 @@ def test_a_status_that_cannot_be_written_fails_the_run_in_one_line(tmp_path, run
     assert status.state is RunState.FAILED and status.step == 3, status
     assert status.error.startswith(f"disk full writing {path}"), status.error
     assert not [p.name for p in run.path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_file_the_disk_refuses_is_named(tmp_path, runs_dir):
+    """tester6 G25: the message says which file (so which mount) to clean, not only the errno."""
+    from aigc_tui.runs import create_run
+
+    run = create_run(runs_dir, 'kind = "gan"\nname = "a"\n', "a", run_id="a")
+    proc = subprocess.run([sys.executable, "-m", "aigc_tui", "note", "a", "x" * 1900, "--runs-dir", str(runs_dir)],
+                          capture_output=True, text=True, env=cli_env(), timeout=60, preexec_fn=_limit(1_000))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr == f"error: File too large ({run.path / 'notes.json'})\n"
+    assert not (run.path / "notes.json").exists() and not list(run.path.glob(".notes.json.*"))

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from aigc_tui.config import dump_toml
-from aigc_tui.errors import AigcError
+from aigc_tui.errors import AigcError, os_reason
 from aigc_tui.launch import new_run, spawn_worker
 from aigc_tui.launch.devices import GpuInfo, list_gpus
 from aigc_tui.paths import config_dir, sample_configs_dir
@@ -229,6 +229,8 @@ class LaunchPane(Horizontal):
             spawn_worker(run, new=True)
         except AigcError as exc:
             self.app.call_from_thread(self._start_failed, str(exc), exc.one_line())
+        except OSError as exc:  # a full disk, permissions: which file, not only the errno
+            self.app.call_from_thread(self._start_failed, os_reason(exc), os_reason(exc))
         except Exception as exc:  # noqa: BLE001 - never leave the pane saying "starting" forever
             self.app.call_from_thread(self._start_failed, f"{type(exc).__name__}: {exc}", f"{type(exc).__name__}: {exc}")
         else:

@@ -13,7 +13,7 @@ from rich.markup import escape
 from textual import work
 from textual.binding import Binding
 
-from aigc_tui.errors import AigcError
+from aigc_tui.errors import AigcError, os_reason
 from aigc_tui.runs.config_diff import diff_runs
 from aigc_tui.runs.housekeeping import archive_run, delete_run, live_reason, unarchive_run
 from aigc_tui.runs.notes import write_notes
@@ -104,7 +104,7 @@ class HousekeepingPane(PlotKeys):
         try:  # off the UI thread: a run with big checkpoints takes a while to remove
             delete_run(run)
         except (AigcError, OSError) as exc:
-            self.app.call_from_thread(self.notify, f"{name}: {exc}", severity="warning")
+            self.app.call_from_thread(self.notify, f"{name}: {exc if isinstance(exc, AigcError) else os_reason(exc)}", severity="warning")
             return
         self.app.call_from_thread(self.notify, f"deleted {name}")
         self.app.call_from_thread(self._forget, run.id)
@@ -154,7 +154,7 @@ class HousekeepingPane(PlotKeys):
             try:
                 write_notes(data.run.path, tags=result[0], note=result[1])
             except (AigcError, OSError) as exc:
-                self.notify(str(exc), severity="warning")
+                self.notify(str(exc) if isinstance(exc, AigcError) else os_reason(exc), severity="warning")
                 return
             self.notify(f"saved tags and note of {data.row.name}")
             self.refresh_rows()
