@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from aigc_tui.commands.user_text import user_text
-from aigc_tui.generate.resolve import resolve_model
+from aigc_tui.generate.resolve import load_unpruned, resolve_model
 from aigc_tui.generate.stops import unescape
 from aigc_tui.paths import runs_root
 
@@ -21,7 +21,8 @@ def generate(args: argparse.Namespace) -> int:
         stop=[unescape(text) for text in args.stop],
     )
     params.check()
-    location = resolve_model(args.model, runs_root(args.runs_dir))
+    root = runs_root(args.runs_dir)
+    location = resolve_model(args.model, root)  # a bad reference is refused before torch is imported
     from aigc_tui.models.device import resolve_device
     from aigc_tui.models.lm import load_pretrained
     from aigc_tui.models.lm_stream import check_prompt_fits, stream_generate
@@ -29,7 +30,7 @@ def generate(args: argparse.Namespace) -> int:
 
     quiet_libraries()
     device = resolve_device(args.device)
-    model, tokenizer = load_pretrained(location)
+    model, tokenizer = load_unpruned(location, lambda: resolve_model(args.model, root), load_pretrained)
     model.to(device).eval()
     check_prompt_fits(model, tokenizer, prompt)  # before the prompt is echoed
     out = sys.stdout

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from aigc_tui.config.common import MAX_SEED
 from aigc_tui.errors import AigcError
+from aigc_tui.generate.resolve import load_unpruned
 from aigc_tui.paths import runs_root
 from aigc_tui.runs.store import find_checkpoint
 
@@ -17,7 +18,8 @@ def sample(args: argparse.Namespace) -> int:
     for flag, seed in (("--seed", args.seed), ("--interpolate", args.interpolate)):
         if seed is not None and not 0 <= seed <= MAX_SEED:
             raise AigcError(f"{flag} {seed}: a seed must be from 0 to {MAX_SEED}")
-    ckpt = find_checkpoint(runs_root(args.runs_dir), args.ref)
+    root = runs_root(args.runs_dir)
+    ckpt = find_checkpoint(root, args.ref)
     if ckpt.kind != "gan":
         raise AigcError(f"{ckpt.path} is a {ckpt.kind or 'non-GAN'} checkpoint; `sample` makes GAN grids, use `aigc-tui generate` for LMs")
     run_name = ckpt.run_dir.name
@@ -30,14 +32,19 @@ def sample(args: argparse.Namespace) -> int:
     from aigc_tui.models.gan_sample import interpolation_grid, sample_grid
 
     device = str(resolve_device(args.device))
-    try:
+
+    def grid(location: str) -> str:
         if args.interpolate is not None:
-            interpolation_grid(ckpt.path, out, args.seed, args.interpolate, steps=min(args.n, 16), device=device)
+            interpolation_grid(Path(location), out, args.seed, args.interpolate, steps=min(args.n, 16), device=device)
         else:
-            sample_grid(ckpt.path, out, n=args.n, seed=args.seed, device=device)
+            sample_grid(Path(location), out, n=args.n, seed=args.seed, device=device)
+        return Path(location).name
+
+    try:  # a live run may prune the checkpoint meanwhile: a run named outright then means its newest
+        used = load_unpruned(str(ckpt.path), lambda: str(find_checkpoint(root, args.ref).path), grid)
     except OSError as exc:
         if exc.filename != str(out):
             raise
         raise AigcError(f"-o {out}: cannot write it there ({exc.strerror})") from None
-    print(f"wrote {out} ({args.n} images from {ckpt.name} of {run_name})")
+    print(f"wrote {out} ({args.n} images from {used} of {run_name})")
     return 0

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+from aigc_tui.errors import AigcError
 from aigc_tui.errors import ModelError as ModelRefError
 from aigc_tui.runs import RunNotFound
 from aigc_tui.runs.checkpoints import read_checkpoint
 from aigc_tui.runs.layout import HF_CONFIG_FILE, is_run_dir
-from aigc_tui.runs.store import find_checkpoint
+from aigc_tui.runs.store import Run, find_checkpoint
+
+T = TypeVar("T")
 
 
 def resolve_model(ref: str, runs_root: Path, kinds: tuple[str, ...] = ("lm",)) -> str:
@@ -63,3 +68,35 @@ USE_FOR = {
     "mlm": "fill-mask needs a masked-LM (mlm) checkpoint",
     "classify": "classify needs a classifier (classify) checkpoint",
 }
+
+
+def load_unpruned(location: str, resolve: Callable[[], str], load: Callable[[str], T]) -> T:
+    """`load(location)` (what `resolve()` gave), outliving a live run that prunes that checkpoint
+    between the two.
+
+    When the loaded checkpoint of a run vanished, the reference is resolved again: a run's name then
+    means its newest checkpoint, which is loaded instead; a checkpoint named outright (or a run
+    left with none) gets one line saying it was pruned, not the loader's own error."""
+    for _ in range(3):
+        try:
+            return load(location)
+        except (AigcError, OSError, ValueError, RuntimeError):
+            gone = Path(location)
+            if gone.exists() or not is_run_dir(gone.parent.parent):
+                raise
+        try:
+            again = resolve()
+        except AigcError:
+            again = location
+        if again == location:
+            break
+        location = again
+    raise ModelRefError(pruned_line(gone)) from None
+
+
+def pruned_line(gone: Path) -> str:
+    run = Run(gone.parent.parent)
+    keep = run.config().get("run", {}).get("keep_last")
+    newest = run.checkpoints()
+    return (f"checkpoint {gone.name} of {run.name} was pruned{f' (keep_last = {keep})' if keep else ''} while "
+            f"loading" + (f"; its newest is {newest[-1].name}" if newest else "; it has none left"))
