@@ -63,11 +63,35 @@ def _add_housekeeping(sub: argparse._SubParsersAction) -> None:
     _add_runs_dir(p)
 
 
+def version_line() -> str:
+    """`aigc-tui 0.1.0 (python 3.11.9, torch 2.5.1)`: what a bug report needs (torch's version
+    from its metadata: importing it would take seconds)."""
+    from importlib import metadata
+
+    from aigc_tui import __version__
+
+    try:
+        torch = f"torch {metadata.version('torch')}"
+    except metadata.PackageNotFoundError:
+        torch = "no torch"
+    return f"aigc-tui {__version__} (python {sys.version.split()[0]}, {torch})"
+
+
+class _Version(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version (and python's and torch's) and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(version_line())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="aigc-tui",
         description="Train and try generative models from the terminal. With no command, opens the app.",
     )
+    parser.add_argument("-V", "--version", action=_Version)
     _add_runs_dir(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

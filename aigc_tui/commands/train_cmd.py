@@ -17,6 +17,7 @@ from aigc_tui.config import (
     validate,
     with_absolute_paths,
 )
+from aigc_tui.config.io import once_each
 from aigc_tui.errors import AigcError, ConfigError, RunBusy, RunNotFound, StorageError
 from aigc_tui.launch import check_resume, new_run, restart_note, resume_worker, spawn_worker
 from aigc_tui.launch.spawn import claim_run
@@ -73,7 +74,7 @@ def check_run_id(run_id: str | None) -> None:
 
 def train(args: argparse.Namespace) -> int:
     check_run_id(args.run_id)
-    overrides = list(args.overrides)
+    overrides = once_each(list(args.overrides))
     if args.device:
         overrides.append(f"run.device={json.dumps(args.device, ensure_ascii=False)}")  # a JSON string is a TOML string
     if args.name is not None:
@@ -215,7 +216,7 @@ RESUMABLE_SECTIONS = ("run.", "train.")
 
 def extended_config(run: Run, overrides: list[str]) -> RecipeConfig:
     """The run's config with `resume --set` overrides (run.* and train.* only), validated."""
-    bad = [o for o in overrides if not o.strip().startswith(RESUMABLE_SECTIONS)]
+    bad = [o for o in once_each(overrides) if not o.strip().startswith(RESUMABLE_SECTIONS)]
     if bad:
         raise AigcError(f"resume --set changes run.* and train.* only, not '{bad[0]}'; "
                         "fork the run to change its model or data")

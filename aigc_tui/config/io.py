@@ -33,6 +33,18 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     return key.split("."), value
 
 
+def once_each(overrides: list[str]) -> list[str]:
+    """The --set values of train, resume and fork, refused when a key comes twice (the last one
+    silently won; `sweep` takes a key once too)."""
+    seen: dict[str, str] = {}
+    for text in overrides:
+        key = text.partition("=")[0].strip()
+        if key in seen:
+            raise ConfigError(f"{key} is given twice (--set {seen[key]} and --set {text}); give it once")
+        seen[key] = text
+    return overrides
+
+
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     for text in overrides:
         path, value = parse_override(text)

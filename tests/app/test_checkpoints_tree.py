@@ -145,3 +145,22 @@ async def test_the_runs_of_a_sweep_are_told_apart_by_their_values_at_80x24(runs_
         await pilot.resize_terminal(160, 40)
         await wait_for(pilot, lambda: any("mlp-gan-digits  lr_g=0.0005 batch_size=64  gan  0 checkpoint(s)" in x
                                           for x in lines()), what="the whole line when wide", timeout=30)
+
+
+async def test_deleting_a_live_runs_newest_checkpoint_is_refused_before_asking(fixture_runs):
+    """Tester6 G23: `d` asked "Delete checkpoint …? (y/n)" and only after `y` said it could not."""
+    from aigc_tui.ui.confirm import ConfirmScreen
+
+    gan = _run(fixture_runs, "fixture-gan")
+    status = json.loads((gan.path / "status.json").read_text())
+    status |= {"state": "running", "pid": os.getpid(), "pid_start": process_start_time(os.getpid()),
+               "host": socket.gethostname(), "ended_at": None}
+    (gan.path / "status.json").write_text(json.dumps(status))  # this test's own process stands in for a worker
+    app = make_app(fixture_runs, initial_tab="checkpoints")
+    async with app.run_test(size=(120, 40)) as pilot:
+        newest = gan.checkpoints()[-1]
+        await _select(pilot, app, newest.path)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: _notified(app, "live run's newest checkpoint; stop the run first"),
+                       what="the refusal")
+        assert not isinstance(app.screen, ConfirmScreen) and newest.path.is_dir()

@@ -201,6 +201,10 @@ CLI_CASES = [
     ("stop-finished", lambda w: ["stop", w["run"].id, "--runs-dir", str(w["runs"])], "is not running"),
     ("request-bad-action", lambda w: ["request", w["run"].id, "explode", "--runs-dir", str(w["runs"])], "explode"),
     ("request-finished", lambda w: ["request", w["run"].id, "save", "--runs-dir", str(w["runs"])], "is not running"),
+    ("train-set-twice", lambda w: ["train", str(w["gan"]), "--set", "run.steps=10", "--set", "run.steps=20"],
+     "run.steps is given twice (--set run.steps=10 and --set run.steps=20)"),  # 20 silently won
+    ("resume-set-twice", lambda w: ["resume", w["run"].id, "--set", "run.steps=10", "--set", "run.steps=20",
+                                    "--runs-dir", str(w["runs"])], "run.steps is given twice"),
     ("resume-no-run", lambda w: ["resume", "nope", "--runs-dir", str(w["runs"])], "no run 'nope'"),
     ("resume-bad-from", lambda w: ["resume", w["run"].id, "--from", "step-999", "--runs-dir", str(w["runs"])],
      "no checkpoint"),

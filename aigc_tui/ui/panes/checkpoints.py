@@ -284,19 +284,22 @@ class CheckpointsPane(Horizontal):
             return
         run = Run(ckpt.run_dir)
 
-        def done(yes: bool | None) -> None:
-            if not yes:
-                return
-            if run.status().state.is_live and ckpt == run.checkpoints()[-1]:
-                self.notify("that is the live run's newest checkpoint; stop the run first", severity="warning")
-                return
+        def refused() -> bool:  # before asking (a 'yes' that is then refused wastes the user's time), and again after
             try:
+                if run.status().state.is_live and ckpt == run.checkpoints()[-1]:
+                    raise AigcError("that is the live run's newest checkpoint; stop the run first")
                 refuse_if_needed(run.path.parent, ckpt.path, f"checkpoint {run.name}/{ckpt.name}")
             except AigcError as exc:
                 self.notify(exc.one_line(), title="Delete", severity="warning")
+                return True
+            return False
+
+        def done(yes: bool | None) -> None:
+            if not yes or refused():
                 return
             shutil.rmtree(ckpt.path, ignore_errors=True)
             self.notify(f"deleted {run.name} / {ckpt.name}")
             self.load_tree(run.id)
 
-        self.app.push_screen(ConfirmScreen(f"Delete checkpoint {ckpt.name} of {run.name}?\n{ckpt.path}"), done)
+        if not refused():
+            self.app.push_screen(ConfirmScreen(f"Delete checkpoint {ckpt.name} of {run.name}?\n{ckpt.path}"), done)
