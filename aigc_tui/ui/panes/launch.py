@@ -28,6 +28,7 @@ from aigc_tui.paths import config_dir, sample_configs_dir
 from aigc_tui.runs.queue import holders
 from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.messages import FormChanged, RunStarted
+from aigc_tui.ui.widgets.clamped_text import ClampedText
 from aigc_tui.ui.widgets.config_form import ConfigForm
 from aigc_tui.ui.widgets.text_fields import FieldInput
 from aigc_tui.user_recipes import RecipeExists, save_recipe
@@ -70,11 +71,12 @@ class LaunchPane(Horizontal):
         self._load_lock = asyncio.Lock()
         self.gpu_count: int | None = None  # known once NVML answered; None leaves it to the worker
         self.starting = False  # a Start's check is running on its thread: Start is off meanwhile
+        self._said = ""  # the error line shown under the bar (what a refused ^s repeats in a toast)
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="recipes")
         with Vertical(id="launch-side"):
-            yield Static("Pick a recipe on the left.", id="recipe-help")
+            yield ClampedText("Pick a recipe on the left.", max_lines=3, id="recipe-help")  # a long one: G34
             with Horizontal(id="launch-bar"):
                 yield FieldInput(placeholder="run name", id="run-name", compact=True)
                 yield Select([("auto", "auto"), ("cpu", "cpu")], value="auto", allow_blank=False, id="device",
@@ -164,7 +166,7 @@ class LaunchPane(Horizontal):
         await holder.remove_children()
         form = ConfigForm(data, id="config-form")
         await holder.mount(form)
-        self.query_one("#recipe-help", Static).update(f"[b]{path.stem}[/b]  {data.get('description', '')}")
+        self.query_one("#recipe-help", Static).update(f"[b]{escape(path.stem)}[/b]  {escape(str(data.get('description', '')))}")
         self.query_one("#run-name", Input).value = str(data.get("name", path.stem))
         device = str(data.get("run", {}).get("device", "auto"))
         select = self.query_one("#device", Select)
@@ -207,6 +209,15 @@ class LaunchPane(Horizontal):
     def action_start(self) -> None:
         if not self.query_one("#start", Button).disabled:
             self.start()
+        else:  # ^s never looks dead: say why nothing starts, where the user is looking (G34)
+            self._cannot_start()
+
+    def _cannot_start(self) -> None:
+        errors = self._said.splitlines() if not self.starting else ["a start is already being checked"]
+        line = errors[0] if errors else "pick a recipe on the left first"
+        more = f" (and {len(errors) - 1} more above the form)" if len(errors) > 1 else ""
+        self.query_one("#launch-errors").scroll_visible(animate=False)
+        self.notify(line + more, title="Cannot start", severity="error" if errors else "warning")
 
     @on(Button.Pressed, "#start")
     def start(self) -> None:
@@ -214,6 +225,7 @@ class LaunchPane(Horizontal):
             return
         config = self._final_config()
         if config is None:
+            self._cannot_start()
             return
         self.starting = True
         self.query_one("#start", Button).disabled = True
@@ -257,6 +269,7 @@ class LaunchPane(Horizontal):
         errors = self.query_one("#launch-errors", Static)
         errors.set_class(starting, "-starting")
         errors.update(escape(line))
+        self._said = "" if starting else line
 
     @on(Button.Pressed, "#save-recipe")
     def save_recipe(self) -> None:
