@@ -12,6 +12,7 @@ written and each run ends `finished`, never left `running` to read as lost.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import time
@@ -24,6 +25,7 @@ from typing import Any
 from aigc_tui.errors import AigcError
 from aigc_tui.paths import runs_root
 from aigc_tui.runs.atomic import atomic_write_bytes
+from aigc_tui.runs.layout import NONFINITE_METRIC as NONFINITE
 from aigc_tui.runs.metrics import MetricsReader, MetricsWriter
 from aigc_tui.runs.status import (
     RunState,
@@ -103,8 +105,10 @@ class Imported:
             steps = steps[:-1]
         writer = MetricsWriter(self.run.path)
         try:
-            for step in steps:
-                writer.write(step, values[step], when=times[step])
+            for step in steps:  # a NaN/inf value is marked as our workers mark their non-finite steps
+                bad = NONFINITE not in values[step] and not all(map(math.isfinite, values[step].values()))
+                flag = {NONFINITE: 1.0} if bad else {}
+                writer.write(step, values[step] | flag, when=times[step])
         finally:
             writer.close()
         if steps:

@@ -44,6 +44,7 @@ CONFIG_FILE = "config.toml"
 STATUS_FILE = "status.json"
 STATUS_LOCK_FILE = ".status.lock"
 METRICS_FILE = "metrics.jsonl"
+NONFINITE_METRIC = "nonfinite"  # steps with a NaN/inf value in a metrics line: the plot draws them red
 METRICS_COLUMNS_DIR = "metrics.cols"  # a cache; deleting it loses nothing (the JSONL is the contract)
 LOG_FILE = "log.txt"
 CONFUSION_FILE = "confusion.json"  # a classifier's newest dev confusion matrix (also in each checkpoint)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aigc_tui.runs.layout import CONTROL_DIR, METRICS_FILE
+from aigc_tui.runs.layout import NONFINITE_METRIC as NONFINITE
 from aigc_tui.runs.members import open_append
 from aigc_tui.runs.script import (
     clear_stop_requests,
@@ -63,7 +64,8 @@ class Run:
 
     # --- metrics --------------------------------------------------------------------------
     def log(self, values: dict[str, Any], step: int | None = None) -> None:
-        """Append one line `{"step", "time", **values}`; NaN/inf become strings; flushed now."""
+        """Append one line `{"step", "time", **values}`; NaN/inf become strings (and the line gets
+        `nonfinite: 1`, as a worker's interval with NaN/inf steps does); flushed now."""
         if step is None:
             step = self._next_step
         elif type(step) is not int:
@@ -75,6 +77,7 @@ class Run:
         now = time.time()
         keys = self._keys
         parts = ['{"step": ', str(step), f', "time": {now:.3f}']
+        finite = True
         for key, value in values.items():
             jkey = keys.get(key)
             if jkey is None:
@@ -85,6 +88,9 @@ class Run:
                 parts += (", ", jkey, ": ", repr(value))
             else:  # nan, inf, -inf: kept visible as strings, the file stays strict JSON
                 parts += (", ", jkey, ': "', str(value), '"')
+                finite = False
+        if not finite and NONFINITE not in values:  # the plot marks it red, as it does our workers' steps
+            parts.append(f', "{NONFINITE}": 1')
         parts.append("}\n")
         data = "".join(parts).encode()
         while data:

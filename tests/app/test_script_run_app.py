@@ -40,3 +40,37 @@ async def test_script_run_is_plotted_and_stopped_from_the_app(tmp_path, runs_dir
         await pilot.press("r")  # a script run explains why it cannot resume
         await pilot.pause()
         assert any("script run" in str(n.message) for n in app._notifications)
+
+
+async def test_nan_and_inf_from_a_tracked_script_and_an_import_are_marked_like_a_workers(runs_dir, monkeypatch,
+                                                                                         tmp_path):
+    """Our workers' NaN/inf steps draw red lines and a title warning; a script's or an imported
+    TensorBoard log's were only gaps in the curve (tester6 G9)."""
+    from test_plot_ui import open_gan
+
+    from aigc_tui import track
+    from aigc_tui.cli import main
+
+    monkeypatch.setattr(track, "_current", None)
+    monkeypatch.setattr(track, "_hook_exit", lambda run: None)  # this process is pytest's
+    tracked = track.init(name="trk-nan", config={"lr": 1e-3})
+    for s in range(40):
+        tracked.log({"loss": float("nan") if s in (20, 21) else float("inf") if s == 30 else 1.0 / (s + 1)}, step=s)
+    tracked.finish()
+    names = ["trk-nan"]
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:  # the aigc-tui[tensorboard] extra is not installed
+        SummaryWriter = None
+    if SummaryWriter is not None:
+        with SummaryWriter(str(tmp_path / "logs" / "tb-nan")) as writer:
+            for s in range(10):
+                writer.add_scalar("loss", float("nan") if s in (4, 9) else 1.0 / (s + 1), s)
+        assert main(["import-tb", str(tmp_path / "logs"), "--runs-dir", str(runs_dir)]) == 0
+        names.append("logs/tb-nan")
+    app = make_app(runs_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for name, count in zip(names, (3, 2), strict=False):
+            await open_gan(pilot, app, name)
+            await wait_for(pilot, lambda count=count: f"! non-finite at {count} log points" in text_of(app, "#plot-legend"),
+                           what=f"{name}'s non-finite steps marked")
