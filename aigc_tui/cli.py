@@ -245,11 +245,12 @@ def _quiet_stdout() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from aigc_tui.errors import AigcError
-    from aigc_tui.paths import pin_app_home
+    from aigc_tui.paths import check_runs_dir, pin_app_home
 
     pin_app_home()  # what workers and scripts inherit must not depend on their cwd
 
     try:
+        check_runs_dir(getattr(args, "runs_dir", None))
         if args.command is None:
             from aigc_tui.ui.app import run_app
 

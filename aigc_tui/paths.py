@@ -39,6 +39,17 @@ def runs_root(override: str | os.PathLike[str] | None = None) -> Path:
     return root  # absolute: a detached worker's cwd is its run dir, never hand it a relative path
 
 
+def check_runs_dir(override: str | os.PathLike[str] | None) -> None:
+    """A `--runs-dir` whose parent folder is missing is refused: a typo (`~/rusn/x`) made the
+    whole tree, and runs went where `aigc-tui runs` never looks. Only its last folder is made."""
+    if not override:
+        return
+    root = runs_root(override)
+    if not root.exists() and not root.parent.is_dir():
+        missing = next(p for p in reversed(root.parents) if not p.exists())
+        raise ConfigError(f"--runs-dir {override}: {missing} does not exist (only the last folder is created)")
+
+
 def datasets_dir() -> Path:
     """`data.root`'s default, where torchvision data sets live: `$AIGC_TUI_HOME/cache/datasets`
     when the home is set (beside the token caches), else `~/.cache/aigc-tui/datasets`."""

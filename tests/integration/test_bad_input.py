@@ -201,6 +201,9 @@ CLI_CASES = [
     ("stop-finished", lambda w: ["stop", w["run"].id, "--runs-dir", str(w["runs"])], "is not running"),
     ("request-bad-action", lambda w: ["request", w["run"].id, "explode", "--runs-dir", str(w["runs"])], "explode"),
     ("request-finished", lambda w: ["request", w["run"].id, "save", "--runs-dir", str(w["runs"])], "is not running"),
+    ("train-runs-dir-typo", lambda w: ["train", str(w["gan"]), "--runs-dir", str(w["base"] / "rusn" / "mine")],
+     "rusn does not exist (only the last folder is created)"),  # made the whole tree
+    ("runs-runs-dir-typo", lambda w: ["runs", "--runs-dir", str(w["base"] / "rusn" / "mine")], "rusn does not exist"),
     ("train-set-twice", lambda w: ["train", str(w["gan"]), "--set", "run.steps=10", "--set", "run.steps=20"],
      "run.steps is given twice (--set run.steps=10 and --set run.steps=20)"),  # 20 silently won
     ("resume-set-twice", lambda w: ["resume", w["run"].id, "--set", "run.steps=10", "--set", "run.steps=20",
