@@ -6,6 +6,7 @@ file is imported twice (as `__main__` and by name); one handler object must serv
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from typing import TYPE_CHECKING, Any
@@ -19,21 +20,38 @@ EARLY_SIGNALS = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
 class EarlyStop:
     """SIGTERM/SIGINT before the trainer exists are remembered and handed on; SIGHUP is ignored.
 
+    Ctrl-C: the first asks the trainer to stop at the next step, the second stops it at once
+    (it still saves), and any later one is ignored with a note, so hammering Ctrl-C never kills
+    the interrupt checkpoint half-written and leaves the run `lost`.
+
     Installed first thing, then the signals the launcher held blocked are let through, so a
     stop in the worker's first moments still ends `stopped`, never `lost`.
     """
 
     def __init__(self) -> None:
         self.reason: str | None = None
+        self.forced = False  # a second Ctrl-C stopped the loop at once; later ones wait for the save
         self.trainer: Trainer | None = None
         self.previous: dict[int, Any] = {}
 
     def __call__(self, signum: int, _frame: Any) -> None:
         if signum == signal.SIGINT and self.reason == "SIGINT":
+            if self.forced:  # a third Ctrl-C would kill the checkpoint being saved: let the save finish
+                self._say_saving()
+                return
+            self.forced = True
             raise KeyboardInterrupt  # a second Ctrl-C: stop now (the loop still saves)
         self.reason = signal.Signals(signum).name
         if self.trainer is not None:
             self.trainer.request_stop(self.reason)
+
+    def _say_saving(self) -> None:
+        """One line on stderr, written straight to the descriptor (a handler must not re-enter print)."""
+        step = f" step {self.trainer.step}" if self.trainer is not None else ""
+        try:
+            os.write(2, f"\nsaving{step}, a moment… (Ctrl-C again is ignored until it is saved)\n".encode())
+        except OSError:
+            pass
 
     @property
     def installed(self) -> bool:
@@ -51,7 +69,7 @@ class EarlyStop:
     def restore(self) -> None:
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
-        self.previous, self.reason, self.trainer = {}, None, None
+        self.previous, self.reason, self.trainer, self.forced = {}, None, None, False
 
     def attach(self, trainer: Trainer) -> None:
         self.trainer = trainer

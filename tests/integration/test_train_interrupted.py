@@ -38,3 +38,40 @@ def test_a_train_that_finishes_still_exits_0(tmp_path, runs_dir):
     done = subprocess.run([sys.executable, "-m", "aigc_tui", "train", str(recipe), "--runs-dir", str(runs_dir)],
                           capture_output=True, text=True, env=cli_env(), timeout=120)
     assert done.returncode == 0 and "finished at step 10/10:" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_third_ctrl_c_during_the_interrupt_save_waits_for_it(tmp_path, runs_dir, monkeypatch, capfd):
+    """tester6 G16: Ctrl-C hammered three times — stop, stop now, and one more while the interrupt
+    checkpoint is being written — still ends `stopped` with that checkpoint whole, never `lost`."""
+    import os
+
+    from aigc_tui.cli import main
+    from aigc_tui.train import loop
+
+    real_interval, real_write = loop.Trainer._log_interval, loop.write_checkpoint
+
+    def interval_then_ctrl_c_twice(self, *args):
+        real_interval(self, *args)
+        if self.step == 10:
+            os.kill(os.getpid(), signal.SIGINT)  # asks for a stop at the next step
+            os.kill(os.getpid(), signal.SIGINT)  # stops at once: "interrupted: saving a checkpoint"
+
+    def write_with_ctrl_c_inside(folder, write_weights, state, meta, extras=None):
+        def weights_then_ctrl_c(tmp):
+            write_weights(tmp)
+            if meta["reason"] == "interrupted":
+                os.kill(os.getpid(), signal.SIGINT)  # the third, with the checkpoint half-built
+        return real_write(folder, weights_then_ctrl_c, state, meta, extras)
+
+    monkeypatch.setattr(loop.Trainer, "_log_interval", interval_then_ctrl_c_twice)
+    monkeypatch.setattr(loop, "write_checkpoint", write_with_ctrl_c_inside)
+    recipe = write_recipe(tmp_path / "forever.toml", FOREVER)
+    code = main(["train", str(recipe), "--runs-dir", str(runs_dir)])
+    out, err = capfd.readouterr()
+    assert code == 130, out + err
+    (run,) = list_runs(runs_dir)
+    status = run.status()
+    assert status.state is RunState.STOPPED and status.step == 10, (status, out + err)
+    (checkpoint,) = run.checkpoints()
+    assert checkpoint.step == 10 and (checkpoint.path / "trainer_state.pt").is_file()
+    assert "saving step 10, a moment" in err and "checkpoint step-00000010 saved (interrupted)" in out
