@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
-from aigc_tui.commands.user_text import user_text
+from aigc_tui.commands.user_text import shown, user_text
 from aigc_tui.errors import AigcError
 from aigc_tui.generate.resolve import resolve_model
 from aigc_tui.paths import runs_root
@@ -42,7 +43,7 @@ def fill_mask_cmd(args: argparse.Namespace) -> int:
     best = text
     for options in guesses:
         best = best.replace(tokenizer.mask_token, f"[{options[0].token}]", 1)
-    print(best)
+    print(shown(best, sys.stdout))  # the user's text: no raw ESC sequence on a terminal
     for n, options in enumerate(guesses, 1):
         print(f"  mask {n}: " + "  ".join(f"{g.token} {g.prob:.3f}" for g in options))
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aigc_tui.commands.user_text import user_text
+from aigc_tui.commands.user_text import shown, user_text
 from aigc_tui.generate.resolve import load_unpruned, resolve_model
 from aigc_tui.generate.stops import unescape
 from aigc_tui.paths import runs_root
@@ -37,9 +37,9 @@ def generate(args: argparse.Namespace) -> int:
     for index in range(params.num_samples):
         if params.num_samples > 1:
             out.write(f"\n--- sample {index + 1} ---\n")
-        out.write(prompt)
+        out.write(shown(prompt, out))  # on a terminal, control characters escaped (tester6 G8)
         out.flush()
-        stats = stream_generate(model, tokenizer, prompt, params, lambda t: (out.write(t), out.flush()),
+        stats = stream_generate(model, tokenizer, prompt, params, lambda t: (out.write(shown(t, out)), out.flush()),
                                 sample_index=index)
         first = f"{stats.first_token_s * 1000:.0f} ms" if stats.first_token_s is not None else "-"
         out.write("\n")  # the text ends its line, so a shell prompt or a pipe gets whole lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 from aigc_tui.errors import ConfigError
@@ -24,3 +25,15 @@ def user_text(value: str, what: str) -> str:
     except (UnicodeDecodeError, UnicodeEncodeError):
         raise ConfigError(f"the {what} {where} is not UTF-8 text") from None
     return text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab and newline
+
+
+def shown(text: str, stream: object) -> str:
+    """`text` as it may reach a terminal: control characters (an ESC sequence recolours or retitles
+    the terminal, a BEL rings, a CR overwrites) shown escaped, `\\x1b`; piped, the text as it is."""
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return text
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
