@@ -40,7 +40,10 @@ def to_pil(image: Any) -> Any:
         image = image.detach().float().cpu().numpy() if image.is_floating_point() else image.detach().cpu().numpy()
     import numpy as np
 
-    array = np.asarray(image)
+    try:
+        array = np.asarray(image)
+    except ValueError:  # ragged nested lists: numpy's own message talks of inhomogeneous shapes
+        raise ValueError("track: log_image wants an image (HW, HWC or CHW); rows of unequal length are not one") from None
     if array.ndim == 3 and array.shape[0] in (1, 3, 4) and array.shape[-1] not in (1, 3, 4):
         array = array.transpose(1, 2, 0)  # CHW -> HWC
     if array.ndim == 3 and array.shape[-1] == 1:
@@ -88,6 +91,8 @@ def register_checkpoint(run_dir: Path, source: Path, step: int, metrics: dict[st
     `save_total_limit`) are dropped on the next registration.
     """
     source = Path(source).expanduser().resolve()
+    if source.exists() and not source.is_dir():
+        raise NotADirectoryError(f"track: checkpoint {source} is a file; register the directory it was saved in")
     if not source.is_dir():
         raise FileNotFoundError(f"checkpoint directory {source} does not exist")
     _drop_vanished(run_dir)

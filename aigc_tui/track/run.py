@@ -29,6 +29,8 @@ from aigc_tui.runs.status import RunState, RunStatus, update_status
 from aigc_tui.track import media
 
 STATUS_EVERY_SECONDS = 2.0
+MAX_NAME = 100  # characters in a metric name
+RESERVED = ("step", "time")  # the fields every metrics line has
 CONTROL_POLL_SECONDS = 0.25
 
 
@@ -66,13 +68,14 @@ class Run:
     def log(self, values: dict[str, Any], step: int | None = None) -> None:
         """Append one line `{"step", "time", **values}`; NaN/inf become strings (and the line gets
         `nonfinite: 1`, as a worker's interval with NaN/inf steps does); flushed now."""
+        if self.finished:
+            raise ValueError(f"track: run {self.id} is finished; log before run.finish()")
         if step is None:
             step = self._next_step
-        elif type(step) is not int:
-            step = int(step)
-        self._next_step = step + 1
-        self.step = step
+        elif type(step) is not int or step < 0:
+            step = self._step(step)
         if self._fd is None:
+            self._next_step = self.step = step
             return
         now = time.time()
         keys = self._keys
@@ -81,7 +84,7 @@ class Run:
         for key, value in values.items():
             jkey = keys.get(key)
             if jkey is None:
-                jkey = keys[key] = json.dumps(str(key))
+                jkey = keys[key] = json.dumps(self._name(key))
             if type(value) is not float:
                 value = self._number(key, value)
             if value - value == 0.0:
@@ -92,11 +95,35 @@ class Run:
         if not finite and NONFINITE not in values:  # the plot marks it red, as it does our workers' steps
             parts.append(f', "{NONFINITE}": 1')
         parts.append("}\n")
+        self._next_step = step + 1
+        self.step = step
         data = "".join(parts).encode()
         while data:
             data = data[os.write(self._fd, data):]
         if now >= self._status_due:
             self._update_status(now)
+
+    @staticmethod
+    def _step(step: Any) -> int:
+        """A step the plot can place: a whole number from 0 (an int, or a float like 3.0)."""
+        whole = step.is_integer() if isinstance(step, float) else hasattr(step, "__index__")
+        if isinstance(step, bool) or not whole:
+            raise TypeError(f"track: step {step!r} is not a whole number")
+        if int(step) < 0:
+            raise ValueError(f"track: step {step!r} is negative; steps count from 0")
+        return int(step)
+
+    @staticmethod
+    def _name(key: Any) -> str:
+        """A metric name the picker and legend can show: 1-100 printable characters, not step/time."""
+        if not isinstance(key, str):
+            raise TypeError(f"track: metric name {key!r} is a {type(key).__name__}, not a str")
+        if not 0 < len(key) <= MAX_NAME or not key.isprintable():
+            raise ValueError(f"track: metric name {key[:MAX_NAME]!r}{'…' if len(key) > MAX_NAME else ''}: "
+                             f"names must be 1-{MAX_NAME} printable characters")
+        if key in RESERVED:
+            raise ValueError(f"track: metric name {key!r} is taken: every line records its own step and time")
+        return key
 
     @staticmethod
     def _number(key: str, value: Any) -> float:

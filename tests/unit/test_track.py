@@ -64,6 +64,40 @@ def test_log_writes_strict_json_lines_and_same_step_lines_merge(run):
         run.log({"phase": "warmup"})
 
 
+@pytest.mark.parametrize(("values", "step", "error", "message"), [
+    ({"lo\nss": 1.0}, 4, ValueError, r"metric name 'lo\\nss': names must be 1-100 printable characters"),
+    ({"": 2.0}, 4, ValueError, "metric name '': names must be 1-100 printable characters"),
+    ({"a" * 500: 3}, 4, ValueError, "names must be 1-100 printable characters"),
+    ({7: 1.0}, 4, TypeError, "metric name 7 is a int, not a str"),
+    ({"step": 1.0}, 4, ValueError, "metric name 'step' is taken"),
+    ({"loss": 1.0}, 1.5, TypeError, "step 1.5 is not a whole number"),
+    ({"loss": 1.0}, -1, ValueError, "step -1 is negative"),
+])
+def test_log_refuses_names_and_steps_the_app_cannot_show(run, values, step, error, message):
+    """A newline cut the name in the picker, an empty one was a blank row, a 500-character one
+    pushed the legend off; 1.5 was stored as 1 and -1 accepted (tester6 G28). Nothing is written."""
+    run.log({"loss": 1.0}, step=2)
+    with pytest.raises(error, match=message):
+        run.log(values, step=step)
+    assert len((run.path / "metrics.jsonl").read_text().splitlines()) == 1
+    run.log({"loss": 0.5, "名前 with spaces": 1.0}, step=np.int64(3.0))  # still fine: any printable name
+    run.log({"loss": 0.4}, step=4.0)
+    run.log({"loss": 0.3})
+    assert [json.loads(line)["step"] for line in (run.path / "metrics.jsonl").read_text().splitlines()] == [2, 3, 4, 5]
+
+
+def test_media_and_finish_misuse_each_say_what_is_wrong(run, tmp_path):
+    with pytest.raises(ValueError, match="track: log_image wants an image"):
+        run.log_image("samples", [[1, 2], [3]], 5)
+    script = tmp_path / "train.py"
+    script.write_text("print()\n")
+    with pytest.raises(NotADirectoryError, match=f"checkpoint {script} is a file"):
+        run.checkpoint(script, 6)
+    run.finish()
+    with pytest.raises(ValueError, match=f"track: run {run.id} is finished; log before run.finish()"):
+        run.log({"loss": 1.0}, step=7)
+
+
 def test_images_and_text_land_in_samples_newest_last(run):
     run.log_image("grid", Image.new("RGB", (4, 4), "red"), step=2)
     run.log_image("grid", np.zeros((3, 5, 6), dtype=np.float32), step=10)  # CHW floats
