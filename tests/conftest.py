@@ -13,6 +13,7 @@ from helpers import TINY_GAN, kill_detached_workers, write_recipe
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own AIGC_TUI_HOME: nothing reads or writes the user's real runs."""
     home = tmp_path / "home"
+    home.mkdir()  # as a user's home is: `--runs-dir HOME/runs` may create only its last folder (G12)
     monkeypatch.setenv("AIGC_TUI_HOME", str(home))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")

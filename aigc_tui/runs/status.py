@@ -189,6 +189,15 @@ def worker_alive(status: RunStatus) -> bool:
     return status.supervisor_pid is not None and _same_process_alive(status.supervisor_pid, status.supervisor_start)
 
 
+def supervisor_gone(status: RunStatus) -> bool:
+    """A script run whose supervisor (which acts on stops and records the end) died, here, while
+    its command still runs: nothing will act on a stop request (tester6 G10)."""
+    return (status.state.is_live and status.supervisor_pid is not None and status.pid is not None
+            and status.pid != status.supervisor_pid and status.host == socket.gethostname()
+            and not _same_process_alive(status.supervisor_pid, status.supervisor_start)
+            and _same_process_alive(status.pid, status.pid_start))
+
+
 def _same_process_alive(pid: int, start: int | None) -> bool:
     if not pid_alive(pid):
         return False

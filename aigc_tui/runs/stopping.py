@@ -5,16 +5,22 @@ with no pid (created, and its launcher killed before it started one, or about to
 has nobody to act on a request: it is ended here, holding the run's worker lock, so a launcher
 starting its worker at that moment either already holds the lock (then the request is left for
 its worker) or takes it after us and finds the run stopped (launch/spawn.py refuses then).
+
+A script run whose supervisor died (kill -9, the OOM killer) while its command runs on has
+nobody to act on a request either: the command's process group is signalled from here.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 from aigc_tui.errors import AigcError, RunBusy
 from aigc_tui.runs.control import ControlAction, request_control
 from aigc_tui.runs.lock import RunLock
-from aigc_tui.runs.status import RunState, RunStatus, update_status
+from aigc_tui.runs.script import stop_requests
+from aigc_tui.runs.status import RunState, RunStatus, supervisor_gone, update_status
 from aigc_tui.runs.store import Run
 
 
@@ -30,8 +36,35 @@ def stop_run(run: Run) -> str:
         raise AigcError(f"run {run.id} is not running (it is {status.state.value})")
     if no_worker_yet(status) and _end_unclaimed(run):
         return f"stopped {run.id}: no worker had started it (`aigc-tui resume {run.id}` starts it)"
+    if supervisor_gone(status):
+        return _stop_unsupervised(run, status)
     request_control(run.path, ControlAction.STOP)
     return f"stop requested for {run.id}"
+
+
+ESCALATION = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)  # as the supervisor sends them
+
+
+def _stop_unsupervised(run: Run, status: RunStatus) -> str:
+    """Do what the dead supervisor would: signal the command's process group, one step further
+    each time (SIGINT, SIGTERM, SIGKILL); the request files left behind count the steps."""
+    assert status.pid is not None
+    sig = ESCALATION[min(len(stop_requests(run.path)), len(ESCALATION) - 1)]
+    request_control(run.path, ControlAction.STOP)  # a script polling should_stop() sees it too
+    gone = f"the supervisor of {run.id} (pid {status.supervisor_pid}) is gone"
+    try:
+        if os.getpgid(status.pid) != status.pid:
+            raise ProcessLookupError
+        os.killpg(status.pid, sig)
+    except ProcessLookupError:
+        return f"{gone}, and its command (pid {status.pid}) has ended; the run reads lost"
+    except PermissionError:
+        raise AigcError(f"{gone}; its command (pid {status.pid}) is not yours to signal",
+                        hint=f"kill -INT -{status.pid} as its owner") from None
+    after = ("`aigc-tui stop` again sends SIGTERM" if sig is signal.SIGINT else
+             "`aigc-tui stop` again sends SIGKILL" if sig is signal.SIGTERM else "it cannot outlive that")
+    return (f"{gone}: sent {sig.name} to its command (process group {status.pid}); {after}. "
+            "Nobody records how it ends: the run will read lost")
 
 
 def _end_unclaimed(run: Run) -> bool:

@@ -111,6 +111,36 @@ def test_plain_command_gets_sigint_then_sigterm_each_logged(tmp_path, runs_dir):
     assert log.index("sending SIGINT") < log.index("ignoring SIGINT") < log.index("sending SIGTERM")
 
 
+def test_stop_after_the_supervisor_died_signals_the_command_itself(tmp_path, runs_dir):
+    """tester6 G10: with the supervisor killed (kill -9, the OOM killer) nobody acts on a stop
+    request; `stop` signals the command's process group as the supervisor would, a step further each time."""
+    from aigc_tui.runs.status import pid_alive
+
+    stubborn = tmp_path / "stubborn.py"
+    stubborn.write_text(
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGINT, lambda *_: print('ignoring SIGINT', flush=True))\n"
+        "print('ready', flush=True)\n"
+        "while True: time.sleep(0.05)\n"
+    )
+    run = _start(runs_dir, sys.executable, str(stubborn))
+    _wait_for(lambda: "ready" in run.log_path.read_text(), what="the command to start")
+    status = run.status()
+    assert status.supervisor_pid and status.pid != status.supervisor_pid
+    os.kill(status.supervisor_pid, signal.SIGKILL)
+    _wait_for(lambda: not pid_alive(status.supervisor_pid), what="the supervisor to die")
+    assert run.status().state is RunState.RUNNING  # its command runs on
+
+    first = _cli("stop", run.id, "--runs-dir", str(runs_dir)).stdout
+    assert first.startswith(f"the supervisor of {run.id} (pid {status.supervisor_pid}) is gone: sent SIGINT to "
+                            f"its command (process group {status.pid}); `aigc-tui stop` again sends SIGTERM"), first
+    _wait_for(lambda: "ignoring SIGINT" in run.log_path.read_text(), what="the command to get SIGINT")
+    second = _cli("stop", run.id, "--runs-dir", str(runs_dir)).stdout
+    assert "sent SIGTERM to its command" in second, second
+    _wait_for(lambda: not pid_alive(status.pid), what="the command to end")
+    assert run.status().state is RunState.LOST  # nobody could record how it ended
+
+
 def test_kill_9_reads_lost_and_files_stay_valid(tmp_path, runs_dir):
     run = _start(runs_dir, sys.executable, str(SCRIPTS / "tracked_loop.py"), "forever", cwd=tmp_path)
     _wait_for(lambda: run.status().step >= 5, what="the script to log")
