@@ -86,7 +86,7 @@ class Helper:
              guesses=[[{"token": g.token, "prob": g.prob} for g in options] for options in guesses])
 
     def generate(self, req: dict[str, Any]) -> None:
-        from aigc_tui.models.lm_stream import GenerationParams, stream_generate
+        from aigc_tui.models.lm_stream import GenerationParams, check_prompt_fits, stream_generate
 
         rid = req["id"]
         known = {f.name for f in fields(GenerationParams)}
@@ -97,6 +97,7 @@ class Helper:
         params = GenerationParams(**raw)
         params.check()
         model, tokenizer, location = self.model(str(req["model"]), str(req.get("device", "cpu")))
+        check_prompt_fits(model, tokenizer, str(req.get("prompt", "")))  # before "loaded": the app keeps an accepted prompt
         emit(id=rid, event="loaded", model=location)
         cancel = self.cancels.setdefault(rid, threading.Event())
         totals: list[dict[str, Any]] = []

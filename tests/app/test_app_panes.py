@@ -213,6 +213,11 @@ async def test_generate_streams_text_from_a_tiny_lm(runs_dir, tmp_path):
         await wait_for(pilot, lambda: "error:" in text_of(app, "#gen-stats"), what="the refusal")
         assert "temperature = inf" in text_of(app, "#gen-stats")
         assert history.option_count == 1 and "Infinity" not in history_path().read_text()
+        app.query_one("#p-temperature", Input).value = "0.8"
+        app.query_one("#gen-prompt", TextArea).text = "word " * 2100  # longer than the context: refused, so not kept
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: "2048 tokens" in text_of(app, "#gen-stats"), what="the too-long refusal")
+        assert history.option_count == 1 and "word word" not in history_path().read_text()  # tester6 G20
         app.query_one("#gen-model-path", Input).value = ""
         history.focus()
         history.highlighted = 0
