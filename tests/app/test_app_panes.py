@@ -120,6 +120,22 @@ async def test_delete_asks_first(fixture_runs):
         await wait_for(pilot, lambda: not target.exists(), what="the delete")
 
 
+async def test_a_user_theme_with_a_bad_colour_or_a_shipped_name_is_skipped_in_one_line(runs_dir):
+    """Tester6 G21: a theme with `primary = "notacolor"` was listed, and choosing it did nothing, silently."""
+    themes = config_dir() / "themes"
+    themes.mkdir(parents=True)
+    (themes / "badcolor.toml").write_text('name = "badcolor"\nprimary = "notacolor"\n')
+    (themes / "mine.toml").write_text('name = "aigc-dark"\nprimary = "#FF0000"\n')
+    app = make_app(runs_dir)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        shown = [str(n.message) for n in app._notifications]
+        assert "theme badcolor.toml: primary = 'notacolor' is not a colour" in " ".join(shown), shown
+        assert any("mine.toml: name 'aigc-dark' is a shipped theme's" in line for line in shown), shown
+        assert "badcolor" not in app.available_themes
+        assert str(app.available_themes["aigc-dark"].primary).upper() == "#4FB3FF"  # the shipped one kept
+
+
 async def test_theme_choice_persists(runs_dir):
     app = make_app(runs_dir)
     async with app.run_test() as pilot:
