@@ -23,7 +23,8 @@ folder.
 
 **Runs**: `/` filter, `x` stop (saves a checkpoint first), `S` save now, `p` sample now,
 `r` resume, `k` its checkpoints, `[` `]` scrub through sample grids, `v` (or a click on the
-grid) the grid full screen.
+grid) the grid full screen. `z` (zoom) gives the table the whole pane (`z` or `enter` on a run: the
+monitor is back).
 The plot: `m` pick metrics (any scalar the run logs; remembered per run kind), `e`
 smoothing, `l` log y, `w` window, `T` x by step or wall time; comma and period move the cursor
 (`<` `>` faster; the line under the plot reads every curve there). `space` (or `c`) marks

@@ -40,7 +40,7 @@ COLUMNS = ("name", "kind", "state", "step", "eta", "speed", "best", "device", "t
 class RunsPane(HousekeepingPane):
     BINDINGS = [
         Binding("x", "stop_run", "Stop", id="runs.stop"),
-        Binding("S", "save_run", "Save", id="runs.save"),
+        Binding("S", "save_run", "Save", id="runs.save", show=False),  # footer room for z at 80 columns; ? lists it
         Binding("p", "sample_run", "Sample", id="runs.sample"),
         Binding("r", "resume_run", "Resume", id="runs.resume"),
         Binding("k", "open_checkpoints", "Ckpts", id="runs.checkpoints"),

@@ -7,6 +7,7 @@ beside Vertical would lose Vertical's CSS: Textual follows only the first widget
 
 from __future__ import annotations
 
+from textual import on
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable
@@ -23,6 +24,7 @@ class PlotKeys(Vertical):
     compare: set[str]
     BINDINGS = [
         Binding("m", "pick_metrics", "Metrics", id="runs.metrics"),
+        Binding("z", "toggle_table", "Zoom", id="runs.table"),
         Binding("T", "toggle_time", "x step/time", id="runs.x_time", show=False),
         Binding("comma", "cursor(-1)", "Cursor left", id="runs.cursor_left", show=False),
         Binding("full_stop", "cursor(1)", "Cursor right", id="runs.cursor_right", show=False),
@@ -33,6 +35,24 @@ class PlotKeys(Vertical):
         Binding("g", "overlay_sweep", "Sweep", id="runs.sweep", show=False),
         Binding("M", "next_compared", "Next compared metric", id="runs.next_compared", show=False),
     ]
+
+    DEFAULT_CSS = """
+    PlotKeys.-table-only #run-monitor { display: none; }
+    PlotKeys.-table-only #runs-table { height: 1fr; max-height: 100%; }
+    """
+
+    def action_toggle_table(self) -> None:
+        """The runs table takes the whole pane (at 80x24 it shows 4 rows beside the monitor), or gives
+        the monitor back (tester6 G30)."""
+        self.toggle_class("-table-only")
+        table = self.query_one(DataTable)
+        self.call_after_refresh(lambda: table.move_cursor(row=table.cursor_row, scroll=True))
+
+    @on(DataTable.RowSelected, "#runs-table")
+    def _run_chosen(self) -> None:
+        """enter (or a click) on a run in the whole-pane table shows its monitor again."""
+        if self.has_class("-table-only"):
+            self.action_toggle_table()
 
     @property
     def plot_panel(self) -> PlotPanel:

@@ -1,0 +1,41 @@
+"""An app used all day at 80x24 (tester6 G30): the runs table can take the Runs pane, Checkpoints
+lists the runs that have checkpoints."""
+
+from __future__ import annotations
+
+import shutil
+
+from fixture_runs import FIXED_NOW
+from pilot_wait import wait_for
+from screen_text import screen_text
+from textual.widgets import DataTable
+
+from aigc_tui.ui.app import make_app
+
+
+def many_runs(root, count: int = 12) -> None:
+    src = next(root.glob("*fixture-gan-aaaa"))
+    for i in range(count):
+        shutil.copytree(src, root / f"20260101-0002{i:02d}-more-{i:02d}-{i:04x}")
+
+
+async def test_z_gives_the_runs_table_the_pane_and_enter_brings_the_monitor_back(fixture_runs):
+    many_runs(fixture_runs)
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table, monitor = app.query_one("#runs-table", DataTable), app.query_one("#run-monitor")
+        await wait_for(pilot, lambda: table.row_count == 15, what="the runs table")
+        assert table.size.height <= 6 and monitor.display  # 4 rows beside the monitor
+        await pilot.press("z")
+        await wait_for(pilot, lambda: table.size.height >= 16, timeout=20, what="the table given the pane")
+        assert not monitor.region.area
+        assert "z Zoom" in screen_text(app).splitlines()[-1]  # the footer names it at 80 columns
+        for _ in range(10):
+            await pilot.press("down")
+        await pilot.press("enter")  # that run's monitor, with the table back to its share
+        await wait_for(pilot, lambda: monitor.region.area and table.size.height <= 6, what="the monitor back")
+        pane = app.query_one("RunsPane")
+        assert pane.selected == str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        assert table.cursor_row == 10
+        await pilot.press("z", "z")  # z toggles too
+        await wait_for(pilot, lambda: monitor.region.area and table.size.height <= 6, what="z twice: as before")
