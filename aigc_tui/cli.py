@@ -145,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stop", help="ask a run to save a checkpoint and stop")
     p.add_argument("run", metavar="RUN")
+    p.add_argument("--force", action="store_true",
+                   help="a run whose worker is on another host this machine cannot check: mark it lost here")
     _add_runs_dir(p)
 
     p = sub.add_parser("request", help="send a control request to a running run")

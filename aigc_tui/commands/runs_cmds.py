@@ -86,7 +86,7 @@ def _send(run: Run, action: ControlAction) -> int:
 def stop(args: argparse.Namespace) -> int:
     from aigc_tui.runs.stopping import stop_run
 
-    print(stop_run(_find(args)))  # a run no worker has claimed yet is ended at once
+    print(stop_run(_find(args), force=args.force))  # a run no worker has claimed yet is ended at once
     return 0
 
 

@@ -29,7 +29,7 @@ from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.layout import CONFIG_FILE, is_run_dir
 from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.queue import request_for
-from aigc_tui.runs.status import RunStatus, update_status
+from aigc_tui.runs.status import RunStatus, update_status, worker_words
 from aigc_tui.runs.store import Run, checkpoint_of_run
 
 
@@ -105,8 +105,7 @@ def open_run(root: Path, config: RecipeConfig, run_id: str | None) -> Run:
         check_restart(run, config)
         status = run.status()
         if status.state.is_live:
-            who = f"pid {status.pid}" if status.pid else "no worker yet"
-            raise RunBusy(f"run {run.id} is {status.state.value} ({who}); stop it first")
+            raise RunBusy(f"run {run.id} is {status.state.value} ({worker_words(status)}); stop it first")
         if run.checkpoints():
             check_resume(run, None, cuda_count)
         return run

@@ -20,7 +20,7 @@ from aigc_tui.errors import AigcError, RunBusy, RunNotFound
 from aigc_tui.runs.dependents import refuse_if_needed
 from aigc_tui.runs.layout import ARCHIVE_DIR, TOMBSTONE_PREFIX
 from aigc_tui.runs.lock import RunLock, holder_pid
-from aigc_tui.runs.status import RunState, RunStatus
+from aigc_tui.runs.status import RunState, RunStatus, elsewhere, force_hint, worker_words
 from aigc_tui.runs.store import Run, find_run, list_runs, refuse_symlinked
 
 
@@ -62,17 +62,23 @@ def live_reason(run: Run) -> str | None:
 
     Queued with no pid (no worker has claimed it: its launcher died) counts as idle; the worker
     lock the operation then takes refuses it while a launcher is starting its worker."""
-    status = RunStatus.read(run.path)  # judges liveness: a vanished worker reads as lost
-    if status.state.is_live and not (status.state is RunState.QUEUED and status.pid is None):
-        pid = f" (pid {status.pid})" if status.pid else ""
-        return f"run {run.id} is {status.state.value}{pid}; stop it first"
-    return None
+    return _live_reason(run, RunStatus.read(run.path))  # judges liveness: a vanished worker reads as lost
+
+
+def _live_reason(run: Run, status: RunStatus) -> str | None:
+    if not status.state.is_live or (status.state is RunState.QUEUED and status.pid is None):
+        return None
+    if elsewhere(status):  # cannot be checked from here: name the host and the way out (G27)
+        return f"run {run.id} is {status.state.value} ({worker_words(status)}); {force_hint(run.id)}"
+    pid = f" (pid {status.pid})" if status.pid else ""
+    return f"run {run.id} is {status.state.value}{pid}; stop it first"
 
 
 def check_idle(run: Run) -> None:
-    reason = live_reason(run)
+    status = RunStatus.read(run.path)
+    reason = _live_reason(run, status)
     if reason:
-        raise RunBusy(reason, f"`aigc-tui stop {run.id}`, or `x` in the app's Runs")
+        raise RunBusy(reason, None if elsewhere(status) else f"`aigc-tui stop {run.id}`, or `x` in the app's Runs")
 
 
 @contextmanager

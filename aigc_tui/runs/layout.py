@@ -168,12 +168,17 @@ def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | 
     it restarts from its start with its own config.toml, as a resume from a checkpoint at step
     0 would (the steps it logs again replace the old ones on the plots, as after any resume).
     """
+    from aigc_tui.runs import status as _status  # status.py imports this module
+
     status = run.status()
     name = run.name
     if run.kind == SCRIPT_KIND:
         return ResumeVerdict(False, f"run {name} is a script run; start its command again (`aigc-tui run -- ...`)"
                              " to continue")
     if status.state.is_live and status.pid is not None:  # queued, no pid: no worker ever claimed it; it starts over
+        if _status.elsewhere(status):  # another host's worker: say where, and the way out (G27)
+            return ResumeVerdict(False, f"run {name} is {status.state.value} ({_status.worker_words(status)}); "
+                                        f"{_status.force_hint(run.id)}, then resume it", busy=True)
         return ResumeVerdict(False, f"run {name} is {status.state.value} (pid {status.pid}); stop it before resuming",
                              busy=True)
     if checkpoint is not None:

@@ -42,7 +42,7 @@ class RunState(StrEnum):
     FINISHED = "finished"
     FAILED = "failed"
     STOPPED = "stopped"
-    LOST = "lost"  # never written: a reader's verdict on a worker that vanished
+    LOST = "lost"  # a reader's verdict on a worker that vanished; written only by `stop --force` (another host)
 
     @property
     def is_live(self) -> bool:
@@ -187,6 +187,29 @@ def worker_alive(status: RunStatus) -> bool:
     if _same_process_alive(status.pid, status.pid_start):
         return True
     return status.supervisor_pid is not None and _same_process_alive(status.supervisor_pid, status.supervisor_start)
+
+
+def elsewhere(status: RunStatus) -> bool:
+    """A live run whose worker is on another host: this machine cannot check that it still runs."""
+    return status.state.is_live and status.pid is not None and status.host != socket.gethostname()
+
+
+def worker_words(status: RunStatus) -> str:
+    """The run's worker for a message: `pid 123` here; on another host, where, the age of its last
+    update and that it cannot be checked from here (a pid alone would read as a local one)."""
+    if status.pid is None:
+        return "no worker yet"
+    if not elsewhere(status):
+        return f"pid {status.pid}"
+    from aigc_tui.runs.summary import format_duration
+
+    ago = format_duration(max(0.0, time.time() - status.updated_at))
+    return f"pid {status.pid} on {status.host}, last update {ago} ago; this machine cannot check it"
+
+
+def force_hint(run_id: str) -> str:
+    """The way out for a run whose worker on another host is gone (G27)."""
+    return f"if that worker is gone, `aigc-tui stop --force {run_id}` marks the run lost"
 
 
 def supervisor_gone(status: RunStatus) -> bool:

@@ -14,13 +14,22 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import time
 
 from aigc_tui.errors import AigcError, RunBusy
 from aigc_tui.runs.control import ControlAction, request_control
 from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.script import stop_requests
-from aigc_tui.runs.status import RunState, RunStatus, supervisor_gone, update_status
+from aigc_tui.runs.status import (
+    RunState,
+    RunStatus,
+    elsewhere,
+    force_hint,
+    supervisor_gone,
+    update_status,
+    worker_words,
+)
 from aigc_tui.runs.store import Run
 
 
@@ -29,8 +38,11 @@ def no_worker_yet(status: RunStatus) -> bool:
     return status.state is RunState.QUEUED and status.pid is None
 
 
-def stop_run(run: Run) -> str:
-    """Stop a live run; returns the line to show. AigcError when it is not live."""
+def stop_run(run: Run, force: bool = False) -> str:
+    """Stop a live run; returns the line to show. AigcError when it is not live.
+
+    A worker on another host cannot be checked from here: the request is left for it (on a
+    shared filesystem it acts on it) and the line says so; `force` then marks the run lost."""
     status = run.status()
     if not status.state.is_live:
         raise AigcError(f"run {run.id} is not running (it is {status.state.value})")
@@ -39,7 +51,29 @@ def stop_run(run: Run) -> str:
     if supervisor_gone(status):
         return _stop_unsupervised(run, status)
     request_control(run.path, ControlAction.STOP)
+    if elsewhere(status):
+        if force:
+            return _mark_lost(run, status)
+        return f"stop requested for {run.id}, whose worker is {worker_words(status)}; {force_hint(run.id)}"
     return f"stop requested for {run.id}"
+
+
+def _mark_lost(run: Run, status: RunStatus) -> str:
+    """`stop --force` of a run whose worker is on another host: record it lost, as a reader here
+    would if it could see that host (if the worker still runs, it stops at its next poll)."""
+    words = worker_words(status).split(";")[0]
+    why = f"its worker ({words}) was given up by `stop --force` on {socket.gethostname()}"
+
+    def mutate(current: RunStatus) -> bool:
+        if not (elsewhere(current) and current.pid == status.pid and current.host == status.host):
+            return False
+        current.state, current.ended_at = RunState.LOST, current.updated_at
+        current.error, current.traceback = why, None
+        return True
+
+    if update_status(run.path, mutate).state is not RunState.LOST:
+        raise AigcError(f"run {run.id} changed while being marked; see `aigc-tui runs`")
+    return f"marked {run.id} lost: {why} (`aigc-tui resume {run.id}` continues it here)"
 
 
 ESCALATION = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)  # as the supervisor sends them

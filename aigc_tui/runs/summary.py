@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from aigc_tui.runs.layout import ARCHIVE_DIR
 from aigc_tui.runs.notes import read_notes
 from aigc_tui.runs.script import script_command
-from aigc_tui.runs.status import RunState, RunStatus
+from aigc_tui.runs.status import RunState, RunStatus, elsewhere, supervisor_gone
 from aigc_tui.runs.store import Run
 
 PRIMARY_SERIES = {"gan": ("loss_d", "loss_g"), "lm": ("loss", "val_loss")}
@@ -52,6 +52,8 @@ class RunRow:
     archived: bool = False
     resumed_at: float | None = None  # this worker session's start
     earlier_s: float = 0.0  # training time of earlier sessions
+    elsewhere: str = ""  # a live run's worker host when it is not this one (its liveness cannot be checked)
+    unsupervised: bool = False  # a script run whose supervisor died while its command runs on
 
     def elapsed(self, now: float) -> float | None:
         """Seconds trained: this session's start → now while live, → its end once ended (it stops
@@ -59,7 +61,7 @@ class RunRow:
         start = self.resumed_at or (self.started_at if not self.earlier_s else None)
         if not start:  # not training now: what earlier sessions trained (a queued new run: nothing yet)
             return self.earlier_s or None
-        end = now if self.state in ("queued", "running") else (self.ended_at or now)
+        end = now if self.state in ("queued", "running") and not self.elsewhere else (self.ended_at or now)
         return self.earlier_s + max(0.0, end - start)
 
     @property
@@ -74,6 +76,10 @@ class RunRow:
             return f"queued #{self.queue_position}"
         if self.state == "queued" and self.starting:
             return "starting"
+        if self.elsewhere:
+            return f"{self.state}@{self.elsewhere}?"  # as its host last wrote; not checkable from here
+        if self.unsupervised:
+            return f"{self.state} (unsupervised)"
         return self.state
 
     def to_json(self) -> dict[str, object]:
@@ -110,12 +116,16 @@ def run_row(run: Run, config: dict | None = None) -> RunRow:
         starting=status.starting and status.state.value == "queued",
         sweep=str(config.get("run", {}).get("sweep", "")),
         world_size=status.world_size,
-        ended_at=None if status.state.is_live else (status.ended_at or status.updated_at),
+        # a live run on another host counts its time up to its last update, not on and on
+        ended_at=(status.updated_at if elsewhere(status) else None) if status.state.is_live
+        else (status.ended_at or status.updated_at),
         tags=notes.tags,
         note=notes.note,
         archived=run.path.parent.name == ARCHIVE_DIR,
         resumed_at=status.resumed_at,
         earlier_s=status.earlier_s,
+        elsewhere=status.host if elsewhere(status) else "",
+        unsupervised=supervisor_gone(status),
     )
 
 

@@ -130,6 +130,8 @@ def test_stop_after_the_supervisor_died_signals_the_command_itself(tmp_path, run
     os.kill(status.supervisor_pid, signal.SIGKILL)
     _wait_for(lambda: not pid_alive(status.supervisor_pid), what="the supervisor to die")
     assert run.status().state is RunState.RUNNING  # its command runs on
+    rows = json.loads(_cli("runs", "--json", "--runs-dir", str(runs_dir)).stdout)
+    assert [r["state_text"] for r in rows if r["id"] == run.id] == ["running (unsupervised)"]
 
     first = _cli("stop", run.id, "--runs-dir", str(runs_dir)).stdout
     assert first.startswith(f"the supervisor of {run.id} (pid {status.supervisor_pid}) is gone: sent SIGINT to "

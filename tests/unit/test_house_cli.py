@@ -174,3 +174,39 @@ def test_piped_watch_says_a_queued_run_is_queued_then_follows_it(runs_dir, capsy
     lines = [line.split("] ", 1)[-1] for line in capsys.readouterr().out.splitlines()]
     assert lines[:4] == ["queued #2 (waiting for gpu 0)", "queued #1 (waiting for gpu 0)", "starting", "running"]
     assert lines[4].startswith("step ") and "loss_d 0.5" in lines[4] and lines[5] == "run waiting ended finished at step 0", lines
+
+
+def test_a_run_on_another_host_says_so_and_stop_force_is_the_way_out(runs_dir, capsys):
+    """tester6 G27: a run whose worker was on another host (a shared runs folder; that node rebooted)
+    read `running` forever while stop/rm/resume sent the user round in a circle."""
+    import json
+    import time
+
+    run = create_run(runs_dir, 'kind = "gan"\nname = "remote"\n[run]\nsteps = 5\n', "remote", run_id="remote")
+    status = RunStatus.read(run.path)
+    status.state, status.pid, status.host, status.step, status.total_steps = RunState.RUNNING, 1, "gpu-box-7", 3, 5
+    status.started_at = time.time() - 3 * 3600
+    status.write(run.path)
+    raw = json.loads((run.path / "status.json").read_text())
+    raw["updated_at"] = time.time() - 2 * 3600 - 300  # its last word, 2h05m ago
+    (run.path / "status.json").write_text(json.dumps(raw))
+    capsys.readouterr()
+
+    assert _cli(runs_dir, "runs", "--json") == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["state_text"] == "running@gpu-box-7?"
+    way_out = "if that worker is gone, `aigc-tui stop --force remote` marks the run lost"
+    worker = "pid 1 on gpu-box-7, last update 2h05m ago; this machine cannot check it"
+    for command in (["resume", "remote", "--detach"], ["rm", "remote", "--yes"]):
+        assert _cli(runs_dir, *command) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"is running ({worker})" in err and way_out in err, err
+    assert _cli(runs_dir, "stop", "remote") == 0  # left for the worker, which may still run there
+    out = capsys.readouterr().out
+    assert out == f"stop requested for remote, whose worker is {worker}; {way_out}\n"
+
+    assert _cli(runs_dir, "stop", "--force", "remote") == 0
+    assert capsys.readouterr().out.startswith("marked remote lost: its worker (pid 1 on gpu-box-7, last update")
+    status = run.status()
+    assert status.state is RunState.LOST and "given up by `stop --force`" in status.error
+    assert _cli(runs_dir, "rm", "remote", "--yes") == 0 and list_runs(runs_dir) == []
