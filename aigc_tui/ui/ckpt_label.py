@@ -9,14 +9,14 @@ out in their usual order; the detail panel beside the tree shows every value.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.markup import escape
 
 from aigc_tui.runs import CheckpointInfo
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import plotted_series
-from aigc_tui.ui.rundata import human_size, sweep_values
+from aigc_tui.ui.rundata import human_size, id_tails, sweep_values
 
 SEP = "  "
 MIN_NAME = 8  # a run's name is cut no shorter than this to show its sweep's values
@@ -71,6 +71,7 @@ class RunParts:
     values: tuple[str, ...]
     kind: str
     count: int
+    tail: str = ""  # ` ~4b49`, the id's tail, when another run shows the same name and values
 
     @classmethod
     def of(cls, run: Run, checkpoints: list[CheckpointInfo]) -> RunParts:
@@ -84,16 +85,23 @@ class RunParts:
         come right after the name, whole; to keep them the name is cut (to no less than
         MIN_NAME cells, ending in '…'), and only when even that is too narrow are values left
         out from the last. The checkpoint count and the kind follow where there is room."""
-        name, values = self.name, list(self.values)
+        name, values, tail = self.name, list(self.values), self.tail
         if width > 0:
-            while values and MIN_NAME + len(SEP) + len(" ".join(values)) > width:
+            while values and MIN_NAME + len(tail) + len(SEP) + len(" ".join(values)) > width:
                 values.pop()
-            room = width - len(SEP) - len(" ".join(values)) if values else width
+            room = (width - len(SEP) - len(" ".join(values)) if values else width) - len(tail)
             if len(name) > room:
                 name = name[: max(1, room - 1)] + "…"
+        name += tail  # whole: it is what tells the run from another of its name
         parts = [name, " ".join(values)] if values else [name]
         parts += [self.kind, f"{self.count} checkpoint(s)"]
         kind = len(parts) - 2
         kept = set(range(len(parts))) if width <= 0 else _fit(parts, [*range(1, kind), kind + 1, kind], width)
         shown = [f"[b]{escape(name)}[/b]", *(escape(p) for p in parts[1:])]
         return SEP.join(p for i, p in enumerate(shown) if i in kept)
+
+
+def told_apart(runs: list[tuple[Run, list[CheckpointInfo], RunParts]]) -> list[tuple[Run, list[CheckpointInfo], RunParts]]:
+    """The runs' lines, with the id's tail added to those that would read the same as another's."""
+    tails = id_tails({run.id: f"{head.name} {' '.join(head.values)}" for run, _, head in runs})
+    return [(run, ckpts, replace(head, tail=tails[run.id])) for run, ckpts, head in runs]

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from aigc_tui.runs import list_runs
+from aigc_tui.ui.rundata import id_tails
 
 SHORT = {"max_new_tokens": "max", "temperature": "temp", "top_k": "top-k", "top_p": "top-p",
          "repetition_penalty": "rep", "num_samples": "n"}
@@ -26,12 +27,11 @@ def can_generate(kind: str) -> bool:
 
 def model_choices(runs_dir: Path) -> list[tuple[str, str, str]]:
     """(label, path, kind) for every checkpoint Generate can load, newest run first, newest checkpoint first."""
-    out = []
-    for run in reversed(list_runs(runs_dir)):
-        for ckpt in reversed(run.checkpoints()):
-            if can_generate(ckpt.kind):
-                out.append((model_label(run.name, ckpt.name, ckpt.step, ckpt.kind), str(ckpt.path), ckpt.kind))
-    return out
+    found = [(run.id, run.name, [c for c in reversed(run.checkpoints()) if can_generate(c.kind)])
+             for run in reversed(list_runs(runs_dir))]
+    tails = id_tails({run_id: name for run_id, name, ckpts in found if ckpts})  # same-named runs told apart
+    return [(model_label(name + tails[run_id], c.name, c.step, c.kind), str(c.path), c.kind)
+            for run_id, name, ckpts in found for c in ckpts]
 
 
 def model_label(run: str, checkpoint: str, step: int, kind: str) -> str:

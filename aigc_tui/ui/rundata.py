@@ -101,8 +101,14 @@ def shown_names(rows: list[RowData]) -> dict[str, str]:
     counts = Counter(d.row.name for d in rows)
     names = {d.row.id: f"{d.row.name} {d.sweep_label}" if counts[d.row.name] > 1 and d.sweep_label else d.row.name
              for d in rows}
+    tails = id_tails(names)
+    return {i: n + tails[i] for i, n in names.items()}
+
+
+def id_tails(names: dict[str, str]) -> dict[str, str]:
+    """Run id -> ` ~4b49`, its id's tail, where its name (as shown) is another run's too; else ""."""
     again = Counter(names.values())
-    return {i: f"{n} ~{i.rsplit('-', 1)[-1]}" if again[n] > 1 else n for i, n in names.items()}
+    return {i: f" ~{i.rsplit('-', 1)[-1]}" if again[n] > 1 else "" for i, n in names.items()}
 
 
 def sweep_order(rows: list[RowData]) -> list[RowData]:

@@ -164,3 +164,29 @@ async def test_deleting_a_live_runs_newest_checkpoint_is_refused_before_asking(f
         await wait_for(pilot, lambda: _notified(app, "live run's newest checkpoint; stop the run first"),
                        what="the refusal")
         assert not isinstance(app.screen, ConfirmScreen) and newest.path.is_dir()
+
+
+async def test_same_named_runs_are_told_apart_by_their_id_tail_in_the_tree_and_generates_picker(fixture_runs):
+    """Two launches of one recipe read `fixture-gan  gan  2 checkpoint(s)` twice in the tree and
+    `fixture-gan@400 (gan)` twice in Generate's picker (tester6 G7)."""
+    from textual.widgets import Select
+
+    again = shutil.copytree(fixture_runs / "20260101-000000-fixture-gan-aaaa",
+                            fixture_runs / "20260101-000300-fixture-gan-dddd")
+    app = make_app(fixture_runs, initial_tab="checkpoints")
+    async with app.run_test(size=(100, 30)) as pilot:
+        tree = app.query_one(Tree)
+        await wait_for(pilot, lambda: len(tree.root.children) == 4, what="the tree")
+
+        def heads() -> list[str]:
+            return [str(node.label) for node in tree.root.children]
+
+        await wait_for(pilot, lambda: {"fixture-gan ~dddd  gan  2 checkpoint(s)", "fixture-gan ~aaaa  gan  2 checkpoint(s)",
+                                       "fixture-lm  lm  1 checkpoint(s)"} <= set(heads()), what="told apart")
+        await _select(pilot, app, (again / "checkpoints" / "step-00000400"))
+        await pilot.press("g")
+        model = app.query_one("#gen-model", Select)
+        await wait_for(pilot, lambda: str(model.value).startswith(str(again)), what="Generate on the copy")
+        labels = [str(prompt) for prompt, _ in model._options]
+        assert {"fixture-gan ~dddd@400 (gan)", "fixture-gan ~aaaa@400 (gan)", "fixture-lm@300 (lm)"} <= set(labels)
+        # (a name no other run has, fixture-lm, stays as it is in both)

@@ -21,7 +21,7 @@ from aigc_tui.runs.dependents import refuse_if_needed
 from aigc_tui.runs.metrics import MetricsReader
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import plotted_series
-from aigc_tui.ui.ckpt_label import LeafParts, RunParts
+from aigc_tui.ui.ckpt_label import LeafParts, RunParts, told_apart
 from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.fork_screen import CONFIG_ONLY, ForkScreen
 from aigc_tui.ui.gen_choices import can_generate
@@ -76,7 +76,8 @@ class CheckpointsPane(Horizontal):
 
     @work(thread=True, exclusive=True, group="ckpt-tree", exit_on_error=False)
     def load_tree(self, focus_run: str | None = None) -> None:
-        runs = [(run, ckpts, RunParts.of(run, ckpts)) for run in list_runs(self.runs_dir) for ckpts in [run.checkpoints()]]
+        runs = told_apart([(run, ckpts, RunParts.of(run, ckpts))
+                           for run in list_runs(self.runs_dir) for ckpts in [run.checkpoints()]])
         live = any(run.status().state.is_live for run, _, _ in runs)
         self.app.call_from_thread(self._fill, runs, focus_run, live)
 
