@@ -21,7 +21,7 @@ from aigc_tui.config.io import once_each
 from aigc_tui.errors import AigcError, ConfigError, RunBusy, RunNotFound, StorageError
 from aigc_tui.launch import check_resume, new_run, restart_note, resume_worker, spawn_worker
 from aigc_tui.launch.spawn import claim_run
-from aigc_tui.launch.start import with_folder_channels
+from aigc_tui.launch.start import check_keep_best, with_folder_channels
 from aigc_tui.names import slug
 from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
@@ -219,7 +219,10 @@ def extended_config(run: Run, overrides: list[str]) -> RecipeConfig:
     if bad:
         raise AigcError(f"resume --set changes run.* and train.* only, not '{bad[0]}'; "
                         "fork the run to change its model or data")
-    return validate(apply_overrides(run.config(), overrides))
+    config = validate(apply_overrides(run.config(), overrides))
+    if any(o.strip().startswith("run.keep_best") for o in overrides):
+        check_keep_best(config)
+    return config
 
 
 def write_extended(run: Run, config: RecipeConfig) -> None:

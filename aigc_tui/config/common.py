@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 GPUS_PATTERN = re.compile(r"^(|all|any:[1-9]\d*|\d+(,\d+)*)$")
 ENDPOINT_PATTERN = re.compile(r"^[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$")
+LOOP_METRICS = ("step_ms_max", "gpu_mem_gb")  # what the shared loop adds (several processes; CUDA)
 MAX_SEED = 2**63 - 1  # torch seeds are signed 64-bit: train, sample and generate take 0..MAX_SEED
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from aigc_tui.config.common import RunSection, StrictModel, check_name
+from aigc_tui.config.common import LOOP_METRICS, RunSection, StrictModel, check_name
 from aigc_tui.paths import datasets_dir
 
 TORCHVISION_SETS = {
@@ -95,6 +95,8 @@ class GanTrainSection(StrictModel):
 
 
 class GanConfig(StrictModel):
+    logged_metrics: ClassVar[tuple[str, ...]] = ("loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g",
+                                                 "nonfinite", "lr_g", "lr_d", "images_per_s", *LOOP_METRICS)
     kind: Literal["gan"] = "gan"
     name: str = "gan"
     description: str = ""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from aigc_tui.config.common import RunSection, StrictModel, check_name
+from aigc_tui.config.common import LOOP_METRICS, RunSection, StrictModel, check_name
 
 TEXT_SOURCES = "builtin:python-docs, builtin:python-stdlib or text:PATH"
 
@@ -88,6 +88,8 @@ class LmTrainSection(StrictModel):
 
 
 class LmConfig(StrictModel):
+    logged_metrics: ClassVar[tuple[str, ...]] = ("loss", "grad_norm", "nonfinite", "lr", "tokens_per_s", "val_loss",
+                                                 "val_ppl", *LOOP_METRICS)
     kind: Literal["lm"] = "lm"
     name: str = "lm"
     description: str = ""

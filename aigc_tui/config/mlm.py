@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from aigc_tui.config.common import RunSection, StrictModel
+from aigc_tui.config.common import LOOP_METRICS, RunSection, StrictModel
 from aigc_tui.config.lm import TextDataSection
 
 
@@ -59,6 +59,8 @@ class MlmTrainSection(StrictModel):
 
 
 class MlmConfig(StrictModel):
+    logged_metrics: ClassVar[tuple[str, ...]] = ("loss", "mlm_accuracy", "grad_norm", "nonfinite", "lr", "tokens_per_s",
+                                                 "val_loss", "val_mlm_accuracy", *LOOP_METRICS)
     kind: Literal["mlm"] = "mlm"
     name: str = "mlm"
     description: str = ""
@@ -126,6 +128,8 @@ class ClassifyTrainSection(StrictModel):
 
 
 class ClassifyConfig(StrictModel):
+    logged_metrics: ClassVar[tuple[str, ...]] = ("loss", "accuracy", "grad_norm", "nonfinite", "lr", "examples_per_s",
+                                                 "val_loss", "val_accuracy", "val_f1", *LOOP_METRICS)
     kind: Literal["classify"] = "classify"
     name: str = "classify"
     description: str = ""

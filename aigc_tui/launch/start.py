@@ -53,6 +53,7 @@ def new_run(
     resolved = resolve_pretrained(config, root)
     check_environment(config, cuda_count)
     check_batch_divides(config)
+    check_keep_best(config)
     if resolved.note and notify is not None:
         notify(resolved.note)
     return create_run(root, dump_toml(config), config.name, run_id=run_id, parent=parent or resolved.parent)
@@ -75,6 +76,15 @@ def check_batch_divides(config: RecipeConfig) -> None:
     world = per_node * run.nnodes
     if world > 1 and batch % world:
         raise ConfigError(f"train.batch_size = {batch} is the global batch and must divide among {world} processes")
+
+
+def check_keep_best(config: RecipeConfig) -> None:
+    """`run.keep_best` names a metric this kind of run logs: a typo kept no best checkpoint, and the
+    only trace was a warning in log.txt once the run had started (tester6 G5)."""
+    best, names = config.run.keep_best, getattr(type(config), "logged_metrics", ())
+    if best and names and best not in names:
+        raise ConfigError(f"run.keep_best = {best!r} is not a metric a {config.kind} run logs; "
+                          f"use one of {', '.join(names)}")
 
 
 def run_config(run: Run) -> RecipeConfig:

@@ -204,6 +204,10 @@ CLI_CASES = [
     ("train-runs-dir-typo", lambda w: ["train", str(w["gan"]), "--runs-dir", str(w["base"] / "rusn" / "mine")],
      "rusn does not exist (only the last folder is created)"),  # made the whole tree
     ("runs-runs-dir-typo", lambda w: ["runs", "--runs-dir", str(w["base"] / "rusn" / "mine")], "rusn does not exist"),
+    ("train-keep-best-typo", lambda w: ["train", str(w["gan"]), "--set", 'run.keep_best="nosuch"'],
+     "run.keep_best = 'nosuch' is not a metric a gan run logs; use one of loss_d, loss_g"),  # was a log.txt warning
+    ("resume-keep-best-typo", lambda w: ["resume", w["run"].id, "--set", 'run.keep_best="val_los"',
+                                         "--runs-dir", str(w["runs"])], "is not a metric a "),
     ("train-set-twice", lambda w: ["train", str(w["gan"]), "--set", "run.steps=10", "--set", "run.steps=20"],
      "run.steps is given twice (--set run.steps=10 and --set run.steps=20)"),  # 20 silently won
     ("resume-set-twice", lambda w: ["resume", w["run"].id, "--set", "run.steps=10", "--set", "run.steps=20",

@@ -40,6 +40,9 @@ def test_mlm_logs_its_metrics_and_saves_a_masked_lm(encoder_runs):
     reader = MetricsReader(mlm.path)
     reader.poll()
     assert {"loss", "val_loss", "mlm_accuracy"} <= set(reader.series)
+    from aigc_tui.config import MlmConfig  # what `run.keep_best` may name, checked at launch
+
+    assert set(reader.series) <= set(MlmConfig.logged_metrics), set(reader.series) - set(MlmConfig.logged_metrics)
     final = mlm.checkpoints()[-1]
     model = AutoModelForMaskedLM.from_pretrained(final.path)
     tokenizer = AutoTokenizer.from_pretrained(final.path)
@@ -58,6 +61,9 @@ def test_classifier_fine_tuned_from_mlm_beats_the_majority_baseline(encoder_runs
     reader = MetricsReader(classifier.path)
     reader.poll()
     assert {"val_loss", "val_accuracy", "val_f1"} <= set(reader.series)
+    from aigc_tui.config import ClassifyConfig  # what `run.keep_best` may name, checked at launch
+
+    assert set(reader.series) <= set(ClassifyConfig.logged_metrics), set(reader.series) - set(ClassifyConfig.logged_metrics)
     assert reader.series["val_accuracy"].values[-1] > confusion["baseline_accuracy"]
     matrix = confusion["matrix"]
     assert confusion["labels"] == ["asyncio", "logging"] and len(matrix) == 2

@@ -35,6 +35,9 @@ def test_tiny_gan_trains_to_the_end_and_leaves_a_complete_run(runs_dir, tiny_gan
     for name in ("loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "images_per_s", "lr_g"):
         assert all(math.isfinite(v) for v in reader.series[name].values), name
     assert reader.series["images_per_s"].values[-1] > 0
+    from aigc_tui.config import GanConfig  # what `run.keep_best` may name, checked at launch
+
+    assert set(reader.series) <= set(GanConfig.logged_metrics), set(reader.series) - set(GanConfig.logged_metrics)
 
     checkpoints = run.checkpoints()
     assert [c.step for c in checkpoints] == [20, 30]  # keep_last = 2 pruned step 10

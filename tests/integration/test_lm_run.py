@@ -45,6 +45,9 @@ def test_from_scratch_loss_falls_and_metrics_are_complete(trained_lm):
     assert reader.series["val_loss"].steps.tolist() == [10, 20, 30]
     val = reader.series["val_loss"].values[-1]
     assert math.isclose(reader.series["val_ppl"].values[-1], math.exp(val), rel_tol=1e-6)
+    from aigc_tui.config import LmConfig  # what `run.keep_best` may name, checked at launch
+
+    assert set(reader.series) <= set(LmConfig.logged_metrics), set(reader.series) - set(LmConfig.logged_metrics)
     for name in ("lr", "grad_norm", "tokens_per_s"):
         assert all(math.isfinite(v) and v > 0 for v in reader.series[name].values), name
     lr = reader.series["lr"].values
