@@ -54,12 +54,15 @@ def classify_cmd(args: argparse.Namespace) -> int:
         raise AigcError(f"--top {args.top}: show at least 1 label (--json gives them all)")
     text = _text(args)
     model, tokenizer = _load(args, "classify")
-    from aigc_tui.models.encoder import classify_text
+    from aigc_tui.models.encoder import classify_text, read_tokens, truncation_note
 
     probs = classify_text(model, tokenizer, text)
+    read, total = read_tokens(model, tokenizer, text)
     if args.json:
-        print(json.dumps({"label": probs[0][0], "probs": dict(probs)}))
+        print(json.dumps({"label": probs[0][0], "probs": dict(probs), "tokens_read": read, "tokens": total}))
         return 0
+    if read < total:
+        print(f"note: {truncation_note(read, total)}", file=sys.stderr)
     width = max(len(label) for label, _ in probs)
     for label, p in probs[: args.top]:
         print(f"{label:<{width}}  {p:6.3f}  {'█' * round(p * 40)}")

@@ -69,14 +69,15 @@ class Helper:
 
     def encoder(self, req: dict[str, Any]) -> None:
         """fill_mask and classify: one forward pass, one answer event."""
-        from aigc_tui.models.encoder import classify_text, fill_mask
+        from aigc_tui.models.encoder import classify_text, fill_mask, read_tokens, truncation_note
 
         task = "mlm" if req["op"] == "fill_mask" else "classify"
         model, tokenizer, location = self.model(str(req["model"]), str(req.get("device", "cpu")), task)
         emit(id=req["id"], event="loaded", model=location)
         text = str(req.get("text", ""))
         if task == "classify":
-            emit(id=req["id"], event="probs", probs=[[lab, p] for lab, p in classify_text(model, tokenizer, text)])
+            emit(id=req["id"], event="probs", probs=[[lab, p] for lab, p in classify_text(model, tokenizer, text)],
+                 note=truncation_note(*read_tokens(model, tokenizer, text)))
             return
         guesses = fill_mask(model, tokenizer, text, top_k=int(req.get("top_k", 5)))
         best = text

@@ -116,6 +116,18 @@ def fill_mask(model, tokenizer, text: str, top_k: int = 5) -> list[list[MaskGues
 
 
 @torch.no_grad()
+def read_tokens(model, tokenizer, text: str) -> tuple[int, int]:
+    """(tokens classify reads, tokens the text has): the model reads at most its context, the
+    first tokens of a longer text; the caller says so (it was silent, tester6 G13)."""
+    total = len(tokenizer(text)["input_ids"])
+    return min(total, getattr(model.config, "max_position_embeddings", 512)), total
+
+
+def truncation_note(read: int, total: int) -> str:
+    """`read the first 128 of 5,001 tokens`, or empty when the whole text was read."""
+    return f"read the first {read:,} of {total:,} tokens (the model's context)" if read < total else ""
+
+
 def classify_text(model, tokenizer, text: str) -> list[tuple[str, float]]:
     """(label, probability) for every label, most likely first; the probabilities sum to 1."""
     if not text.strip():

@@ -88,7 +88,22 @@ def test_classify_prints_probabilities_that_sum_to_one(encoder_runs, capsys):
     assert set(out["probs"]) == {"asyncio", "logging"}
     assert abs(sum(out["probs"].values()) - 1) < 1e-5
     assert main(["classify", "tiny-classify", "Log a message.", "--runs-dir", str(runs)]) == 0
-    assert "logging" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "logging" in out and "read the first" not in err
+
+
+def test_classify_says_when_it_read_only_the_start_of_a_long_text(encoder_runs, capsys):
+    """Tester6 G13: a text longer than the model's context was cut without a word."""
+    classifier, runs = encoder_runs[1], encoder_runs[2]
+    context = json.loads((classifier.checkpoints()[-1].path / "config.json").read_text())["max_position_embeddings"]
+    text = "word " * (context * 3)
+    assert main(["classify", "tiny-classify", text, "--runs-dir", str(runs)]) == 0
+    out, err = capsys.readouterr()
+    assert "logging" in out
+    assert err.startswith(f"note: read the first {context:,} of ") and err.count("\n") == 1, err
+    assert main(["classify", "tiny-classify", text, "--json", "--runs-dir", str(runs)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["tokens_read"] == context and answer["tokens"] > context
 
 
 def test_fill_mask_fills_each_mask(encoder_runs, capsys):
@@ -154,6 +169,9 @@ def test_generation_helper_fills_masks_and_classifies(encoder_runs):
         assert events[0]["event"] == "loaded" and events[-1]["event"] == "probs"
         probs = dict(events[-1]["probs"])
         assert set(probs) == {"asyncio", "logging"} and abs(sum(probs.values()) - 1) < 1e-5
+        assert events[-1]["note"] == ""  # the whole text read
+        events = list(client.events(client.classify("tiny-classify", "word " * 3000), timeout=120))
+        assert events[-1]["note"].startswith("read the first ")  # the app's status line shows it
         events = list(client.events(client.fill_mask("tiny-mlm", "A [MASK] loop.", top_k=3), timeout=120))
         assert events[-1]["event"] == "fill" and len(events[-1]["guesses"][0]) == 3
         assert "[MASK]" not in events[-1]["text"]

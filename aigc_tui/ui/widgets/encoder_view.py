@@ -103,7 +103,8 @@ class EncoderView(Vertical):
         result = self.query_one("#enc-result", Static)
         if kind == "probs":
             rows = [(str(label), float(p)) for label, p in event["probs"]]
-            status.update(f"{len(rows)} labels; the probabilities sum to {sum(p for _, p in rows):.3f}")
+            note = f"; {event['note']}" if event.get("note") else ""
+            status.update(f"{len(rows)} labels; the probabilities sum to {sum(p for _, p in rows):.3f}{literal(note)}")
             result.update(bar_chart(rows))
         elif kind == "fill":
             parts = [f"[b]{literal(event['text'])}[/b]", ""]
