@@ -60,6 +60,20 @@ async def test_delete_asks_then_removes_the_row_and_the_directory(fixture_runs):
         await wait_for(pilot, lambda: app.query_one(RunsPane).selected in (GAN, LM), what="another run selected")
 
 
+async def test_after_a_delete_the_cursor_is_on_the_next_row_not_the_top(fixture_runs):
+    """Tester6 G23: after `d` the cursor went back to the top row, so deleting several runs
+    in a row meant finding the place again each time."""
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _open(pilot, app, LM)
+        assert row_keys(app) == [FAILED, LM, GAN]
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: LM not in row_keys(app) and pane.selected is not None, what="the row gone")
+        assert pane.selected == GAN and app.query_one(DataTable).cursor_row == row_keys(app).index(GAN)
+
+
 async def test_a_running_run_is_refused_with_its_name_and_state(fixture_runs):
     live = fixture_runs / "20260101-000300-fixture-live-dddd"
     (live / "checkpoints").mkdir(parents=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fixture_runs import FIXED_NOW
 from pilot_wait import wait_for
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from aigc_tui.ui.app import make_app
 from aigc_tui.ui.panes.runs import RunsPane
@@ -79,6 +79,9 @@ async def test_runs_pane_ranks_a_sweep_overlays_it_and_shows_queue_positions(tmp
         assert "sw lr_g=0.002" in str(app.query_one("#run-header").render())  # the header says what it varied
         await pilot.press("g")  # again: back to the run alone
         await wait_for(pilot, lambda: not pane.compare, what="the overlay off")
+        app.query_one("#runs-filter", Input).value = "lr_g=0.005"  # what the name column shows (tester6 G23)
+        await wait_for(pilot, lambda: table.row_count == 1, what="the filtered sweep run")
+        assert str(table.get_row_at(0)[0]) == "sw #2 lr_g=0.005"
 
 
 async def test_launch_picks_several_gpus_for_one_run(tmp_path, monkeypatch):

@@ -113,7 +113,8 @@ class RunsPane(HousekeepingPane):
 
     def _matches(self, data: RowData) -> bool:
         text = self.query_one("#runs-filter", Input).value.strip().lower()
-        hay = f"{data.row.name} {data.row.kind} {data.row.state} {data.row.id} {data.row.sweep} {tags_text(data.row.tags)}".lower()
+        hay = (f"{data.row.name} {data.row.kind} {data.row.state} {data.row.id} {data.row.sweep} {data.sweep_label} "
+               f"{tags_text(data.row.tags)}").lower()  # what the name column shows, sweep values too
         return all(word in hay for word in text.split())
 
     def _cells(self, data: RowData) -> list[str]:

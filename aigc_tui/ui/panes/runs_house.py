@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 from textual import work
 from textual.binding import Binding
+from textual.widgets import DataTable
 
 from aigc_tui.errors import AigcError, os_reason
 from aigc_tui.runs.config_diff import diff_runs
@@ -58,8 +59,14 @@ class HousekeepingPane(PlotKeys):
             self.notify(reason, severity="warning")
         return reason is None
 
-    def _forget(self, run_id: str) -> None:
-        """A run moved or went away: drop it from the selection, the marks and the tail."""
+    def _forget(self, run_id: str, keep_place: bool = False) -> None:
+        """A run moved or went away: drop it from the selection, the marks and the tail.
+        `keep_place` (deleted or archived here): the cursor goes to the next row, not the top, so
+        several failed runs in a row go without finding the place again each time."""
+        if keep_place and self.selected == run_id:
+            keys = [str(k.value) for k in self.query_one(DataTable).rows]
+            at = keys.index(run_id) if run_id in keys else -1
+            self._wanted = next(iter(keys[at + 1:] or keys[:at][-1:]), None) if at >= 0 else None
         self.compare.discard(run_id)
         self.app.tail.forget(run_id)
         if self.selected == run_id:
@@ -107,7 +114,7 @@ class HousekeepingPane(PlotKeys):
             self.app.call_from_thread(self.notify, f"{name}: {exc if isinstance(exc, AigcError) else os_reason(exc)}", severity="warning")
             return
         self.app.call_from_thread(self.notify, f"deleted {name}")
-        self.app.call_from_thread(self._forget, run.id)
+        self.app.call_from_thread(self._forget, run.id, True)
 
     # --- archive ----------------------------------------------------------------------------
     def action_archive_run(self) -> None:
@@ -135,7 +142,7 @@ class HousekeepingPane(PlotKeys):
             self.notify(str(exc), severity="warning")
             return
         self.notify(done)
-        self._forget(run_id)
+        self._forget(run_id, keep_place=True)
 
     def action_toggle_archived(self) -> None:
         self.show_archived = not self.show_archived
