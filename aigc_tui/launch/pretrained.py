@@ -87,4 +87,23 @@ def resolve_pretrained(config: RecipeConfig, runs_root: Path) -> Resolved:
         return Resolved(config, None, f"no run, checkpoint or model named {ref!r} yet: training from scratch")
     if problem.startswith("model.pretrained:"):
         raise ConfigError(problem)
+    recipe = _recipe_naming(ref)
+    if recipe:  # a recipe's run name (lm_finetune_own starts from lm-gpt-python-docs): the cache is beside the point
+        raise ConfigError(f"model.pretrained = {ref!r}: no run named {ref} yet under {runs_root}; "
+                          f"train it first: `aigc-tui train {recipe}`")
     raise ConfigError(f"{problem} (nor is it a run or checkpoint under {runs_root})")
+
+
+def _recipe_naming(run_name: str) -> str:
+    """The recipe (the user's, then the shipped ones) whose runs are named `run_name`, if any."""
+    import tomllib
+
+    from aigc_tui.paths import find_recipe, recipe_names
+
+    for recipe in recipe_names():
+        try:
+            if tomllib.loads(find_recipe(recipe).read_text(encoding="utf-8")).get("name") == run_name:
+                return recipe
+        except (OSError, ValueError):  # a broken recipe of the user's names nothing
+            continue
+    return ""

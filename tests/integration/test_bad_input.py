@@ -208,6 +208,8 @@ CLI_CASES = [
      "run.keep_best = 'nosuch' is not a metric a gan run logs; use one of loss_d, loss_g"),  # was a log.txt warning
     ("resume-keep-best-typo", lambda w: ["resume", w["run"].id, "--set", 'run.keep_best="val_los"',
                                          "--runs-dir", str(w["runs"])], "is not a metric a "),
+    ("train-parent-run-not-trained-yet", lambda w: ["train", "lm_finetune_own", "--runs-dir", str(w["runs"])],
+     "no run named lm-gpt-python-docs yet under"),  # led with the HF cache (tester6 G23)
     ("train-set-twice", lambda w: ["train", str(w["gan"]), "--set", "run.steps=10", "--set", "run.steps=20"],
      "run.steps is given twice (--set run.steps=10 and --set run.steps=20)"),  # 20 silently won
     ("resume-set-twice", lambda w: ["resume", w["run"].id, "--set", "run.steps=10", "--set", "run.steps=20",
