@@ -168,10 +168,10 @@ async def test_fork_with_weights_checks_off_the_ui_thread(fixture_runs, monkeypa
     the dialog says it is checking, keys are answered meanwhile, and its error is shown as before."""
     from fixture_runs import make_encoder_fixture_runs
 
-    from aigc_tui.ui.panes import checkpoints
+    from aigc_tui.ui import ckpt_fork
 
     make_encoder_fixture_runs(fixture_runs)  # its classifier's model.pretrained is not a real model: refused
-    real, gates, entered = checkpoints.fork_run, [], threading.Event()
+    real, gates, entered = ckpt_fork.fork_run, [], threading.Event()
 
     def held_fork_run(*args, **kwargs):
         """The real check, held until the test has pressed its keys (30 s only if it never lets go)."""
@@ -181,7 +181,7 @@ async def test_fork_with_weights_checks_off_the_ui_thread(fixture_runs, monkeypa
         gate.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(checkpoints, "fork_run", held_fork_run)
+    monkeypatch.setattr(ckpt_fork, "fork_run", held_fork_run)
     app = make_app(fixture_runs, initial_tab="checkpoints")
     async with app.run_test(size=(120, 40)) as pilot:
         tabs = app.query_one("TabbedContent")
