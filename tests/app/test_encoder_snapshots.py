@@ -88,3 +88,19 @@ def test_fork_dialog(snap_compare, encoder_fixture_runs, size):
         await _settle(pilot, lambda: app.screen.query("#fork-how"))
 
     assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+async def test_the_footer_names_what_ctrl_g_does_for_the_model_picked(encoder_fixture_runs):
+    """Tester6 G23: the button read `Classify ^g` while the footer still said `^g Generate`."""
+    from pilot_wait import wait_for
+    from screen_text import screen_text
+
+    app = make_app(encoder_fixture_runs, clock=lambda: FIXED_NOW, initial_tab="generate")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one("GeneratePane")
+        await wait_for(pilot, lambda: len(pane.kinds) == 2, what="the checkpoints")
+        for run_name, label in (("fixture-classify", "Classify"), ("fixture-mlm", "Fill mask")):
+            app.query_one("#gen-model", Select).value = next(p for p in pane.kinds if run_name in p)
+            await wait_for(pilot, lambda label=label: f"^g {label}" in screen_text(app).splitlines()[-1],
+                           what=f"^g {label} in the footer")
+            assert "Generate" not in screen_text(app).splitlines()[-1]

@@ -27,6 +27,9 @@ from aigc_tui.ui.widgets.text_fields import FieldInput, FieldTextArea
 class GeneratePane(Vertical):
     BINDINGS = [
         Binding("ctrl+g", "generate", "Generate", id="gen.generate"),  # after the keys typed before it
+        # the footer names what ctrl+g does for the model picked, as its button does (check_action shows one)
+        *(Binding("ctrl+g", action, label, id=f"gen.{action}") for action, label in
+          (("classify", "Classify"), ("fill_mask", "Fill mask"), ("grid", "Grid"))),
         Binding("ctrl+t", "stop", "Stop", id="gen.stop", priority=True),
         Binding("ctrl+y", "copy_output", "Copy", id="gen.copy", priority=True),
         Binding("ctrl+r", "reload_models", "Reload models", id="gen.reload", show=False),
@@ -146,6 +149,7 @@ class GeneratePane(Vertical):
         hidden = [w for w in (panel, self.query_one("#enc-controls"), self.query_one("#lm-controls")) if not w.display]
         if self.region.area and focused is not None and any(w in focused.ancestors for w in hidden):
             self.focus_main()  # focus must not stay on a hidden field (never pulled in from another tab)
+        self.refresh_bindings()  # the footer's ctrl+g label
 
     def focus_main(self) -> None:
         """The prompt for an LM, the seed for a GAN, the text for an encoder: whichever is on screen."""
@@ -185,6 +189,12 @@ class GeneratePane(Vertical):
                 return None
         return params
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in ("generate", "classify", "fill_mask", "grid"):
+            return True
+        kind = self.kinds.get(self.model_ref, "lm") if self.is_mounted else "lm"
+        return action == {"gan": "grid", "mlm": "fill_mask"}.get(kind, "classify" if kind in ENCODER_KINDS else "generate")
+
     @on(Button.Pressed, "#gen-go")
     def action_generate(self) -> None:
         if self.query_one("#enc-controls").display:
@@ -218,6 +228,11 @@ class GeneratePane(Vertical):
             rid = self.app.generation.generate(ref, prompt, device="auto", stop=parse_stops(stops), **params)
             self.requests[rid] = output_id
             self.request = rid
+
+    def action_classify(self) -> None:  # ctrl+g by the model's kind: the footer names it
+        self.action_generate()
+
+    action_fill_mask = action_grid = action_classify
 
     @on(Button.Pressed, "#gen-stop")
     def action_stop(self) -> None:
