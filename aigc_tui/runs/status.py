@@ -109,10 +109,12 @@ class RunStatus:
 
     def bank_session(self) -> None:
         """Add the ended session's training time to `earlier_s` and clear `ended_at`: a run
-        stopped for hours and resumed shows the time it trained, not the time since it began."""
+        stopped for hours and resumed shows the time it trained, not the time since it began.
+        A killed session (lost: no end written) counts up to its last status write."""
         start = self.session_start()
-        if self.ended_at and start:
-            self.earlier_s += max(0.0, self.ended_at - start)
+        end = self.ended_at or (self.updated_at if self.state is RunState.LOST else None)  # killed: its last write
+        if end and start:
+            self.earlier_s += max(0.0, end - start)
         self.ended_at = None
         self.resumed_at = None  # banked: the next session sets its own start once it trains
 
@@ -270,10 +272,10 @@ def mark_queued(run_dir: Path, pid: int, by_launcher: bool = False) -> RunStatus
     def mutate(status: RunStatus) -> bool:
         if status.pid == pid and (by_launcher or status.state.is_live):
             return False
+        status.bank_session()  # before the state changes: a lost session counts to its last write
         status.state = RunState.QUEUED
         status.pid, status.pid_start = pid, pid_start
         status.queue_position, status.waiting_for, status.starting = None, "", False  # a new session
-        status.bank_session()
         status.error = status.traceback = None
         return True
 

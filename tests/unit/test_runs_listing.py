@@ -115,3 +115,29 @@ def test_runs_on_an_80_column_terminal_never_cuts_state_step_or_time_and_shows_n
     header, *rows = _terminal_listing(runs_dir, capsys, monkeypatch, 50)  # cramped: the name is cut, not the state
     assert header[:4] == ["name", "state", "step", "time"]
     assert [row[0] for row in rows] == ["g1", "bert-classify-d…"] and all(row[1] == "finished" for row in rows)
+
+
+def test_a_killed_sessions_training_time_still_counts_after_a_resume(runs_dir):
+    """Tester6 G23: after a few kill -9 rounds of 10-15 s each a run showed 45s in total: a
+    session that never wrote its end (lost) added nothing when the run was resumed."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from aigc_tui.runs import RunState
+    from aigc_tui.runs.status import mark_queued
+    from aigc_tui.runs.summary import run_row
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a worker pid that no longer exists: killed
+    run = create_run(runs_dir, 'kind = "gan"\nname = "killed"\n[run]\nsteps = 500\n', "killed")
+    status = RunStatus.read(run.path)
+    status.state, status.step, status.total_steps = RunState.RUNNING, 100, 500
+    status.pid, status.host = gone.pid, socket.gethostname()
+    status.started_at = status.resumed_at = time.time() - 30  # trained 30 s, its last status write now
+    status.write(run.path)
+    assert RunStatus.read(run.path).state is RunState.LOST
+    mark_queued(run.path, os.getpid(), by_launcher=True)  # `aigc-tui resume`
+    assert abs(run_row(run).elapsed(time.time() + 999) - 30) < 2  # the killed session's 30 s kept
