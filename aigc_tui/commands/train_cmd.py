@@ -4,32 +4,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 import tomllib
 from pathlib import Path
 
 from aigc_tui.config import (
     RecipeConfig,
-    apply_overrides,
-    dump_toml,
     load_recipe,
-    validate,
     with_absolute_paths,
 )
 from aigc_tui.config.io import once_each
-from aigc_tui.errors import AigcError, ConfigError, RunBusy, RunNotFound, StorageError
+from aigc_tui.errors import ConfigError, RunBusy, RunNotFound, StorageError
 from aigc_tui.launch import check_resume, new_run, restart_note, resume_worker, spawn_worker
+from aigc_tui.launch.extend import extended_config, write_extended
 from aigc_tui.launch.spawn import claim_run
-from aigc_tui.launch.start import check_keep_best, with_folder_channels
+from aigc_tui.launch.start import with_folder_channels
 from aigc_tui.names import slug
 from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
-from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.layout import CONFIG_FILE, is_run_dir
 from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.queue import request_for
-from aigc_tui.runs.status import RunStatus, update_status, worker_words
+from aigc_tui.runs.status import worker_words
 from aigc_tui.runs.store import Run, checkpoint_of_run
 
 
@@ -210,29 +206,3 @@ def resume(args: argparse.Namespace) -> int:
     return run_foreground(run, checkpoint.path if checkpoint else None)
 
 
-RESUMABLE_SECTIONS = ("run.", "train.")
-
-
-def extended_config(run: Run, overrides: list[str]) -> RecipeConfig:
-    """The run's config with `resume --set` overrides (run.* and train.* only), validated."""
-    bad = [o for o in once_each(overrides) if not o.strip().startswith(RESUMABLE_SECTIONS)]
-    if bad:
-        raise AigcError(f"resume --set changes run.* and train.* only, not '{bad[0]}'; "
-                        "fork the run to change its model or data")
-    config = validate(apply_overrides(run.config(), overrides))
-    if any(o.strip().startswith("run.keep_best") for o in overrides):
-        check_keep_best(config)
-    return config
-
-
-def write_extended(run: Run, config: RecipeConfig) -> None:
-    """Rewrite config.toml (keeping its time, which orders runs by creation) and the status total."""
-    created = run.config_path.stat()
-    atomic_write_text(run.config_path, dump_toml(config))
-    os.utime(run.config_path, ns=(created.st_atime_ns, created.st_mtime_ns))
-
-    def total(status: RunStatus) -> bool:
-        status.total_steps = config.run.steps
-        return True
-
-    update_status(run.path, total)
