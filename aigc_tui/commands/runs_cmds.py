@@ -43,7 +43,7 @@ def list_cmd(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from aigc_tui.commands.runs_table import GAP, lay_out
+    from aigc_tui.commands.runs_table import GAP, best_text, lay_out
 
     if not rows:
         which = f"tagged {', '.join(args.tags)} " if args.tags else ""
@@ -51,16 +51,18 @@ def list_cmd(args: argparse.Namespace) -> int:
               "; start one with `aigc-tui train gan_mlp_digits`"))
         return 0
     now = time.time()
-    cells = [(r.name, r.kind, "archived" if r.archived else r.state_text or r.state, r.progress, r.speed_text,
-              format_duration(r.elapsed(now)), r.device or "-", " ".join(f"#{t}" for t in r.tags), r.id)
-             for r in rows]
     if not sys.stdout.isatty():  # piped: whole cells, aligned, no colour, never cut (grep, awk); the id first
         header = ("id", "kind", "state", "step", "speed", "time", "device", "tags")
-        piped = [(row[-1], *row[1:-1]) for row in cells]
+        piped = [(r.id, r.kind, "archived" if r.archived else r.state_text or r.state, r.progress, r.speed_text,
+                  format_duration(r.elapsed(now)), r.device or "-", " ".join(f"#{t}" for t in r.tags)) for r in rows]
         widths = [max(len(row[i]) for row in [header, *piped]) for i in range(len(header))]
         for row in [header, *piped]:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         return 0
+    by_path = {str(run.path): run for run in runs}
+    cells = [(r.name, r.kind, "archived" if r.archived else r.state_text or r.state, r.progress,
+              best_text(by_path[r.path]), r.speed_text, format_duration(r.elapsed(now)), r.device or "-",
+              " ".join(f"#{t}" for t in r.tags), r.id) for r in rows]
     console = Console()
     columns, shown = lay_out(cells, console.width, [r.id for r in runs])
     table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, GAP // 2))

@@ -1,11 +1,12 @@
-"""`aigc-tui runs` on a terminal: which columns fit its width, so state, step, speed and time are never cut.
+"""`aigc-tui runs` on a terminal: which columns fit its width, so state, step, best and time are never cut.
 
-Every column shows when the terminal is wide enough (about 130 cells for typical runs).
+Every column shows when the terminal is wide enough (about 150 cells for typical runs).
 Narrower, in turn: the device goes, the id is cut to its date and time (a prefix `aigc-tui`
-commands accept while it is unique), the kind goes, speed units get short (`img/s`), the id
-goes (the name names the newest run of that name), long names are cut with "…", then the
-speed goes. The state, step and time are never cut; the name and tags take what is left.
-Piped output is not laid out here: it prints whole cells (see `runs_cmds.list_cmd`).
+commands accept while it is unique), the kind goes, speed units get short (`img/s`) and the
+best metric loses its name (`2.31`, as in the app), the id goes (the name names the newest
+run of that name), long names are cut with "…", then the speed goes. The state, step, best
+and time are never cut; the name and tags take what is left. Piped output is not laid out
+here: it prints whole cells (see `runs_cmds.list_cmd`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 
-HEADER = ("name", "kind", "state", "step", "speed", "time", "device", "tags", "id")
+from aigc_tui.runs.checkpoints import best_checkpoint
+from aigc_tui.runs.store import Run
+
+HEADER = ("name", "kind", "state", "step", "best", "speed", "time", "device", "tags", "id")
 GAP = 2  # cells between two columns
 ID_CUT = 15  # the id's date and time: `20261207-000558`, the shortest id prefix a command accepts
 SHORT_UNITS = {" tokens/s": " tok/s", " images/s": " img/s", " examples/s": " ex/s", " steps/s": " st/s"}
@@ -38,8 +42,9 @@ STAGES = (  # least lost first
     Stage(frozenset({"device", "kind"}), id_cut=True, short=True),
     Stage(frozenset({"device", "kind", "id"}), short=True),
     Stage(frozenset({"device", "kind", "id"}), short=True, name_width=24),
-    Stage(frozenset({"device", "kind", "id", "speed"}), short=True, name_width=24),
-    Stage(frozenset({"device", "kind", "id", "speed"}), short=True, name_width=16),
+    Stage(frozenset({"device", "kind", "id"}), short=True, name_width=18),
+    Stage(frozenset({"device", "kind", "id", "speed"}), short=True, name_width=18),
+    Stage(frozenset({"device", "kind", "id", "speed"}), short=True, name_width=14),
 )
 
 
@@ -56,7 +61,17 @@ def _cell(stage: Stage, column: str, cell: str, id_width: int) -> str:
             cell = cell.replace(long, short)
     if column == "name" and stage.name_width:
         return cut(cell, stage.name_width)
+    if column == "best" and stage.short and " " in cell:
+        return cell.rsplit(" ", 1)[1]  # "val_loss 2.31" -> "2.31": the recipe names the metric
     return cell
+
+
+def best_text(run: Run) -> str:
+    """The run's best checkpoint by its `run.keep_best` metric, e.g. `val_loss 2.31` ("-": none)."""
+    cfg = run.config().get("run", {})
+    metric = str(cfg.get("keep_best") or "")
+    best = best_checkpoint(run.checkpoints(), metric, str(cfg.get("best_mode", "min"))) if metric else None
+    return f"{metric} {float(best.metrics[metric]):.4g}" if best else "-"
 
 
 def _unique_prefix(ids: Sequence[str]) -> int:

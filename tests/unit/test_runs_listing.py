@@ -84,9 +84,11 @@ def _terminal_listing(runs_dir, capsys, monkeypatch, columns: int) -> list[list[
     return [line.split() for line in lines]
 
 
-def test_runs_on_an_80_column_terminal_never_cuts_state_step_or_time_and_shows_names(runs_dir, capsys, monkeypatch):
+def test_runs_on_an_80_column_terminal_never_cuts_state_step_best_or_time_and_shows_names(runs_dir, capsys,
+                                                                                          monkeypatch):
     """Tester6 G18: at 80 columns the id kept 40 cells while state read `finis…` and step `300/…`,
     and time and tags were gone. Now device, kind and the id give way; the name is shown."""
+    import json
     import time
 
     from aigc_tui.runs import RunState
@@ -95,7 +97,7 @@ def test_runs_on_an_80_column_terminal_never_cuts_state_step_or_time_and_shows_n
     runs = []
     for name, unit, device in (("g1", "images/s", "cpu (fp32)"),
                                ("bert-classify-docstrings", "examples/s", "cuda:0 (NVIDIA H200, bf16)")):
-        run = create_run(runs_dir, f'kind = "gan"\nname = "{name}"\n[run]\nsteps = 300\n', name)
+        run = create_run(runs_dir, f'kind = "gan"\nname = "{name}"\n[run]\nsteps = 300\nkeep_best = "loss_g"\n', name)
         status = RunStatus.read(run.path)
         status.state, status.step, status.total_steps, status.device = RunState.FINISHED, 300, 300, device
         status.throughput, status.throughput_unit = 287.0, unit
@@ -103,18 +105,22 @@ def test_runs_on_an_80_column_terminal_never_cuts_state_step_or_time_and_shows_n
         status.ended_at = status.started_at + 92
         status.write(run.path)
         write_notes(run.path, ["best"])
+        checkpoint = run.path / "checkpoints" / "step-00000300"
+        checkpoint.mkdir(parents=True)
+        (checkpoint / "meta.json").write_text(json.dumps({"step": 300, "kind": "gan", "metrics": {"loss_g": 0.91234}}))
         runs.append(run)
     header, *rows = _terminal_listing(runs_dir, capsys, monkeypatch, 80)
-    assert header == ["name", "state", "step", "speed", "time", "tags"]
-    assert [row[0] for row in rows] == ["g1", "bert-classify-docstrings"]  # whole names
+    assert header == ["name", "state", "step", "best", "speed", "time", "tags"]
+    assert [row[0] for row in rows] == ["g1", "bert-classify-docstrings"]  # whole names here
     for row in rows:
-        assert row[1:3] == ["finished", "300/300"] and row[-2:] == ["1m32s", "#best"]
+        assert row[1:4] == ["finished", "300/300", "0.9123"] and row[-2:] == ["1m32s", "#best"]
     header, *rows = _terminal_listing(runs_dir, capsys, monkeypatch, 200)  # wide: every column, whole ids
-    assert header == ["name", "kind", "state", "step", "speed", "time", "device", "tags", "id"]
-    assert {row[-1] for row in rows} == {run.id for run in runs}
+    assert header == ["name", "kind", "state", "step", "best", "speed", "time", "device", "tags", "id"]
+    assert {row[-1] for row in rows} == {run.id for run in runs} and all("loss_g 0.9123" in " ".join(row) for row in rows)
     header, *rows = _terminal_listing(runs_dir, capsys, monkeypatch, 50)  # cramped: the name is cut, not the state
-    assert header[:4] == ["name", "state", "step", "time"]
-    assert [row[0] for row in rows] == ["g1", "bert-classify-d…"] and all(row[1] == "finished" for row in rows)
+    assert header[:5] == ["name", "state", "step", "best", "time"]
+    assert rows[0][0] == "g1" and rows[1][0].startswith("bert-c") and rows[1][0].endswith("…")
+    assert all(row[1:4] == ["finished", "300/300", "0.9123"] and "1m32s" in row for row in rows)
 
 
 def test_a_killed_sessions_training_time_still_counts_after_a_resume(runs_dir):
