@@ -140,3 +140,29 @@ def set_aside_after(run_dir: Path, step: int, stamp: str) -> tuple[str, list[str
     for ckpt in later:
         os.replace(ckpt.path, aside / ckpt.path.name)
     return f"{CHECKPOINTS_DIR}/{aside.name}", [c.name for c in later]
+
+
+@dataclass
+class SetAside:
+    """A checkpoints/.superseded-<stamp>/ folder: the checkpoints a `resume --from` set aside."""
+
+    path: Path
+    names: list[str]
+    size: int
+
+    @property
+    def run_dir(self) -> Path:
+        return self.path.parent.parent
+
+
+def set_aside(run_dir: Path) -> list[SetAside]:
+    """A run's superseded folders, oldest first: never listed as checkpoints, still on disk until deleted."""
+    folder = Path(run_dir) / CHECKPOINTS_DIR
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob(f"{SUPERSEDED_PREFIX}*")):
+        if path.is_dir() and not path.is_symlink():
+            names = sorted(p.name for p in path.iterdir() if p.is_dir())
+            found.append(SetAside(path, names, sum(p.stat().st_size for p in path.rglob("*") if p.is_file())))
+    return found

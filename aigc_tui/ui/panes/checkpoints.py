@@ -16,6 +16,7 @@ from textual.widgets import Static, Tree
 from aigc_tui.errors import AigcError
 from aigc_tui.launch.fork import finetune_recipe
 from aigc_tui.runs import CheckpointInfo, list_runs
+from aigc_tui.runs.checkpoints import SetAside, set_aside
 from aigc_tui.runs.dependents import refuse_if_needed
 from aigc_tui.runs.metrics import MetricsReader
 from aigc_tui.runs.store import Run
@@ -26,6 +27,7 @@ from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.gen_choices import can_generate
 from aigc_tui.ui.messages import OpenGenerate, OpenRecipe
 from aigc_tui.ui.run_ops import resume_run
+from aigc_tui.ui.rundata import human_size
 from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
 
 
@@ -78,23 +80,26 @@ class CheckpointsPane(ForkActions, Horizontal):
         runs = told_apart([(run, ckpts, RunParts.of(run, ckpts))
                            for run in list_runs(self.runs_dir) for ckpts in [run.checkpoints()]])
         live = any(run.status().state.is_live for run, _, _ in runs)
-        self.app.call_from_thread(self._fill, runs, focus_run, live)
+        asides = {run.path: aside for run, _, _ in runs if (aside := set_aside(run.path))}
+        self.app.call_from_thread(self._fill, runs, focus_run, live, asides)
 
     def _fill(self, runs: list[tuple[Run, list[CheckpointInfo], RunParts]], focus_run: str | None,
-              live: bool = False) -> None:
+              live: bool = False, asides: dict[Path, list[SetAside]] | None = None) -> None:
         """Rebuild the tree when what it lists changed, keeping the user's place by identity: the
         same checkpoint, else its run (pruned or deleted), and the runs they had expanded."""
         self._live = live
         focus_run = focus_run or self._pending_focus
         self._pending_focus = None
-        shown = [(run.path, tuple(c.name for c in checkpoints)) for run, checkpoints, _ in runs]
+        asides = asides or {}
+        shown = [(run.path, tuple(c.name for c in checkpoints) + tuple(a.path.name for a in asides.get(run.path, ())))
+                 for run, checkpoints, _ in runs]
         if focus_run is None and shown == self._shown:
             return  # nothing new: the tree, its cursor and the panel stay as they are
         first, self._shown = self._shown is None, shown
         tree = self.query_one(Tree)
         was = tree.cursor_node.data if tree.cursor_node is not None else None
         keep = getattr(was, "path", None)  # reselect the same run or checkpoint after a reload
-        keep_run = was.run_dir if isinstance(was, CheckpointInfo) else keep
+        keep_run = was.run_dir if isinstance(was, CheckpointInfo | SetAside) else keep
         expanded = {n.data.path for n in tree.root.children if n.is_expanded and isinstance(n.data, Run)}
         tree.clear()
         self._parts, self._heads = {}, {run.path: head for run, _, head in runs}
@@ -108,6 +113,12 @@ class CheckpointsPane(ForkActions, Horizontal):
                 parts = self._parts[ckpt.path] = LeafParts.of(head.kind, ckpt)
                 leaf = node.add_leaf(parts.label(self._leaf_width()), data=ckpt)
                 if keep is not None and ckpt.path == keep:
+                    node.expand()
+                    focus_node = leaf
+            for aside in asides.get(run.path, ()):  # a resume --from's later checkpoints: on disk, never used
+                leaf = node.add_leaf(f"[dim]set aside: {len(aside.names)} checkpoint(s), {human_size(aside.size)}[/dim]",
+                                     data=aside)
+                if keep is not None and aside.path == keep:
                     node.expand()
                     focus_node = leaf
             if run.id == focus_run:
@@ -165,11 +176,14 @@ class CheckpointsPane(ForkActions, Horizontal):
 
     def _show(self, node: Any) -> None:
         data = node.data
-        run = Run(data.run_dir) if isinstance(data, CheckpointInfo) else data if isinstance(data, Run) else None
+        run = Run(data.run_dir) if isinstance(data, CheckpointInfo | SetAside) else data if isinstance(data, Run) else None
         if run is None:
             return
         detail = self.query_one("#ckpt-detail", Static)
-        if isinstance(data, CheckpointInfo):
+        if isinstance(data, SetAside):
+            detail.update(f"[b]{run.name}[/b]: set aside by a resume from an earlier checkpoint (d deletes them)\n"
+                          f"{', '.join(data.names)}\n{run.id}/checkpoints/{data.path.name}")
+        elif isinstance(data, CheckpointInfo):
             metrics = "  ".join(f"{k} {v:.4g}" for k, v in data.metrics.items())
             detail.update(f"[b]{run.name} / {data.name}[/b]  step {data.step}  ({data.reason})\n{metrics}\n"
                           f"{run.id}/checkpoints/{data.name}")
@@ -232,6 +246,10 @@ class CheckpointsPane(ForkActions, Horizontal):
         self.post_message(OpenRecipe(str(recipe["name"]), recipe))
 
     def action_delete(self) -> None:
+        node = self.query_one(Tree).cursor_node
+        if node is not None and isinstance(node.data, SetAside):
+            self._delete_aside(node.data)
+            return
         if (ckpt := self._need(newest_of_run=False)) is None:
             return
         run = Run(ckpt.run_dir)
@@ -255,3 +273,15 @@ class CheckpointsPane(ForkActions, Horizontal):
 
         if not refused():
             self.app.push_screen(ConfirmScreen(f"Delete checkpoint {ckpt.name} of {run.name}?\n{ckpt.path}"), done)
+
+    def _delete_aside(self, aside: SetAside) -> None:
+        run = Run(aside.run_dir)
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                shutil.rmtree(aside.path, ignore_errors=True)
+                self.notify(f"deleted {run.name}'s {len(aside.names)} set-aside checkpoint(s)")
+                self.load_tree(run.id)
+
+        self.app.push_screen(ConfirmScreen(f"Delete {len(aside.names)} checkpoint(s) of {run.name} set aside by a "
+                                           f"resume from an earlier one ({', '.join(aside.names)})?\n{aside.path}"), done)
