@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -44,6 +45,7 @@ def spawn_supervisor(run: Run) -> int:
             return False  # the supervisor already recorded the command's pid
         status.state = RunState.QUEUED
         status.pid, status.pid_start = proc.pid, process_start_time(proc.pid)
+        status.host = socket.gethostname()
         return True
 
     update_status(run.path, queued)

@@ -14,6 +14,7 @@ import collections
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -130,7 +131,7 @@ class Supervisor:
 
         def running(status: RunStatus) -> bool:
             status.state = RunState.RUNNING
-            status.pid, status.pid_start = pid, process_start_time(pid)
+            status.pid, status.pid_start, status.host = pid, process_start_time(pid), socket.gethostname()
             status.supervisor_pid, status.supervisor_start = me, process_start_time(me)
             status.device, status.queue_position, status.waiting_for = device, None, ""
             status.started_at = status.started_at or time.time()
@@ -245,6 +246,7 @@ def _claim(status: RunStatus) -> bool:
         return False
     me = os.getpid()
     status.state, status.pid, status.pid_start = RunState.QUEUED, me, process_start_time(me)
+    status.host = socket.gethostname()
     return True
 
 

@@ -274,7 +274,7 @@ def mark_queued(run_dir: Path, pid: int, by_launcher: bool = False) -> RunStatus
             return False
         status.bank_session()  # before the state changes: a lost session counts to its last write
         status.state = RunState.QUEUED
-        status.pid, status.pid_start = pid, pid_start
+        status.pid, status.pid_start, status.host = pid, pid_start, socket.gethostname()  # resumed here (H5)
         status.queue_position, status.waiting_for, status.starting = None, "", False  # a new session
         status.error = status.traceback = None
         return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import signal
+import socket
 import sys
 import time
 import traceback
@@ -160,7 +161,7 @@ class Trainer(FamilyHooks):
         status = RunStatus.read(self.run_dir)
         if not self.dist.enabled:  # under torchrun the agent's pid is the run's (lost watches it)
             status.pid = os.getpid()
-            status.pid_start = process_start_time(os.getpid())
+            status.pid_start, status.host = process_start_time(os.getpid()), socket.gethostname()  # H5
         status.device = self.place.describe() + (f" × {self.dist.world} processes" if self.dist.enabled else "")
         status.world_size = self.dist.world
         status.queue_position, status.waiting_for, status.starting = None, "", False

@@ -210,3 +210,26 @@ def test_a_run_on_another_host_says_so_and_stop_force_is_the_way_out(runs_dir, c
     status = run.status()
     assert status.state is RunState.LOST and "given up by `stop --force`" in status.error
     assert _cli(runs_dir, "rm", "remote", "--yes") == 0 and list_runs(runs_dir) == []
+
+
+def test_a_run_resumed_here_after_stop_force_is_judged_here(runs_dir, capsys):
+    """tester7 H5: the run given up on gpu-box-7 and resumed on this machine kept `host = gpu-box-7`,
+    so its local worker killed by kill -9 read `running@gpu-box-7?` instead of `lost`."""
+    import json
+    import subprocess
+    import sys
+
+    from aigc_tui.runs.status import mark_queued
+
+    run = create_run(runs_dir, 'kind = "gan"\nname = "remote"\n[run]\nsteps = 5\n', "remote", run_id="remote")
+    status = RunStatus.read(run.path)
+    status.state, status.pid, status.host = RunState.RUNNING, 1, "gpu-box-7"
+    status.write(run.path)
+    assert _cli(runs_dir, "stop", "--force", "remote") == 0
+    worker = subprocess.Popen([sys.executable, "-c", "pass"])  # the resumed worker here, then kill -9'd
+    mark_queued(run.path, worker.pid, by_launcher=True)  # what `resume` records as it spawns the worker
+    worker.wait()
+    capsys.readouterr()
+    assert _cli(runs_dir, "runs", "--json") == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["state_text"] == "lost", row
