@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 
+import pytest
 from fixture_runs import FIXED_NOW
 from pilot_wait import wait_for
 from textual.widgets import DataTable, Input, OptionList, Static
@@ -74,11 +77,14 @@ async def test_after_a_delete_the_cursor_is_on_the_next_row_not_the_top(fixture_
         assert pane.selected == GAN and app.query_one(DataTable).cursor_row == row_keys(app).index(GAN)
 
 
-async def test_a_running_run_is_refused_with_its_name_and_state(fixture_runs):
+@pytest.mark.parametrize("where", ["here", "elsewhere"])
+async def test_a_running_run_is_refused_with_its_name_and_state(fixture_runs, where):
+    """A live run is never deleted or archived; one on another host also names the way out."""
     live = fixture_runs / "20260101-000300-fixture-live-dddd"
     (live / "checkpoints").mkdir(parents=True)
     (live / "config.toml").write_text('kind = "gan"\nname = "fixture-live"\n')
-    (live / "status.json").write_text(json.dumps({"state": "running", "pid": 4242, "host": "another-host",
+    pid, host = (os.getpid(), socket.gethostname()) if where == "here" else (4242, "another-host")
+    (live / "status.json").write_text(json.dumps({"state": "running", "pid": pid, "host": host,
                                                   "step": 5, "total_steps": 100, "started_at": FIXED_NOW - 60,
                                                   "updated_at": FIXED_NOW}))
     app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
@@ -89,7 +95,11 @@ async def test_a_running_run_is_refused_with_its_name_and_state(fixture_runs):
             await pilot.press(key)
             await pilot.pause()
             assert not isinstance(app.screen, ConfirmScreen)
-        assert notified(app, f"run {live.name} is running (pid 4242); stop it first")
+        if where == "here":
+            assert notified(app, f"run {live.name} is running (pid {pid}); stop it first")
+        else:
+            assert notified(app, f"run {live.name} is running (pid 4242 on another-host")
+            assert notified(app, f"aigc-tui stop --force {live.name}")
         assert live.is_dir() and live.name in row_keys(app)
 
 
