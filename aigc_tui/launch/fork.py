@@ -9,6 +9,7 @@ optimizer state). "Fine-tune from here" is a recipe that names the checkpoint in
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,7 @@ def fork_run(root: Path, ckpt: CheckpointInfo, plan: ForkPlan, cuda_count: CudaC
     if plan.weights:
         refuse_shape_changes(validate(checkpoint_config(ckpt)), config)
         refuse_label_changes(ckpt, config)
+        refuse_small_corpus(ckpt, config)
     parent = parent_record(ckpt, "fork", weights=plan.weights, keep_step=plan.keep_step,
                            keep_optimizer=plan.keep_optimizer)
     return new_run(root, config, cuda_count, parent=parent), config
@@ -99,6 +101,37 @@ def refuse_label_changes(ckpt: CheckpointInfo, child: RecipeConfig) -> None:
         raise AigcError(f"--weights keeps the parent's {len(ours)} labels ({', '.join(ours[:10])}) but {where} has "
                         f"{len(theirs)} ({', '.join(theirs[:10])}); fine-tune from it instead, with a new classifier "
                         f"head: fork without --weights and --set model.pretrained='\"{ckpt.path}\"'")
+
+
+def refuse_small_corpus(ckpt: CheckpointInfo, child: RecipeConfig) -> None:
+    """An LM fork with weights keeps its parent's tokenizer, which may pack a small corpus into
+    fewer tokens than a block needs: count them now, with that tokenizer, not in the worker (H7)."""
+    data, model = getattr(child, "data", None), getattr(child, "model", None)
+    source = str(getattr(data, "source", ""))
+    tokenizer_file = ckpt.path / "tokenizer.json"
+    if child.kind != "lm" or model.pretrained or not source.startswith("text:") or not tokenizer_file.is_file():
+        return
+    from aigc_tui.data.text import corpus_files, load_documents
+
+    block = model.block_size
+    try:  # a corpus this big has enough tokens (no tokenizer packs 64 bytes a token): skip the count
+        if sum(f.stat().st_size for f in corpus_files(Path(source.removeprefix("text:")).expanduser())[:1000]) \
+                >= 64 * (block + 2) / data.val_fraction:
+            return
+        from tokenizers import Tokenizer
+
+        docs = load_documents(source, data.max_chars)
+        encoded = Tokenizer.from_file(str(tokenizer_file)).encode_batch(docs, add_special_tokens=False)
+    except Exception:  # unreadable or empty: the environment check or the worker says why, in one line
+        return
+    total = sum(len(e.ids) for e in encoded) + len(docs)  # one end-of-text token after each document
+    train = int(total * (1 - data.val_fraction))
+    smallest = min(train, total - train)
+    if smallest <= block + 1:
+        need = math.ceil((block + 2) / min(data.val_fraction, 1 - data.val_fraction))
+        raise AigcError(f"data.source = {source!r}: with the parent's tokenizer (kept by --weights) the corpus is "
+                        f"{total} tokens; with model.block_size = {block} it needs about {need} "
+                        f"(each split more than {block + 1}); give it more text, or fork without --weights")
 
 
 def _pairs(parent: RecipeConfig, child: RecipeConfig, section: str, keys: tuple[str, ...] | None):

@@ -267,3 +267,18 @@ def test_resume_from_an_earlier_checkpoint_sets_the_later_ones_aside(parent_run,
             f"checkpoints/{aside[0].parent.name}/") in parent_run.log_path.read_text()
     status = parent_run.status()
     assert (status.state, status.step) == (RunState.FINISHED, 30)
+
+
+def test_a_weight_fork_onto_a_corpus_too_small_for_the_parents_tokenizer_is_refused_up_front(
+        parent_run, tmp_path, runs_dir, capsys):
+    """tester7 H7: the byte estimate passed (a token is at least a byte), then the worker, with the
+    parent's tokenizer packing several bytes a token, failed at once and left a failed run."""
+    corpus = tmp_path / "small.txt"
+    corpus.write_text("the function returns the value of the object. " * 15)  # 705 bytes, ~420 tokens
+    before = len(list_runs(runs_dir))
+    assert main(["fork", parent_run.id, "--weights", "--name", "small", "--set", f'data.source="text:{corpus}"',
+                 "--set", "run.steps=2", "--runs-dir", str(runs_dir)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "with the parent's tokenizer (kept by --weights) the corpus is" in err[0], err
+    assert "block_size = 32 it needs about 680" in err[0] and "fork without --weights" in err[0], err
+    assert len(list_runs(runs_dir)) == before  # nothing created
