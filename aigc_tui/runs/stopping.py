@@ -16,11 +16,12 @@ import os
 import signal
 import socket
 import time
+from pathlib import Path
 
 from aigc_tui.errors import AigcError, RunBusy
 from aigc_tui.runs.control import ControlAction, request_control
 from aigc_tui.runs.lock import RunLock
-from aigc_tui.runs.script import stop_requests
+from aigc_tui.runs.script import clear_stop_requests, stop_requests
 from aigc_tui.runs.status import (
     RunState,
     RunStatus,
@@ -95,10 +96,44 @@ def _stop_unsupervised(run: Run, status: RunStatus) -> str:
     except PermissionError:
         raise AigcError(f"{gone}; its command (pid {status.pid}) is not yours to signal",
                         hint=f"kill -INT -{status.pid} as its owner") from None
+    if _ended_soon(status):  # what the supervisor would have written: stopped, when, and no request left
+        return f"{gone}: sent {sig.name} to its command (process group {status.pid}), {_record_stopped(run, status, sig)}"
     after = ("`aigc-tui stop` again sends SIGTERM" if sig is signal.SIGINT else
              "`aigc-tui stop` again sends SIGKILL" if sig is signal.SIGTERM else "it cannot outlive that")
     return (f"{gone}: sent {sig.name} to its command (process group {status.pid}); {after}. "
             "Nobody records how it ends: the run will read lost")
+
+
+ENDED_WAIT_S = 1.5  # most commands die of SIGINT at once; a slower one keeps the escalation steps
+
+
+def _ended_soon(status: RunStatus) -> bool:
+    """True once the command (the group's leader) is gone or a zombie nobody reaps yet."""
+    deadline = time.monotonic() + ENDED_WAIT_S
+    while True:
+        try:
+            fields = Path(f"/proc/{status.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            if fields[0] == "Z" or (status.pid_start is not None and int(fields[19]) != status.pid_start):
+                return True
+        except (OSError, IndexError, ValueError):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+def _record_stopped(run: Run, status: RunStatus, sig: signal.Signals) -> str:
+    """End the run `stopped` (its time counts to now) and drop the served stop requests (tester7 H4)."""
+    def mutate(current: RunStatus) -> bool:
+        if current.state not in (RunState.RUNNING, RunState.LOST) or current.pid != status.pid:  # lost: judged now
+            return False
+        current.state, current.ended_at, current.exit_code = RunState.STOPPED, time.time(), -int(sig)
+        current.error = current.traceback = None
+        return True
+
+    ended = update_status(run.path, mutate).state is RunState.STOPPED
+    clear_stop_requests(run.path)
+    return "and it ended: the run is stopped" if ended else "and it ended"
 
 
 def _end_unclaimed(run: Run) -> bool:

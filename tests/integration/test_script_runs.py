@@ -140,7 +140,27 @@ def test_stop_after_the_supervisor_died_signals_the_command_itself(tmp_path, run
     second = _cli("stop", run.id, "--runs-dir", str(runs_dir)).stdout
     assert "sent SIGTERM to its command" in second, second
     _wait_for(lambda: not pid_alive(status.pid), what="the command to end")
-    assert run.status().state is RunState.LOST  # nobody could record how it ended
+    assert run.status().state in (RunState.STOPPED, RunState.LOST)  # stopped when `stop` saw it end (H4)
+
+
+def test_stop_of_an_unsupervised_command_that_ends_records_it_stopped(tmp_path, runs_dir):
+    """tester7 H4: the command died of the SIGINT `stop` sent, yet the run read `lost`, time 0s,
+    and the stop request stayed in control/ forever."""
+    from aigc_tui.runs.script import stop_requests
+    from aigc_tui.runs.status import pid_alive
+
+    run = _start(runs_dir, sys.executable, "-c", "import time; print('hello', flush=True); time.sleep(120)")
+    _wait_for(lambda: "hello" in run.log_path.read_text() and run.status().supervisor_pid, what="the command to start")
+    status = run.status()
+    os.kill(status.supervisor_pid, signal.SIGKILL)
+    _wait_for(lambda: not pid_alive(status.supervisor_pid), what="the supervisor to die")
+    out = _cli("stop", run.id, "--runs-dir", str(runs_dir)).stdout
+    assert out.strip().endswith("and it ended: the run is stopped"), out
+    ended = run.status()
+    assert ended.state is RunState.STOPPED and ended.ended_at > ended.started_at
+    assert stop_requests(run.path) == []
+    rows = json.loads(_cli("runs", "--json", "--runs-dir", str(runs_dir)).stdout)
+    assert [r["state_text"] for r in rows if r["id"] == run.id] == ["stopped"]
 
 
 def test_kill_9_reads_lost_and_files_stay_valid(tmp_path, runs_dir):
