@@ -41,9 +41,13 @@ def runs_root(override: str | os.PathLike[str] | None = None) -> Path:
 
 def check_runs_dir(override: str | os.PathLike[str] | None) -> None:
     """A `--runs-dir` whose parent folder is missing is refused: a typo (`~/rusn/x`) made the
-    whole tree, and runs went where `aigc-tui runs` never looks. Only its last folder is made."""
-    if not override:
+    whole tree, and runs went where `aigc-tui runs` never looks. Only its last folder is made.
+    An empty one (`--runs-dir "$RUNS"` with $RUNS unset) is refused, not read as the default."""
+    if override is None:
         return
+    if not str(override).strip():
+        raise ConfigError("--runs-dir is empty (an unset variable?); name a folder, or leave the option out "
+                          "for the default runs root")
     root = runs_root(override)
     if not root.exists() and not root.parent.is_dir():
         missing = next(p for p in reversed(root.parents) if not p.exists())

@@ -203,6 +203,8 @@ CLI_CASES = [
     ("request-finished", lambda w: ["request", w["run"].id, "save", "--runs-dir", str(w["runs"])], "is not running"),
     ("train-runs-dir-typo", lambda w: ["train", str(w["gan"]), "--runs-dir", str(w["base"] / "rusn" / "mine")],
      "rusn does not exist (only the last folder is created)"),  # made the whole tree
+    ("train-runs-dir-empty", lambda w: ["train", str(w["gan"]), "--runs-dir", ""], "--runs-dir is empty"),  # H2
+    ("runs-runs-dir-empty", lambda w: ["--runs-dir", " ", "runs"], "--runs-dir is empty"),
     ("runs-runs-dir-typo", lambda w: ["runs", "--runs-dir", str(w["base"] / "rusn" / "mine")], "rusn does not exist"),
     ("train-keep-best-typo", lambda w: ["train", str(w["gan"]), "--set", 'run.keep_best="nosuch"'],
      "run.keep_best = 'nosuch' is not a metric a gan run logs; use one of loss_d, loss_g"),  # was a log.txt warning
