@@ -22,7 +22,7 @@ from aigc_tui.launch.start import with_folder_channels
 from aigc_tui.names import slug
 from aigc_tui.paths import find_recipe, recipe_names, runs_root
 from aigc_tui.runs import RunState, find_run
-from aigc_tui.runs.layout import CONFIG_FILE, is_run_dir
+from aigc_tui.runs.layout import CONFIG_FILE, cli_ref, is_run_dir
 from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.queue import request_for
 from aigc_tui.runs.status import worker_words
@@ -120,7 +120,7 @@ def check_restart(run: Run, config: RecipeConfig) -> None:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         saved = {}
     what = f"run {run.id} already exists (a {saved.get('kind', 'unreadable')} run)"
-    hint = f"continue it with `aigc-tui resume {run.id}`, or give a new --run-id"
+    hint = f"continue it with `aigc-tui resume {cli_ref(run.path)}`, or give a new --run-id"
     if config.run.nnodes <= 1:
         raise ConfigError(what, hint=hint)
     if saved.get("kind") != config.kind:

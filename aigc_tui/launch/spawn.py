@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aigc_tui.errors import AigcError
 from aigc_tui.runs.control import take_requests
+from aigc_tui.runs.layout import cli_ref
 from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.members import open_append, refuse_symlinks
 from aigc_tui.runs.status import RunState, RunStatus, mark_queued
@@ -49,7 +50,7 @@ def claim_run(run: Run, new: bool = False) -> RunLock:
     if new and RunStatus.read(run.path).state in (RunState.STOPPED, RunState.FINISHED, RunState.FAILED):
         lock.close()
         raise AigcError(f"run {run.id} was stopped before its worker started",
-                        f"`aigc-tui resume {run.id}` starts it")
+                        f"`aigc-tui resume {cli_ref(run.path)}` starts it")
     take_requests(run.path)
     return lock
 

@@ -69,7 +69,7 @@ def _live_reason(run: Run, status: RunStatus) -> str | None:
     if not status.state.is_live or (status.state is RunState.QUEUED and status.pid is None):
         return None
     if elsewhere(status):  # cannot be checked from here: name the host and the way out (G27)
-        return f"run {run.id} is {status.state.value} ({worker_words(status)}); {force_hint(run.id)}"
+        return f"run {run.id} is {status.state.value} ({worker_words(status)}); {force_hint(run.path)}"
     pid = f" (pid {status.pid})" if status.pid else ""
     return f"run {run.id} is {status.state.value}{pid}; stop it first"
 

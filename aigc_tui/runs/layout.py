@@ -35,6 +35,21 @@ from typing import TYPE_CHECKING
 
 from aigc_tui.errors import AigcError, RunBusy
 
+
+def cli_ref(run_dir: Path | str) -> str:
+    """A run as a hint's command names it: its id, plus `--runs-dir ROOT` when it is not under
+    the default runs root, so the command a hint gives works as typed (tester7 H1)."""
+    import shlex
+
+    from aigc_tui.paths import runs_root
+
+    run_dir = Path(run_dir)
+    try:
+        default = run_dir.parent.resolve() == runs_root().resolve()
+    except (OSError, AigcError):
+        default = False
+    return run_dir.name if default else f"{run_dir.name} --runs-dir {shlex.quote(str(run_dir.parent))}"
+
 if TYPE_CHECKING:
     from aigc_tui.runs.checkpoints import CheckpointInfo
     from aigc_tui.runs.store import Run
@@ -178,7 +193,7 @@ def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | 
     if status.state.is_live and status.pid is not None:  # queued, no pid: no worker ever claimed it; it starts over
         if _status.elsewhere(status):  # another host's worker: say where, and the way out (G27)
             return ResumeVerdict(False, f"run {name} is {status.state.value} ({_status.worker_words(status)}); "
-                                        f"{_status.force_hint(run.id)}, then resume it", busy=True)
+                                        f"{_status.force_hint(run.path)}, then resume it", busy=True)
         return ResumeVerdict(False, f"run {name} is {status.state.value} (pid {status.pid}); stop it before resuming",
                              busy=True)
     if checkpoint is not None:
@@ -206,7 +221,7 @@ def can_resume(run: Run, checkpoint: CheckpointInfo | None = None, steps: int | 
         return ResumeVerdict(
             False,
             f"run {name} already trained all {total} steps at {start.name}; "
-            f"extend it with `aigc-tui resume {run.id} --set run.steps=N` (N > {start.step}), "
+            f"extend it with `aigc-tui resume {cli_ref(run.path)} --set run.steps=N` (N > {start.step}), "
             "or fork its checkpoint into a new run",
             start,
         )

@@ -209,9 +209,11 @@ def worker_words(status: RunStatus) -> str:
     return f"pid {status.pid} on {status.host}, last update {ago} ago; this machine cannot check it"
 
 
-def force_hint(run_id: str) -> str:
+def force_hint(run_dir: Path) -> str:
     """The way out for a run whose worker on another host is gone (G27)."""
-    return f"if that worker is gone, `aigc-tui stop --force {run_id}` marks the run lost"
+    from aigc_tui.runs.layout import cli_ref
+
+    return f"if that worker is gone, `aigc-tui stop --force {cli_ref(run_dir)}` marks the run lost"
 
 
 def supervisor_gone(status: RunStatus) -> bool:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from aigc_tui.errors import AigcError, RunBusy
 from aigc_tui.runs.control import ControlAction, request_control
+from aigc_tui.runs.layout import cli_ref
 from aigc_tui.runs.lock import RunLock
 from aigc_tui.runs.script import clear_stop_requests, stop_requests
 from aigc_tui.runs.status import (
@@ -48,14 +49,14 @@ def stop_run(run: Run, force: bool = False) -> str:
     if not status.state.is_live:
         raise AigcError(f"run {run.id} is not running (it is {status.state.value})")
     if no_worker_yet(status) and _end_unclaimed(run):
-        return f"stopped {run.id}: no worker had started it (`aigc-tui resume {run.id}` starts it)"
+        return f"stopped {run.id}: no worker had started it (`aigc-tui resume {cli_ref(run.path)}` starts it)"
     if supervisor_gone(status):
         return _stop_unsupervised(run, status)
     request_control(run.path, ControlAction.STOP)
     if elsewhere(status):
         if force:
             return _mark_lost(run, status)
-        return f"stop requested for {run.id}, whose worker is {worker_words(status)}; {force_hint(run.id)}"
+        return f"stop requested for {run.id}, whose worker is {worker_words(status)}; {force_hint(run.path)}"
     return f"stop requested for {run.id}"
 
 
@@ -74,7 +75,7 @@ def _mark_lost(run: Run, status: RunStatus) -> str:
 
     if update_status(run.path, mutate).state is not RunState.LOST:
         raise AigcError(f"run {run.id} changed while being marked; see `aigc-tui runs`")
-    return f"marked {run.id} lost: {why} (`aigc-tui resume {run.id}` continues it here)"
+    return f"marked {run.id} lost: {why} (`aigc-tui resume {cli_ref(run.path)}` continues it here)"
 
 
 ESCALATION = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)  # as the supervisor sends them

@@ -23,7 +23,7 @@ from aigc_tui.errors import DISK_FULL, AigcError, StorageError, write_failure
 from aigc_tui.models.device import Placement
 from aigc_tui.runs.checkpoints import prune_checkpoints
 from aigc_tui.runs.control import ControlAction
-from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE, checkpoint_dir
+from aigc_tui.runs.layout import CHECKPOINT_CONFIG_FILE, checkpoint_dir, cli_ref
 from aigc_tui.runs.metrics import MetricsWriter
 from aigc_tui.runs.status import RunState, RunStatus, process_start_time
 from aigc_tui.runs.store import Run
@@ -152,7 +152,7 @@ class Trainer(FamilyHooks):
             try:
                 status.write(self.run_dir)
             except OSError as exc:  # one line naming the file, never a traceback (a full disk is no bug)
-                hint = f"free space, then `aigc-tui resume {self.run_dir.name}`" if exc.errno in DISK_FULL else None
+                hint = f"free space, then `aigc-tui resume {cli_ref(self.run_dir)}`" if exc.errno in DISK_FULL else None
                 raise StorageError(write_failure(exc), hint=hint) from exc
 
     def run(self) -> RunState:

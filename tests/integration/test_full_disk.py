@@ -84,12 +84,15 @@ class _StatusDiskFull:
         os.fsync(fd)
 
 
-def test_a_status_that_cannot_be_written_fails_the_run_in_one_line(tmp_path, runs_dir, monkeypatch, capsys):
+def test_a_status_that_cannot_be_written_fails_the_run_in_one_line(tmp_path, monkeypatch, capsys):
+    """On a runs root of its own (a small disk), whose --runs-dir the hint's command carries (tester7 H1)."""
     from aigc_tui.cli import main
     from aigc_tui.runs import atomic
 
     recipe = write_recipe(tmp_path / "r.toml", merge(TINY_GAN, name="full2", run={
         "steps": 300, "log_every": 3, "checkpoint_every": 0, "sample_every": 0}))
+    runs_dir = tmp_path / "small"
+    runs_dir.mkdir()
     monkeypatch.setattr(atomic, "os", _StatusDiskFull(runs_dir))
     code = main(["train", str(recipe), "--runs-dir", str(runs_dir)])
     out = capsys.readouterr()
@@ -100,7 +103,7 @@ def test_a_status_that_cannot_be_written_fails_the_run_in_one_line(tmp_path, run
     (last,) = [line for line in output.splitlines() if line.startswith("error:")]
     path = run.path / "status.json"
     assert last == (f"error: run failed: disk full writing {path} (No space left on device) "
-                    f"(free space, then `aigc-tui resume {run.id}`)"), output
+                    f"(free space, then `aigc-tui resume {run.id} --runs-dir {runs_dir}`)"), output
     status = run.status()  # the end state got in all the same: failed with the reason, not `lost`
     assert status.state is RunState.FAILED and status.step == 3, status
     assert status.error.startswith(f"disk full writing {path}"), status.error
