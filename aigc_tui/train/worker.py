@@ -81,6 +81,7 @@ def fail(run: Run, log: Callable[[str], None], exc: BaseException) -> RunState:
     status.state = RunState.FAILED
     status.set_failure(exc)
     status.ended_at = time.time()
+    status.total_steps = status.total_steps or _config_steps(run)
     status.write(run.path)
     log(f"failed before training started: {status.error}")
     return RunState.FAILED
@@ -92,10 +93,18 @@ TRAINERS = {  # recipe kind -> its trainer; one line per model family
     "mlm": "aigc_tui.train.mlm.trainer:MlmTrainer",
     "classify": "aigc_tui.train.classify.trainer:ClassifyTrainer",
 }
+def _config_steps(run: Run) -> int:
+    try:
+        return int(run.config().get("run", {}).get("steps", 0))
+    except (TypeError, ValueError, AttributeError):
+        return 0
+
+
 def stop_early(run: Run, log: Callable[[str], None]) -> RunState:
     """End `stopped` a worker that was stopped before its training loop began."""
     status = RunStatus.read(run.path)
     status.state, status.ended_at = RunState.STOPPED, time.time()
+    status.total_steps = status.total_steps or _config_steps(run)  # `stopped at step 0/2000`, not 0/0 (H3)
     status.write(run.path)
     log("stopped before training started")
     return RunState.STOPPED

@@ -75,3 +75,26 @@ def test_a_third_ctrl_c_during_the_interrupt_save_waits_for_it(tmp_path, runs_di
     (checkpoint,) = run.checkpoints()
     assert checkpoint.step == 10 and (checkpoint.path / "trainer_state.pt").is_file()
     assert "saving step 10, a moment" in err and "checkpoint step-00000010 saved (interrupted)" in out
+
+
+def test_ctrl_c_during_start_up_names_the_runs_total(tmp_path, runs_dir, monkeypatch, capfd):
+    """tester7 H3: Ctrl-C while the model was still being built printed `stopped at step 0/0`."""
+    import os
+
+    from aigc_tui.cli import main
+    from aigc_tui.train import worker
+
+    real_build = worker.build_trainer
+
+    def ctrl_c_while_building(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # remembered for the trainer
+        os.kill(os.getpid(), signal.SIGINT)  # the second stops the start-up at once
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(worker, "build_trainer", ctrl_c_while_building)
+    code = main(["train", str(write_recipe(tmp_path / "forever.toml", FOREVER)), "--runs-dir", str(runs_dir)])
+    out, err = capfd.readouterr()
+    assert code == 130, out + err
+    assert "stopped before training started" in out and "stopped at step 0/1000000 (interrupted)" in out, out
+    (run,) = list_runs(runs_dir)
+    assert run.status().state is RunState.STOPPED and run.status().total_steps == 1_000_000
