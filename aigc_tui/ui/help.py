@@ -12,7 +12,8 @@ HELP = """
 Training runs are **detached**: quitting the app (`q`), a crash or a dropped SSH
 connection never stops them. Reopen the app to find them again.
 
-**Anywhere**: `1`-`4` Launch, Runs, Checkpoints, Generate; `ctrl+p` every action and
+**Anywhere**: `1`-`4` Launch, Runs, Checkpoints, Generate (`alt+1`-`alt+4` also from a text
+field); `ctrl+p` every action and
 theme; `?` this help; `q` quit (runs keep training); `tab` next control; `esc` leaves a
 text field (while one has focus, keys type into it).
 
