@@ -62,7 +62,8 @@ def torchvision_set(name: str, root: Path, download: bool) -> torch.Tensor:
     return tensor.permute(0, 3, 1, 2).contiguous().to(torch.uint8)  # CIFAR: (N, H, W, C)
 
 
-def image_folder(folder: Path, size: int, channels: int, limit: int) -> torch.Tensor:
+def image_folder(folder: Path, size: int, channels: int, limit: int, skipped: list[str] | None = None) -> torch.Tensor:
+    """The folder's images; each unreadable one is skipped, named in `skipped` with why (tester7 H9)."""
     from PIL import Image, UnidentifiedImageError
 
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
@@ -77,21 +78,32 @@ def image_folder(folder: Path, size: int, channels: int, limit: int) -> torch.Te
             with Image.open(path) as img:
                 img = img.convert(mode).resize((size, size), Image.Resampling.BICUBIC)
                 arrays.append(np.asarray(img, dtype=np.uint8).reshape(size, size, -1))
-        except (UnidentifiedImageError, OSError):
-            continue  # an unreadable file is skipped, not fatal
+        except (UnidentifiedImageError, OSError) as exc:  # an unreadable file is skipped, not fatal
+            why = ("not an image" if isinstance(exc, UnidentifiedImageError)
+                   else exc.strerror or str(exc).split("(")[0].strip())
+            if skipped is not None:
+                skipped.append(f"{path.relative_to(folder)}: {why or type(exc).__name__}")
     if not arrays:
         raise DataError(f"no image in {folder} could be read")
     return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
 
 
-def load_images(section: ImageDataSection) -> torch.Tensor:
-    """The configured data set as uint8 [N, C, size, size]."""
+def skipped_note(skipped: list[str]) -> str:
+    """` (2 skipped: a.png: image file is truncated, b.jpg: not an image)` for the data line; "" when none."""
+    if not skipped:
+        return ""
+    more = f", and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return f" ({len(skipped)} skipped: {', '.join(skipped[:3])}{more})"
+
+
+def load_images(section: ImageDataSection, skipped: list[str] | None = None) -> torch.Tensor:
+    """The configured data set as uint8 [N, C, size, size]; an image folder's unreadable files go in `skipped`."""
     channels = section.resolved_channels()
     if section.source == "builtin:digits":
         images = builtin_digits()
     elif section.source.startswith("imagefolder:"):
         folder = Path(section.source.removeprefix("imagefolder:")).expanduser()
-        return image_folder(folder, section.image_size, channels, section.limit)
+        return image_folder(folder, section.image_size, channels, section.limit, skipped)
     else:
         images = torchvision_set(section.source, Path(section.root).expanduser(), section.download)
     if section.limit:

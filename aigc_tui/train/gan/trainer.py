@@ -10,7 +10,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from aigc_tui.config.gan import GanConfig
-from aigc_tui.data.images import BatchSampler, load_images
+from aigc_tui.data.images import BatchSampler, load_images, skipped_note
 from aigc_tui.models.gan import build_models, split_state
 from aigc_tui.models.grid import save_grid
 from aigc_tui.runs.layout import SAMPLE_IMAGE_SUFFIX, WEIGHTS_FILE, sample_path
@@ -57,8 +57,9 @@ class GanTrainer(Trainer):
         cfg: GanConfig = self.config  # type: ignore[assignment]
         self.cfg = cfg
         torch.manual_seed(cfg.run.seed)
-        images = load_images(cfg.data).to(self.device)
-        self.log(f"data: {cfg.data.source}, {images.shape[0]} images of {tuple(images.shape[1:])}")
+        skipped: list[str] = []
+        images = load_images(cfg.data, skipped).to(self.device)
+        self.log(f"data: {cfg.data.source}, {images.shape[0]} images of {tuple(images.shape[1:])}" + skipped_note(skipped))
         self.sampler = BatchSampler(images, cfg.train.batch_size, cfg.run.seed)  # floats, made once
         del images
         self.dist.check_divides(self.sampler.batch_size)
