@@ -78,6 +78,7 @@ class ConfigForm(Vertical):
         self.fields: dict[tuple[str, str], Widget] = {}  # kept from compose: values() never queries the DOM
         self.rows: dict[tuple[str, str], Widget] = {}  # each field's row, which show_relevant hides
         self.loaded: dict[tuple[str, str], Any] = {}  # what a field shows before it is mounted
+        self.optional: set[tuple[str, str]] = set()  # schema default None or "": an emptied field means none
         self._ready = False  # Select posts Changed while the form is still being composed
         self.toggled: set[str] = set()  # switches the user changed: a recipe's non-bool value no longer counts
 
@@ -97,14 +98,16 @@ class ConfigForm(Vertical):
                 annotation = _base(info.annotation)
                 self.types[(section, key)] = annotation
                 value = self.loaded[(section, key)] = values.get(key)
+                if self.defaults.get(section, {}).get(key, 0) in (None, ""):
+                    self.optional.add((section, key))
                 with Horizontal(classes="row", id=f"row-{section}-{key}") as self.rows[(section, key)]:
                     yield Label(key)
-                    yield (widget := self._field(section, key, annotation, value))
+                    yield (widget := self._field(section, key, annotation, value, (section, key) in self.optional))
                     self.fields[(section, key)] = widget
                     yield Static(help_text(self.kind, (section, key), info.description), classes="help")
 
     @staticmethod
-    def _field(section: str, key: str, annotation: Any, value: Any) -> Widget:
+    def _field(section: str, key: str, annotation: Any, value: Any, optional: bool = False) -> Widget:
         fid = _field_id(section, key)
         if annotation is bool:
             return Switch(value=_shown_bool(value), id=fid)
@@ -119,8 +122,8 @@ class ConfigForm(Vertical):
         kind = "integer" if annotation is int else "number" if annotation is float else "text"
         # validate_on=(): the form marks bad fields itself (check); Input's own validation would
         # mark an empty "(default)" number field invalid on blur and restyle on every change.
-        return FieldInput(text, type=kind, id=fid, placeholder="(default)" if value is None else "", compact=True,
-                     validate_on=())
+        placeholder = "none" if optional else "(default)" if value is None else ""
+        return FieldInput(text, type=kind, id=fid, placeholder=placeholder, compact=True, validate_on=())
 
     def values(self) -> dict[str, Any]:
         """The recipe as the form holds it now (top-level keys kept from the loaded recipe).
@@ -173,10 +176,13 @@ class ConfigForm(Vertical):
 
     def emptied(self) -> list[str]:
         """A text field the user emptied that showed a value: never read as the schema default, which
-        the user did not see (a "(default)" field, whose value was absent, may stay empty)."""
+        the user did not see (a "(default)" field, whose value was absent, may stay empty). A field
+        whose schema default is none (None or "", e.g. model.pretrained) may be emptied: it means none."""
         lines = []
         for field, widget in self.fields.items():
             loaded = self.loaded[field]
+            if field in self.optional:
+                continue
             if isinstance(widget, Input) and widget.is_mounted and loaded not in (None, "") and not widget.value.strip():
                 what = {int: "a whole number", float: "a number"}.get(self.types[field], "a value")
                 had = "the recipe had" if field[1] in self.data.get(field[0], {}) else "the default is"
