@@ -155,6 +155,7 @@ def test_a_weight_fork_onto_another_corpus_keeps_the_parents_tokenizer(parent_ru
         capsys.readouterr().err
     moved = find_run(runs_dir, "moved")
     assert f"tokenizer: kept from {parent_run.id}/step-00000040" in moved.log_path.read_text()
+    assert f"model: gpt2 weights from {parent_run.id}@step-00000040, " in moved.log_path.read_text()  # not "from scratch"
 
     def vocab(run) -> dict:
         return json.loads((run.checkpoints()[-1].path / "tokenizer.json").read_text())["model"]["vocab"]

@@ -18,6 +18,7 @@ from aigc_tui.models.lm import add_lora, from_scratch, load_pretrained
 from aigc_tui.models.lm_stream import GenerationParams, context_length, generate_text
 from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.layout import SAMPLE_TEXT_FILE, SAMPLE_TEXT_SUFFIX, sample_path
+from aigc_tui.runs.status import RunStatus
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
 from aigc_tui.train.lineage import kept_tokenizer
@@ -72,7 +73,10 @@ class LmTrainer(Trainer):
         else:
             self.tokenizer = kept_tokenizer(self.run_dir, lambda: train_tokenizer(docs, m.vocab_size), self.log)
             self.model = from_scratch(m, len(self.tokenizer), self.tokenizer.eos_token_id)
-            self.log(f"model: {m.arch} from scratch, {sum(p.numel() for p in self.model.parameters()) / 1e6:.2f}M params")
+            parent = RunStatus.read(self.run_dir).parent or {}  # a fork with weights is not "from scratch" (H7)
+            origin = (f"weights from {parent['run']}@{Path(parent['checkpoint']).name}"
+                      if parent.get("how") == "fork" and parent.get("weights") else "from scratch")
+            self.log(f"model: {m.arch} {origin}, {sum(p.numel() for p in self.model.parameters()) / 1e6:.2f}M params")
         if m.lora:
             self.model = add_lora(self.model, cfg)
         self.model.to(self.device)
