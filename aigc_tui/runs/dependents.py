@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aigc_tui.errors import RunBusy
 from aigc_tui.runs.checkpoints import list_checkpoints
-from aigc_tui.runs.layout import STATUS_FILE
+from aigc_tui.runs.layout import STATUS_FILE, cli_ref
 from aigc_tui.runs.status import LIVE_STATES, RunStatus
 
 
@@ -42,4 +42,4 @@ def refuse_if_needed(runs_root: Path, target: Path, what: str) -> None:
     if children:
         child, state, _ = children[0]
         raise RunBusy(f"{what} is where live run {child} ({state}) starts from, and it has not saved a checkpoint "
-                      "of its own yet; delete it once that run has one", f"or stop it first: `aigc-tui stop {child}`")
+                      "of its own yet; delete it once that run has one", f"or stop it first: `aigc-tui stop {cli_ref(Path(runs_root) / child)}`")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from aigc_tui.errors import AigcError, RunBusy, RunNotFound
 from aigc_tui.runs.dependents import refuse_if_needed
-from aigc_tui.runs.layout import ARCHIVE_DIR, TOMBSTONE_PREFIX
+from aigc_tui.runs.layout import ARCHIVE_DIR, TOMBSTONE_PREFIX, cli_ref
 from aigc_tui.runs.lock import RunLock, holder_pid
 from aigc_tui.runs.status import RunState, RunStatus, elsewhere, force_hint, worker_words
 from aigc_tui.runs.store import Run, find_run, list_runs, refuse_symlinked
@@ -78,7 +78,7 @@ def check_idle(run: Run) -> None:
     status = RunStatus.read(run.path)
     reason = _live_reason(run, status)
     if reason:
-        raise RunBusy(reason, None if elsewhere(status) else f"`aigc-tui stop {run.id}`, or `x` in the app's Runs")
+        raise RunBusy(reason, None if elsewhere(status) else f"`aigc-tui stop {cli_ref(run.path)}`, or `x` in the app's Runs")
 
 
 @contextmanager

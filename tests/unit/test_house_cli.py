@@ -233,3 +233,12 @@ def test_a_run_resumed_here_after_stop_force_is_judged_here(runs_dir, capsys):
     assert _cli(runs_dir, "runs", "--json") == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["state_text"] == "lost", row
+
+
+def test_a_hint_for_a_run_outside_the_default_root_carries_its_runs_dir(tmp_path, capsys):
+    """tester7 H1: the command a hint gave (`aigc-tui stop ID`) looked under the default root and failed."""
+    root = tmp_path / "elsewhere"
+    _run(root, "a", state="running")
+    assert _cli(root, "rm", "a", "--yes") == 2
+    err = capsys.readouterr().err
+    assert f"`aigc-tui stop a --runs-dir {root}`" in err, err
