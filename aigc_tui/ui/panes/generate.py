@@ -17,6 +17,7 @@ from aigc_tui.generate.stops import parse_stops
 from aigc_tui.runs import CheckpointInfo
 from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, picked
 from aigc_tui.ui.gen_errors import error_line, gone_checkpoint
+from aigc_tui.ui.gen_stats import done_line
 from aigc_tui.ui.widgets.encoder_view import EncoderView
 from aigc_tui.ui.widgets.gan_panel import GanPanel
 from aigc_tui.ui.widgets.output_area import OutputArea
@@ -288,15 +289,7 @@ class GeneratePane(Vertical):
             output.insert(event["text"], output.document.end)
             output.scroll_end(animate=False)
         elif kind == "done":
-            s = event.get("stats") or {}
-            first = s.get("first_token_s")
-            samples = event.get("samples") or []
-            cut = sum(1 for sample in samples if sample.get("stop"))
-            at_stop = f"{cut} of {len(samples)} samples cut at a stop string" if len(samples) > 1 else "at a stop string"
-            note = ("  (stopped)" if event.get("cancelled") else f"  ({at_stop})" if cut
-                    else f"  (at the model's {s['context_limit']}-token context)" if s.get("context_limit") else "")
-            self._stats(f"{s.get('new_tokens', 0)} tokens  first token {first * 1000:.0f} ms  "
-                        f"{s.get('tokens_per_s', 0):.1f} tokens/s{note}" if first is not None else f"no tokens{note}")
+            self._stats(done_line(event))
             self._finish(rid)
         elif kind == "error":
             ref = self.model_ref if self.requests[rid] == "#gen-output" else self.model_b
