@@ -22,6 +22,8 @@ from aigc_tui.ui.widgets.text_fields import FieldInput
 
 SECTIONS = ("run", "data", "model", "train")
 SKIP = {("run", "device")}  # the Launch pane's device picker owns it
+# What an emptied optional field means, where "none" would mislead (an empty gpus list is not "no GPU").
+EMPTY_MEANS = {("run", "gpus"): "the device picked"}
 
 
 def _base(annotation: Any) -> Any:
@@ -122,7 +124,7 @@ class ConfigForm(Vertical):
         kind = "integer" if annotation is int else "number" if annotation is float else "text"
         # validate_on=(): the form marks bad fields itself (check); Input's own validation would
         # mark an empty "(default)" number field invalid on blur and restyle on every change.
-        placeholder = "none" if optional else "(default)" if value is None else ""
+        placeholder = EMPTY_MEANS.get((section, key), "none") if optional else "(default)" if value is None else ""
         return FieldInput(text, type=kind, id=fid, placeholder=placeholder, compact=True, validate_on=())
 
     def values(self) -> dict[str, Any]:
