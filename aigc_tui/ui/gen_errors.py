@@ -29,3 +29,20 @@ def error_line(message: str, ref: str, labels: dict[str, str]) -> str:
         return f"[red]error: checkpoint {escape(label)} is gone (deleted or moved); the model list was reloaded[/]"
     short = LONG_PATH.sub(lambda m: "…/" + m.group(1), message)
     return f"[red]error: {escape(short)}[/]"
+
+
+def newest_instead(ref: str, labels: dict[str, str]) -> tuple[str, str] | None:
+    """For a listed checkpoint its run has pruned since (a live run's keep_last): the run's newest
+    checkpoint of the same kind, and the line that says so (tester7 H10). None otherwise."""
+    gone = gone_checkpoint(ref, labels)
+    if gone is None:
+        return None
+    from aigc_tui.runs.checkpoints import list_checkpoints, read_checkpoint
+
+    folder = Path(ref)
+    kind = labels[ref].rsplit(" (", 1)[1].rstrip(")") if " (" in labels[ref] else ""
+    newer = [c for c in list_checkpoints(folder.parent.parent) if (c.kind or "") == kind and c.path.exists()]
+    if not newer or read_checkpoint(newer[-1].path) is None:
+        return None
+    run = gone.rsplit("@", 1)[0]
+    return str(newer[-1].path), f"{gone} is gone (pruned by its run?); using {run}@{newer[-1].step}, its newest"

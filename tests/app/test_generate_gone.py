@@ -51,3 +51,25 @@ async def test_a_long_error_shows_its_reason_at_80_columns(fixture_runs):
                            "message": f"{typed} has no config.json; pick a checkpoint folder"})
         await wait_for(pilot, lambda: "has no config.json; pick a checkpoint folder" in screen_words(app),
                        timeout=20, what="the reason on screen at 80 columns (wrapped to 2 lines)")
+
+
+async def test_a_checkpoint_its_live_run_pruned_is_replaced_by_the_runs_newest(fixture_runs):
+    """tester7 H10: the preselected newest checkpoint of a training run was pruned (keep_last) by
+    the time of ctrl+g: an error, and then no model at all. Now the run's newest is used, and said so."""
+    import json
+
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="generate")
+    async with app.run_test(size=(120, 40)) as pilot:
+        picker = app.query_one("#gen-model", Select)
+        await wait_for(pilot, lambda: not picker.is_blank(), what="the newest LM chosen")
+        old = Path(str(picker.value))
+        new = old.parent / "step-00000400"
+        shutil.copytree(old, new)  # the run saves step 400 and prunes step 300 (keep_last = 1)
+        meta = json.loads((new / "meta.json").read_text())
+        (new / "meta.json").write_text(json.dumps({**meta, "step": 400}))
+        shutil.rmtree(old)
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: str(picker.value) == str(new), what="the picker on the run's newest")
+        notice = "fixture-lm@300 is gone (pruned by its run?); using fixture-lm@400, its newest"
+        await wait_for(pilot, lambda: notice in [n.message for n in app._notifications], what="the notice")
+        assert "pick a model first" not in screen_words(app)

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 from aigc_tui.generate.stops import parse_stops
 from aigc_tui.runs import CheckpointInfo
 from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, picked
-from aigc_tui.ui.gen_errors import error_line, gone_checkpoint
+from aigc_tui.ui.gen_errors import error_line, gone_checkpoint, newest_instead
 from aigc_tui.ui.gen_stats import done_line
 from aigc_tui.ui.widgets.encoder_view import EncoderView
 from aigc_tui.ui.widgets.gan_panel import GanPanel
@@ -42,16 +42,14 @@ class GeneratePane(Vertical):
     GeneratePane #gen-params Label { padding: 0 0 0 1; }
     GeneratePane #gen-params Input { width: 6; padding: 0 1; background: $boost; }
     GeneratePane #gen-params #p-max_new_tokens, GeneratePane #gen-params #p-seed { width: 7; }
-    GeneratePane #gen-buttons #gen-stops { width: 1fr; }
+    GeneratePane #gen-buttons #gen-stops, GeneratePane #gen-prompt { width: 1fr; }
     GeneratePane #gen-prompt-row { height: 5; margin-top: 1; }
     GeneratePane #gen-prompt, GeneratePane #gen-output, GeneratePane #gen-output-b { background: $boost; }
-    GeneratePane #gen-output-b { margin-left: 1; }
-    GeneratePane #gen-prompt { width: 1fr; }
+    GeneratePane #gen-output-b { margin-left: 1; display: none; }
     GeneratePane #gen-history { width: 28; }
     GeneratePane #gen-buttons Button { margin-right: 1; width: auto; min-width: 0; }
     GeneratePane #gen-stats { height: auto; max-height: 2; color: $text-muted; }
     GeneratePane #gen-outputs { height: 1fr; min-height: 8; }
-    GeneratePane #gen-output-b { display: none; }
     GeneratePane.-compare #gen-output-b { display: block; }
     """
 
@@ -208,6 +206,10 @@ class GeneratePane(Vertical):
             self.notify("a generation is running; stop it first (ctrl+t)", severity="warning")
             return
         model = self.model_ref
+        if (newer := newest_instead(model, self.labels)) is not None:  # its live run pruned it (tester7 H10)
+            self._wanted = model = newer[0]
+            self.notify(newer[1])
+            self.action_reload_models()  # the picker shows the one used
         if not model:
             self._stats("[red]pick a model first: a checkpoint, a model dir or an HF id[/]")
             return
@@ -254,8 +256,7 @@ class GeneratePane(Vertical):
     def _finish(self, rid: str) -> None:
         self.requests.pop(rid, None)
         if not self.requests:
-            self.request = None
-            self._unsaved = None  # refused (a bad setting or model): not history
+            self.request = self._unsaved = None  # _unsaved: refused (a bad setting or model), not history
             self.query_one("#gen-go", Button).disabled = False
             self.query_one("#gen-stop", Button).disabled = True
 
