@@ -1,4 +1,5 @@
-"""A checkpoint's line (and a run's) in the Checkpoints tree, fitted to the tree's width from whole parts.
+"""What the Checkpoints pane reads and shows: the runs its tree lists, the plot beside it, and a checkpoint's
+line (and a run's) in the tree, fitted to the tree's width from whole parts.
 
 The tree cuts a long line at its edge: at 80x24 that left "loss_d 0" of "loss_d 0.946". So
 the line is built from parts that are each shown whole or not at all, the most useful first
@@ -10,13 +11,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from rich.markup import escape
 
-from aigc_tui.runs import CheckpointInfo
+from aigc_tui.runs import CheckpointInfo, list_runs
+from aigc_tui.runs.checkpoints import SetAside, set_aside
+from aigc_tui.runs.metrics import MetricsReader
 from aigc_tui.runs.store import Run
 from aigc_tui.runs.summary import plotted_series
 from aigc_tui.ui.rundata import human_size, id_tails, sweep_values
+from aigc_tui.ui.widgets.loss_plot import PlotOptions, PlotSeries
 
 SEP = "  "
 MIN_NAME = 8  # a run's name is cut no shorter than this to show its sweep's values
@@ -105,3 +110,37 @@ def told_apart(runs: list[tuple[Run, list[CheckpointInfo], RunParts]]) -> list[t
     """The runs' lines, with the id's tail added to those that would read the same as another's."""
     tails = id_tails({run.id: f"{head.name} {' '.join(head.values)}" for run, _, head in runs})
     return [(run, ckpts, replace(head, tail=tails[run.id])) for run, ckpts, head in runs]
+
+
+def tree_runs(runs_dir: Path, keep: str | None) -> tuple[list[tuple[Run, list[CheckpointInfo], RunParts]], int, bool,
+                                                          dict[Path, list[SetAside]]]:
+    """What the tree lists (read off the UI thread): the runs with a checkpoint (or one set aside), and
+    `keep` (the run the user opened with k) even without; how many runs are left out (script and failed
+    runs with none were a third of the tree: tester6 G30); whether any run is live (it may write one);
+    each listed run's set-aside checkpoints."""
+    listed, hidden, live, asides = [], 0, False, {}
+    for run in list_runs(runs_dir):
+        checkpoints, aside = run.checkpoints(), set_aside(run.path)
+        live = live or run.status().state.is_live
+        if checkpoints or aside or run.id == keep:
+            listed.append((run, checkpoints, RunParts.of(run, checkpoints)))
+            if aside:
+                asides[run.path] = aside
+        else:
+            hidden += 1
+    return told_apart(listed), hidden, live, asides
+
+
+def hidden_line(count: int) -> str:
+    return f"{count} run{'s' if count != 1 else ''} with no checkpoint not listed" if count else ""
+
+
+def run_plot(run: Run, smoothing: float) -> tuple[list[PlotSeries], PlotOptions]:
+    """The run's plotted metrics, checkpoints marked (read off the UI thread: a long run's file can be large)."""
+    reader = MetricsReader(run.path, keys=())  # learn the names, then load only the plotted ones
+    reader.poll()
+    reader.want(plotted_series(run.kind, reader.keys))
+    reader.poll()
+    series = [PlotSeries(n, reader.series[n].steps, reader.series[n].values, key=f"{run.id}/{n}")
+              for n in plotted_series(run.kind, reader.keys) if n in reader.series]
+    return series, PlotOptions(smoothing=smoothing, markers=[c.step for c in run.checkpoints()])

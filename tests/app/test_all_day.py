@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 from fixture_runs import FIXED_NOW
-from pilot_wait import wait_for
+from pilot_wait import text_of, wait_for
 from screen_text import screen_text
 from textual.widgets import DataTable
 
@@ -39,3 +39,29 @@ async def test_z_gives_the_runs_table_the_pane_and_enter_brings_the_monitor_back
         assert table.cursor_row == 10
         await pilot.press("z", "z")  # z toggles too
         await wait_for(pilot, lambda: monitor.region.area and table.size.height <= 6, what="z twice: as before")
+
+
+def tree_lines(app) -> list[str]:
+    from textual.widgets import Tree
+
+    return [str(node.label) for node in app.query_one("#ckpt-tree", Tree).root.children]
+
+
+async def test_checkpoints_lists_only_runs_with_checkpoints_and_counts_the_others(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one("#runs-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 3, what="the runs table")
+        await pilot.press("3")
+        await wait_for(pilot, lambda: app.query("#ckpt-tree") and tree_lines(app), what="the checkpoints tree")
+        lines = tree_lines(app)
+        assert not any("fixture-failed" in line for line in lines), lines  # its 0 checkpoints hid the others
+        assert any("fixture-gan" in line for line in lines) and any("fixture-lm" in line for line in lines)
+        assert "1 run with no checkpoint not listed" in screen_text(app)  # under the tree
+        await pilot.press("2")
+        pane = app.query_one("RunsPane")
+        await wait_for(pilot, lambda: app.query_one("TabbedContent").active == "runs", what="Runs")
+        pane.select(next(r for r, d in pane.rows.items() if d.row.name == "fixture-failed"))
+        await pilot.press("k")  # the run asked for is listed, with none under it
+        await wait_for(pilot, lambda: any("fixture-failed" in line for line in tree_lines(app)), what="the asked run")
+        assert app.is_running and not app.query_one("#ckpt-hidden").display and not text_of(app, "#ckpt-hidden")

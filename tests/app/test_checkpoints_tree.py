@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 
+from fixture_runs import _checkpoint
 from pilot_wait import text_of, wait_for
 from textual.widgets import Tree
 
@@ -48,7 +49,7 @@ async def test_a_gone_checkpoint_is_refused_and_the_cursor_stays_on_its_run(fixt
     app = make_app(fixture_runs, initial_tab="checkpoints")
     async with app.run_test(size=(120, 40)) as pilot:
         tree = app.query_one(Tree)
-        await wait_for(pilot, lambda: len(tree.root.children) == 3, what="the tree")
+        await wait_for(pilot, lambda: len(tree.root.children) == 2, what="the tree")  # the failed run has none
         gan = _run(fixture_runs, "fixture-gan")
         newest = gan.checkpoints()[-1]
         await _select(pilot, app, newest.path)
@@ -67,10 +68,11 @@ async def test_a_gone_checkpoint_is_refused_and_the_cursor_stays_on_its_run(fixt
         expanded = {n.data.path for n in tree.root.children if n.is_expanded}
         app.query_one(CheckpointsPane).load_tree()
         shutil.rmtree(gan.checkpoints()[-1].path)  # a change, so the reload rebuilds the tree
-        await wait_for(pilot, lambda: "0 checkpoint" in str(next(n.label for n in tree.root.children
-                                                                 if n.data.path == gan.path)), what="the rebuild")
+        await wait_for(pilot, lambda: all(n.data.path != gan.path for n in tree.root.children),
+                       what="the rebuild (its last checkpoint gone, the run is no longer listed)")
+        assert text_of(app, "#ckpt-hidden") == "2 runs with no checkpoint not listed"
         assert tree.cursor_node.data.path == lm.checkpoints()[-1].path
-        assert {n.data.path for n in tree.root.children if n.is_expanded} == expanded
+        assert {n.data.path for n in tree.root.children if n.is_expanded} == expanded - {gan.path}
 
 
 async def test_a_live_runs_new_checkpoints_show_up_without_a_key(fixture_runs):
@@ -103,7 +105,7 @@ async def test_a_checkpoint_line_shows_whole_values_only_at_80x24(fixture_runs):
     app = make_app(fixture_runs, initial_tab="checkpoints")
     async with app.run_test(size=(80, 24)) as pilot:
         tree = app.query_one(Tree)
-        await wait_for(pilot, lambda: len(tree.root.children) == 3, what="the tree")
+        await wait_for(pilot, lambda: len(tree.root.children) == 2, what="the tree")  # the failed run has none
         await _select(pilot, app, gan.checkpoints()[-1].path)
 
         def lines() -> list[str]:
@@ -128,9 +130,10 @@ async def test_the_runs_of_a_sweep_are_told_apart_by_their_values_at_80x24(runs_
     from aigc_tui.runs import create_run
 
     for lr, batch in (("0.0001", 32), ("0.0002", 32), ("0.0005", 64)):
-        create_run(runs_dir, 'kind = "gan"\nname = "mlp-gan-digits"\n'
-                             '[run]\nsweep = "sw-1"\nsweep_keys = ["train.lr_g", "train.batch_size"]\n'
-                             f'[train]\nlr_g = {lr}\nbatch_size = {batch}\n', "mlp-gan-digits")
+        run = create_run(runs_dir, 'kind = "gan"\nname = "mlp-gan-digits"\n'
+                                   '[run]\nsweep = "sw-1"\nsweep_keys = ["train.lr_g", "train.batch_size"]\n'
+                                   f'[train]\nlr_g = {lr}\nbatch_size = {batch}\n', "mlp-gan-digits")
+        _checkpoint(run.path, 10, "gan", {"loss_d": 1.0})  # a run with none is not listed
     app = make_app(runs_dir, initial_tab="checkpoints")
     async with app.run_test(size=(80, 24)) as pilot:
         tree = app.query_one(Tree)
@@ -143,7 +146,7 @@ async def test_the_runs_of_a_sweep_are_told_apart_by_their_values_at_80x24(runs_
                        timeout=30)
         assert all(line.startswith("▼ mlp-gan-di") for line in lines() if "lr_g=" in line)  # the name, cut to fit
         await pilot.resize_terminal(160, 40)
-        await wait_for(pilot, lambda: any("mlp-gan-digits  lr_g=0.0005 batch_size=64  gan  0 checkpoint(s)" in x
+        await wait_for(pilot, lambda: any("mlp-gan-digits  lr_g=0.0005 batch_size=64  gan  1 checkpoint(s)" in x
                                           for x in lines()), what="the whole line when wide", timeout=30)
 
 
@@ -176,7 +179,7 @@ async def test_same_named_runs_are_told_apart_by_their_id_tail_in_the_tree_and_g
     app = make_app(fixture_runs, initial_tab="checkpoints")
     async with app.run_test(size=(100, 30)) as pilot:
         tree = app.query_one(Tree)
-        await wait_for(pilot, lambda: len(tree.root.children) == 4, what="the tree")
+        await wait_for(pilot, lambda: len(tree.root.children) == 3, what="the tree")  # not the failed run (none)
 
         def heads() -> list[str]:
             return [str(node.label) for node in tree.root.children]

@@ -15,20 +15,18 @@ from textual.widgets import Static, Tree
 
 from aigc_tui.errors import AigcError
 from aigc_tui.launch.fork import finetune_recipe
-from aigc_tui.runs import CheckpointInfo, list_runs
-from aigc_tui.runs.checkpoints import SetAside, set_aside
+from aigc_tui.runs import CheckpointInfo
+from aigc_tui.runs.checkpoints import SetAside
 from aigc_tui.runs.dependents import refuse_if_needed
-from aigc_tui.runs.metrics import MetricsReader
 from aigc_tui.runs.store import Run
-from aigc_tui.runs.summary import plotted_series
 from aigc_tui.ui.ckpt_fork import ForkActions
-from aigc_tui.ui.ckpt_label import LeafParts, RunParts, told_apart
+from aigc_tui.ui.ckpt_label import LeafParts, RunParts, hidden_line, run_plot, tree_runs
 from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.gen_choices import can_generate
 from aigc_tui.ui.messages import OpenGenerate, OpenRecipe
 from aigc_tui.ui.run_ops import resume_run
 from aigc_tui.ui.rundata import human_size
-from aigc_tui.ui.widgets.loss_plot import LossPlot, PlotOptions, PlotSeries
+from aigc_tui.ui.widgets.loss_plot import LossPlot
 
 
 class CheckpointsPane(ForkActions, Horizontal):
@@ -41,8 +39,8 @@ class CheckpointsPane(ForkActions, Horizontal):
         Binding("R", "reload", "Reload", id="ckpt.reload", show=False),
     ]
     DEFAULT_CSS = """
-    CheckpointsPane #ckpt-tree { width: 1fr; }
-    CheckpointsPane #ckpt-side { width: 1fr; }
+    CheckpointsPane #ckpt-list, CheckpointsPane #ckpt-side { width: 1fr; }
+    CheckpointsPane #ckpt-hidden { height: auto; color: $text-muted; padding: 0 1; }
     CheckpointsPane #ckpt-detail { height: auto; padding: 0 1; background: $panel; }
     """
 
@@ -50,7 +48,8 @@ class CheckpointsPane(ForkActions, Horizontal):
         super().__init__(**kwargs)
         self.runs_dir = runs_dir
         self._pending_focus: str | None = None
-        self._shown: list[tuple[Path, tuple[str, ...]]] | None = None  # what the tree lists: runs, checkpoints
+        self._asked: str | None = None  # the run opened with k: listed even with no checkpoint
+        self._shown: list[tuple[Path | None, Any]] | None = None  # what the tree lists: runs, checkpoints; hidden
         self._live = False  # a listed run is live: the tree refreshes itself
         self._parts: dict[Path, LeafParts] = {}  # each checkpoint's line, refitted on a resize
         self._heads: dict[Path, RunParts] = {}  # each run's line, the same way
@@ -58,7 +57,9 @@ class CheckpointsPane(ForkActions, Horizontal):
     def compose(self) -> ComposeResult:
         tree: Tree[Any] = Tree("runs", id="ckpt-tree")
         tree.show_root = False
-        yield tree
+        with Vertical(id="ckpt-list"):
+            yield tree
+            yield Static("", id="ckpt-hidden")  # how many runs with no checkpoint are not listed
         with Vertical(id="ckpt-side"):
             yield Static("Select a checkpoint.", id="ckpt-detail")
             yield LossPlot(id="ckpt-plot")
@@ -77,14 +78,11 @@ class CheckpointsPane(ForkActions, Horizontal):
 
     @work(thread=True, exclusive=True, group="ckpt-tree", exit_on_error=False)
     def load_tree(self, focus_run: str | None = None) -> None:
-        runs = told_apart([(run, ckpts, RunParts.of(run, ckpts))
-                           for run in list_runs(self.runs_dir) for ckpts in [run.checkpoints()]])
-        live = any(run.status().state.is_live for run, _, _ in runs)
-        asides = {run.path: aside for run, _, _ in runs if (aside := set_aside(run.path))}
-        self.app.call_from_thread(self._fill, runs, focus_run, live, asides)
+        runs, hidden, live, asides = tree_runs(self.runs_dir, focus_run or self._asked)
+        self.app.call_from_thread(self._fill, runs, focus_run, live, asides, hidden)
 
     def _fill(self, runs: list[tuple[Run, list[CheckpointInfo], RunParts]], focus_run: str | None,
-              live: bool = False, asides: dict[Path, list[SetAside]] | None = None) -> None:
+              live: bool = False, asides: dict[Path, list[SetAside]] | None = None, hidden: int = 0) -> None:
         """Rebuild the tree when what it lists changed, keeping the user's place by identity: the
         same checkpoint, else its run (pruned or deleted), and the runs they had expanded."""
         self._live = live
@@ -92,7 +90,7 @@ class CheckpointsPane(ForkActions, Horizontal):
         self._pending_focus = None
         asides = asides or {}
         shown = [(run.path, tuple(c.name for c in checkpoints) + tuple(a.path.name for a in asides.get(run.path, ())))
-                 for run, checkpoints, _ in runs]
+                 for run, checkpoints, _ in runs] + [(None, hidden)]
         if focus_run is None and shown == self._shown:
             return  # nothing new: the tree, its cursor and the panel stay as they are
         first, self._shown = self._shown is None, shown
@@ -123,6 +121,8 @@ class CheckpointsPane(ForkActions, Horizontal):
                     focus_node = leaf
             if run.id == focus_run:
                 focus_node = node
+        (hint := self.query_one("#ckpt-hidden", Static)).update(hidden_line(hidden))  # they exist (Runs lists them)
+        hint.display = bool(hidden)
         self.call_after_refresh(self._refit_leaves)  # the width the tree has once laid out (a tab just shown)
         focus_node = focus_node or run_node or (next(iter(tree.root.children), None) if was is not None else None)
         if focus_node is not None:
@@ -162,7 +162,7 @@ class CheckpointsPane(ForkActions, Horizontal):
             tree._invalidate()  # a stale horizontal scrollbar, or none when one is needed
 
     def focus_run(self, run_id: str) -> None:
-        self._pending_focus = run_id  # survives a reload that starts meanwhile
+        self._pending_focus = self._asked = run_id  # survives a reload that starts meanwhile
         self.load_tree(run_id)
 
     @property
@@ -194,13 +194,7 @@ class CheckpointsPane(ForkActions, Horizontal):
     @work(thread=True, exclusive=True, group="ckpt-plot", exit_on_error=False)
     def _plot(self, run: Run) -> None:
         """Read the run's metrics off the UI thread (a long run's file can be large)."""
-        reader = MetricsReader(run.path, keys=())  # learn the names, then load only the plotted ones
-        reader.poll()
-        reader.want(plotted_series(run.kind, reader.keys))
-        reader.poll()
-        series = [PlotSeries(n, reader.series[n].steps, reader.series[n].values, key=f"{run.id}/{n}")
-                  for n in plotted_series(run.kind, reader.keys) if n in reader.series]
-        options = PlotOptions(smoothing=self.app.settings.smoothing, markers=[c.step for c in run.checkpoints()])
+        series, options = run_plot(run, self.app.settings.smoothing)
         self.app.call_from_thread(self.query_one(LossPlot).show, series, options, f"{run.name} (| = checkpoint)")
 
     def _need(self, newest_of_run: bool = True) -> CheckpointInfo | None:
