@@ -8,14 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from textual import events
 from textual.actions import SkipAction
-from textual.app import App, ComposeResult, RenderResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, TabbedContent, TabPane, TextArea
+from textual.widgets import Footer, Header, Input, TabbedContent, TextArea
 from textual.worker import WorkerFailed
 
 from aigc_tui.generate.client import GenerationClient
@@ -30,6 +29,7 @@ from aigc_tui.ui.messages import (
     OpenRecipe,
     RunStarted,
 )
+from aigc_tui.ui.pane_holder import StayPane, build_pane
 from aigc_tui.ui.panes.runs import RunsPane
 from aigc_tui.ui.settings import Settings, load_themes
 from aigc_tui.ui.tail import MetricsTail
@@ -38,42 +38,7 @@ TABS = ("launch", "runs", "checkpoints", "generate")
 TITLES = {"launch": "1 Launch", "runs": "2 Runs", "checkpoints": "3 Checkpoints", "generate": "4 Generate"}
 
 
-class StayPane(TabPane):
-    """A tab pane that never pulls the user back to it.
-
-    Textual's TabPane switches the tabs to itself when a widget inside it gets focus; a late
-    focus (a reload, a mount) in a pane the user has left then drags them back. Here such a
-    focus is undone instead: the tab the user is on gets its focus back.
-    """
-
-    def render(self) -> RenderResult:
-        """'loading…' until the pane is built (an empty widget would show its id: 'StayPane#checkpoints')."""
-        return super().render() if self.children else "[dim]loading…[/]"
-
-    def _on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        tabs = self.query_ancestor(TabbedContent)
-        if tabs.active != self.id:
-            event.prevent_default()  # not TabPane's switch
-            self.app.call_later(self.app.focus_pane, tabs.active)  # type: ignore[attr-defined]
-
-
-def build_pane(tab: str, runs_dir: Path) -> Widget:
-    """A pane, built when its tab is first shown (imports included: Launch pulls in pydantic)."""
-    if tab == "launch":
-        from aigc_tui.ui.panes.launch import LaunchPane
-
-        return LaunchPane(runs_dir)
-    if tab == "checkpoints":
-        from aigc_tui.ui.panes.checkpoints import CheckpointsPane
-
-        return CheckpointsPane(runs_dir)
-    if tab == "generate":
-        from aigc_tui.ui.panes.generate import GeneratePane
-
-        return GeneratePane(runs_dir)
-    return RunsPane(runs_dir)
-
-
+INFO_TOAST_S = 3.0  # seconds an information toast stays (a click dismisses any toast at once)
 UPDATED = "aigc-tui was updated while this app was open; restart it (q, then aigc-tui)"
 
 
@@ -125,6 +90,12 @@ class AigcApp(App[int]):
             self.notify(UPDATED, severity="error", timeout=30)
             return
         super()._handle_exception(error)
+
+    def notify(self, message: str, *, severity: Any = "information", timeout: float | None = None, **kw: Any) -> None:
+        """An information toast goes after INFO_TOAST_S: at 80x24 toasts covered the newest log lines for 5 s
+        after every action (tester6 G30). Warnings and errors keep Textual's 5 s (or their own timeout)."""
+        short = timeout is None and severity == "information"
+        super().notify(message, severity=severity, timeout=INFO_TOAST_S if short else timeout, **kw)
 
     def get_driver_class(self) -> type[Driver]:
         # Pasted text containing an ESC must not become key presses (ctrl+s in it started a run): paste_guard.

@@ -65,3 +65,19 @@ async def test_checkpoints_lists_only_runs_with_checkpoints_and_counts_the_other
         await pilot.press("k")  # the run asked for is listed, with none under it
         await wait_for(pilot, lambda: any("fixture-failed" in line for line in tree_lines(app)), what="the asked run")
         assert app.is_running and not app.query_one("#ckpt-hidden").display and not text_of(app, "#ckpt-hidden")
+
+
+async def test_information_toasts_go_sooner_than_warnings_so_the_log_tail_shows_again(fixture_runs):
+    from aigc_tui.ui.app import INFO_TOAST_S
+
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.query_one("#runs-table", DataTable).row_count == 3, what="the runs table")
+        pane = app.query_one("RunsPane")
+        pane.notify("started something")  # what every action says: information
+        await pilot.press("x")  # the selected run is not running: a warning
+        app.notify("an explicit timeout stays", timeout=9)
+        await wait_for(pilot, lambda: len(app._notifications) == 3, what="three toasts")
+        timeouts = [(n.severity, n.timeout) for n in app._notifications]
+        assert INFO_TOAST_S < app.NOTIFICATION_TIMEOUT
+        assert timeouts == [("information", INFO_TOAST_S), ("warning", app.NOTIFICATION_TIMEOUT), ("information", 9)]
