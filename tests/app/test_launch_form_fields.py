@@ -193,3 +193,28 @@ async def test_every_recipe_name_fits_on_one_line_of_the_list_at_80x24(runs_dir,
         assert any("my_very_long_recipe" in line and "…" in line for line in lines)
         assert options.option_count == len(pane.paths)
         assert all(options.get_option_at_index(i).prompt for i in range(options.option_count))
+
+
+async def test_keys_into_a_field_scrolled_out_of_view_bring_it_back(runs_dir):
+    """tester7 H11: with the form scrolled on (mouse wheel), keys went into the focused field off screen."""
+    from textual.containers import VerticalScroll
+
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_recipe(pilot, app, "gan_mlp_digits")
+        holder = app.query_one("#form-holder", VerticalScroll)
+        field = app.query_one("#f-run-sample_every", Input)
+        held = []
+
+        def focused() -> bool:  # the form settles (the recipe list may take focus back once) then keeps it
+            if app.focused is not field:
+                held.clear()
+                field.focus()
+            held.append(1)
+            return len(held) > 5
+
+        await wait_for(pilot, focused, what="the field focused, and keeping focus")
+        holder.scroll_end(animate=False)  # the wheel, while the field keeps focus
+        await wait_for(pilot, lambda: not holder.region.contains_region(field.region), what="the field off screen")
+        await pilot.press("end", "backspace")
+        await wait_for(pilot, lambda: holder.region.contains_region(field.region), what="the field back in view")

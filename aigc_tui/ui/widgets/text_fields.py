@@ -19,6 +19,8 @@ class InOrderKeys:
     """Runs this widget's own (non-priority) key bindings in its key handler, in arrival order."""
 
     async def _on_key(self, event: events.Key) -> None:
+        # a key edits what the user can see: a field scrolled out of view comes back first (tester7 H11)
+        self.scroll_visible(animate=False)  # type: ignore[attr-defined]
         for binding in self._bindings.key_to_bindings.get(event.key, ()):  # type: ignore[attr-defined]
             if not binding.priority and await self.app.run_action(binding.action, self):  # type: ignore[attr-defined]
                 event.stop()
