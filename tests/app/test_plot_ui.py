@@ -213,3 +213,26 @@ async def test_legend_and_readout_name_every_compared_run(tmp_path, size):
                 assert all(f"{label} " in " ".join(lines) + " " for label in ("gan-long-name-a", "gan-long-name-b"))
             assert metric in text(app, "#plot-readout")
             await pilot.press("M")
+
+
+async def test_the_window_decides_the_x_axis_whatever_a_checkpoint_outside_it(runs_dir):
+    """tester7 H12: `w` (last 100) left the axis starting at an early checkpoint's marker, the curve squeezed right."""
+    run = make_gan(runs_dir, "windowed", "000000")
+    early = run / "checkpoints" / "step-00000020"
+    early.mkdir()
+    (early / "meta.json").write_text(json.dumps({"step": 20, "time": FIXED_NOW - 2900, "kind": "gan",
+                                                 "reason": "manual", "metrics": {}}))
+    (early / "model.safetensors").write_bytes(b"\0" * 64)
+    app = make_app(runs_dir, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_gan(pilot, app, "windowed")
+        await pilot.press("w")
+        plot = app.query_one("#loss-plot", LossPlot)
+        await wait_for(pilot, lambda: plot.options.last_n_steps == 100 and plot.options.markers == [20],
+                       what="the window (last 100) and the checkpoint's marker")
+        await pilot.pause()
+
+        labels = await wait_for(pilot, lambda: next((row for row in plot_lines(app) if "300" in row and "400" in row
+                                                     and "┤" not in row), None), what="x tick labels")
+        assert labels.index("300") < len(labels) // 4, labels  # the window fills the plot: 300 near its left edge
+        assert "100" not in labels.split() and "20" not in labels.split(), labels  # no axis back to the marker

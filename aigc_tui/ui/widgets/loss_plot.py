@@ -93,12 +93,17 @@ class LossPlot(PlotextPlot):
         width = max(10, self.size.width - 12)
         x_lo, x_hi, y_lo, y_hi = math.inf, -math.inf, math.inf, -math.inf
         self.drawn, self.undrawn = 0, []
+        lasts = [s.steps[-1] for s in self.series if len(s.steps)]
+        # the window counts back from the newest step of all the runs shown (tester7 H12)
+        cut = max(lasts) - opts.last_n_steps if opts.last_n_steps and lasts and not opts.x_time else None
         for index, s in enumerate(self.series):
             x = elapsed(s) if opts.x_time else None
             if opts.x_time and x is None:
                 continue
             xs, ys = prepare(s.steps, s.values, opts.smoothing, opts.last_n_steps, width, opts.log_y,
                              cache=self._ema, key=s.key or s.label, x=x)
+            if cut is not None:
+                xs, ys = [x for x in xs if x >= cut], [y for x, y in zip(xs, ys, strict=True) if x >= cut]
             finite = [y for y in ys if math.isfinite(y)]
             if not xs or not finite:
                 self.undrawn.append(s.label)
@@ -110,10 +115,12 @@ class LossPlot(PlotextPlot):
             y_lo, y_hi = min(y_lo, min(finite)), max(y_hi, max(finite))
         self._ema.keep({s.key or s.label for s in self.series})
         for x in self.x_of_steps(opts.markers):
-            plt.vline(x, "gray")
+            if x_lo <= x <= x_hi:  # one outside the window must not widen the x axis (tester7 H12)
+                plt.vline(x, "gray")
         bad = opts.nonfinite[-2 * width:]  # the newest, at most ~2 a column
         for x in self.x_of_steps(bad[:: max(1, len(bad) // width)]):
-            plt.vline(x, "red")  # the loss was NaN/inf there: the guard skipped those steps
+            if x_lo <= x <= x_hi:
+                plt.vline(x, "red")  # the loss was NaN/inf there: the guard skipped those steps
         if opts.cursor is not None and self.drawn:
             plt.vline(self.x_of_steps([opts.cursor])[0], "white")
         if self.drawn:
