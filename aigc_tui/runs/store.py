@@ -68,8 +68,8 @@ class Run:
 
     def config(self) -> dict[str, Any]:
         try:
-            return tomllib.loads(self.config_path.read_text())
-        except (OSError, tomllib.TOMLDecodeError):
+            return tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # unreadable, not TOML, or not UTF-8 (a Latin-1 edit): kind `?` (H19)
             return {}
 
     @property

@@ -242,3 +242,17 @@ def test_a_hint_for_a_run_outside_the_default_root_carries_its_runs_dir(tmp_path
     assert _cli(root, "rm", "a", "--yes") == 2
     err = capsys.readouterr().err
     assert f"`aigc-tui stop a --runs-dir {root}`" in err, err
+
+
+def test_a_config_toml_that_is_not_utf8_is_a_broken_run_not_a_traceback(runs_dir, capsys):
+    """tester7 H19: one config.toml in Latin-1 made `runs`, `watch`, `resume` and `rm` of every run a traceback."""
+    import json
+
+    _run(runs_dir, "good")
+    bad = _run(runs_dir, "bad")
+    (bad.path / "config.toml").write_bytes(b'kind = "gan"\nname = "caf\xe9"\n')
+    capsys.readouterr()
+    assert _cli(runs_dir, "runs", "--json") == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    assert set(rows) == {"good", "bad"}
+    assert _cli(runs_dir, "rm", "bad", "--yes") == 0 and [r.id for r in list_runs(runs_dir)] == ["good"]
