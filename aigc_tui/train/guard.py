@@ -34,6 +34,25 @@ def make_adam(cls: type[torch.optim.Optimizer], params: Any, **kwargs: Any) -> t
         return cls(params, **kwargs)
 
 
+def load_optimizer(optimizer: torch.optim.Optimizer, state: dict[str, Any], log: Any, name: str = "optimizer",
+                   keys: tuple[str, ...] = ("lr", "betas", "weight_decay", "eps")) -> None:
+    """Load an optimizer's saved state, keeping this config's hyper-parameters (`keys`): the saved
+    param groups brought the old ones back, so `resume --set train.lr_g=...` was written and ignored (tester7 H18).
+    A change is logged. Leave out of `keys` what a schedule sets at every step."""
+    wanted = [{k: group[k] for k in keys if k in group} for group in optimizer.param_groups]
+    saved = [dict(group) for group in state.get("param_groups", [])]
+    optimizer.load_state_dict(state)
+    changed = set()
+    for group, want, old in zip(optimizer.param_groups, wanted, saved, strict=False):
+        for key, value in want.items():
+            before = old.get(key)
+            if (tuple(before) if isinstance(before, list | tuple) else before) != value:
+                changed.add(f"{key} {before} → {value}")
+            group[key] = value
+    if changed:
+        log(f"{name}: {', '.join(sorted(changed))} (the config's, not the checkpoint's)")
+
+
 def nonfinite(*values: torch.Tensor) -> torch.Tensor:
     """A 0-dim float flag on the device: 1.0 when any of the scalars is NaN or inf."""
     flags = [~torch.isfinite(v.detach().float()) for v in values]

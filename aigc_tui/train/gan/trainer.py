@@ -16,7 +16,7 @@ from aigc_tui.models.grid import save_grid
 from aigc_tui.runs.layout import SAMPLE_IMAGE_SUFFIX, WEIGHTS_FILE, sample_path
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.gan.losses import d_loss, g_loss, gradient_penalty
-from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
+from aigc_tui.train.guard import guarded_step, load_optimizer, make_adam, nonfinite
 from aigc_tui.train.loop import Trainer
 
 METRIC_NAMES = ("loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "nonfinite")
@@ -208,8 +208,8 @@ class GanTrainer(Trainer):
 
     def load_state(self, folder: Path, state: dict[str, Any]) -> None:
         self.load_weights(folder)
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
+        load_optimizer(self.opt_g, state["opt_g"], self.log, "generator optimizer")
+        load_optimizer(self.opt_d, state["opt_d"], self.log, "discriminator optimizer")
         if state.get("scaler") and self.scaler is not None:
             self.scaler.load_state_dict(state["scaler"])
         set_rng_state(state["rng"], self.device, {"noise": self.noise_gen})

@@ -20,7 +20,7 @@ from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.layout import SAMPLE_TEXT_FILE, SAMPLE_TEXT_SUFFIX, sample_path
 from aigc_tui.runs.status import RunStatus
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
-from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
+from aigc_tui.train.guard import guarded_step, load_optimizer, make_adam, nonfinite
 from aigc_tui.train.lineage import kept_tokenizer
 from aigc_tui.train.loop import Trainer
 
@@ -249,7 +249,7 @@ class LmTrainer(Trainer):
             set_rng_state(state["rng"], self.device)
             return
         self.load_weights(folder)
-        self.optimizer.load_state_dict(state["optimizer"])
+        load_optimizer(self.optimizer, state["optimizer"], self.log, keys=("betas", "weight_decay", "eps"))  # lr: scheduled
         set_rng_state(state["rng"], self.device)
 
     def _read_weights(self, folder: Path) -> dict[str, torch.Tensor]:
