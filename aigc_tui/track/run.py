@@ -127,8 +127,14 @@ class Run:
 
     @staticmethod
     def _number(key: str, value: Any) -> float:
+        """A plottable number; a bool (Python, numpy or torch) is refused like a str, not drawn as 0/1."""
+        if isinstance(value, bool) or str(getattr(value, "dtype", "")) in ("bool", "torch.bool"):
+            raise TypeError(f"track: metric {key!r} is a {type(value).__name__}, not a number")
         try:
             return float(value)
+        except OverflowError:
+            size = f"an int of {value.bit_length()} bits" if isinstance(value, int) else repr(value)[:40]
+            raise ValueError(f"track: metric {key!r} = {size} does not fit a float (max about 1.8e308)") from None
         except (TypeError, ValueError):
             raise TypeError(f"track: metric {key!r} is a {type(value).__name__}, not a number") from None
 

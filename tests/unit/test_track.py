@@ -72,10 +72,14 @@ def test_log_writes_strict_json_lines_and_same_step_lines_merge(run):
     ({"step": 1.0}, 4, ValueError, "metric name 'step' is taken"),
     ({"loss": 1.0}, 1.5, TypeError, "step 1.5 is not a whole number"),
     ({"loss": 1.0}, -1, ValueError, "step -1 is negative"),
+    ({"loss": 10**400}, 4, ValueError, "metric 'loss' = an int of 1329 bits does not fit a float"),
+    ({"loss": True}, 4, TypeError, "metric 'loss' is a bool, not a number"),
+    ({"ok": np.bool_(False)}, 4, TypeError, "metric 'ok' is a bool"),
 ])
 def test_log_refuses_names_and_steps_the_app_cannot_show(run, values, step, error, message):
     """A newline cut the name in the picker, an empty one was a blank row, a 500-character one
-    pushed the legend off; 1.5 was stored as 1 and -1 accepted (tester6 G28). Nothing is written."""
+    pushed the legend off; 1.5 was stored as 1 and -1 accepted (tester6 G28); 10**400 raised a bare
+    OverflowError naming no metric and True was plotted as 1.0 (tester7 H15). Nothing is written."""
     run.log({"loss": 1.0}, step=2)
     with pytest.raises(error, match=message):
         run.log(values, step=step)
