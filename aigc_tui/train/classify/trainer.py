@@ -22,7 +22,7 @@ from aigc_tui.runs.atomic import atomic_write_text
 from aigc_tui.runs.layout import CONFUSION_FILE, SAMPLE_TEXT_FILE, SAMPLE_TEXT_SUFFIX, sample_path
 from aigc_tui.train.checkpoint_io import rng_state, set_rng_state
 from aigc_tui.train.classify.data import EncodedSet, scores, step_indices, train_and_dev
-from aigc_tui.train.guard import guarded_step, make_adam, nonfinite
+from aigc_tui.train.guard import guarded_step, load_optimizer, make_adam, nonfinite
 from aigc_tui.train.lineage import kept_tokenizer
 from aigc_tui.train.loop import Trainer
 from aigc_tui.train.schedule import warmup_linear
@@ -151,7 +151,7 @@ class ClassifyTrainer(Trainer):
 
     def load_state(self, folder: Path, state: dict[str, Any]) -> None:
         self.load_weights(folder)
-        self.optimizer.load_state_dict(state["optimizer"])
+        load_optimizer(self.optimizer, state["optimizer"], self.log, keys=("betas", "weight_decay", "eps"))
         set_rng_state(state["rng"], self.device)
 
     def _sample_text(self) -> str:
