@@ -30,7 +30,7 @@ def parse_gpus(text: str | None) -> str | None:
         raise AigcError(f"--gpus '{text}' is not GPU indices such as 0 or 0,1, all, any:N, or none (CPU only)")
     from aigc_tui.runs.queue import request_for
 
-    request_for(text)  # DeviceError (exit 2) for a GPU this machine does not have
+    request_for(text, cpu_hint="drop --gpus (or give --gpus none)")  # DeviceError (exit 2): a GPU not here (H16)
     return text
 
 

@@ -73,13 +73,15 @@ def visible_gpus() -> list[int]:
             pass
 
 
-def request_for(gpus: str, nproc: int = 1, slots: int = 0, available: list[int] | None = None) -> DeviceRequest | None:
-    """The request a run's `run.gpus` / `run.nproc` / `run.slots` make; None: no queue."""
+def request_for(gpus: str, nproc: int = 1, slots: int = 0, available: list[int] | None = None,
+                cpu_hint: str = "use --device cpu [--nproc N]") -> DeviceRequest | None:
+    """The request a run's `run.gpus` / `run.nproc` / `run.slots` make; None: no queue.
+    `cpu_hint`: how the caller's command runs on the CPU instead (`run` has its own spelling)."""
     if gpus:
         present = visible_gpus() if available is None else available
         if gpus == "all" or gpus.startswith("any:"):
             if not present:
-                raise DeviceError(f"gpus = {gpus!r}: this machine has no GPU; use --device cpu [--nproc N]")
+                raise DeviceError(f"gpus = {gpus!r}: this machine has no GPU; {cpu_hint}")
             count = len(present) if gpus == "all" else int(gpus.split(":")[1])
             if count > len(present):
                 raise DeviceError(f"gpus = {gpus!r}: this machine has only {len(present)} GPU(s)")

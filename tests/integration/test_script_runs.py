@@ -245,3 +245,12 @@ def test_a_run_whose_launcher_died_before_recording_its_supervisor_still_queues_
         if supervisor.poll() is None:
             supervisor.kill()
             supervisor.wait()
+
+
+def test_gpus_any_on_a_machine_without_gpus_names_runs_own_way_out(runs_dir, monkeypatch):
+    """tester7 H16: `run --gpus any:2` advised `--device cpu [--nproc N]`, options `run` does not have."""
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # no GPU as far as the queue can tell
+    proc = _cli("run", "--gpus", "any:2", "--runs-dir", str(runs_dir), "--", "true", check=False)
+    assert proc.returncode == 2 and "this machine has no GPU; drop --gpus (or give --gpus none)" in proc.stderr, \
+        proc.stderr
+    assert "--device" not in proc.stderr and list_runs(runs_dir) == []
