@@ -269,3 +269,21 @@ async def test_the_80x24_panel_shows_a_whole_28px_digit_shrunk(tmp_path):
         assert side >= 14 and shown[:side, 0].min() > 100 and shown[:side, side - 1].min() > 100
         assert shown[0, :side].min() > 100 and shown[side - 1, :side].min() > 100
         assert shown[side // 2, side // 2] < 40
+
+
+async def test_save_png_to_a_missing_folder_is_refused_and_creates_nothing(fixture_runs, tmp_path):
+    """tester7 H14: Save PNG made every missing folder of a mistyped path; the CLI's -o refuses it."""
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="generate")
+    async with app.run_test(size=(80, 24)) as pilot:
+        gan = next(r for r in list_runs(fixture_runs) if r.name == "fixture-gan")
+        app.query_one("GeneratePane").open_checkpoint(gan.checkpoints()[-1])
+        await wait_for(pilot, lambda: app.query_one(GanPanel).display, what="the GAN controls")
+        png = tmp_path / "drawn.png"
+        sample_grid(0, cols=8, rows=8, tile=28).save(png)
+        app.query_one(GanPanel).show_image(png)
+        typo = tmp_path / "nope" / "deep" / "x.png"
+        app.query_one("#gan-save-path", Input).value = str(typo)
+        app.query_one(GanPanel).save_png()
+        status = str(app.query_one("#gan-status", Static).render())
+        assert f"the folder {typo.parent} does not exist" in status, status
+        assert not (tmp_path / "nope").exists()

@@ -123,6 +123,9 @@ class GanPanel(Vertical):
         if target.suffix.lower() != ".png":
             self._status(f"[red]{target}: the file name must end in .png[/]")
             return
+        if not target.absolute().parent.is_dir():  # a typo made the whole path, as root even at / (tester7 H14)
+            self._status(f"[red]{target}: the folder {target.absolute().parent} does not exist[/]")
+            return
         if target.exists():  # ask first, as Save recipe does
             image = self.last_image
             self.app.push_screen(ConfirmScreen(f"{target.resolve()} exists. Replace it?", yes="Replace (y)"),
@@ -132,7 +135,6 @@ class GanPanel(Vertical):
 
     def _save(self, image: Path, target: Path) -> None:
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(image, target)
         except OSError as exc:
             self._status(f"[red]could not save {target}: {exc.strerror}[/]")
