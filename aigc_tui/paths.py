@@ -42,7 +42,13 @@ def runs_root(override: str | os.PathLike[str] | None = None) -> Path:
 def check_runs_dir(override: str | os.PathLike[str] | None) -> None:
     """A `--runs-dir` whose parent folder is missing is refused: a typo (`~/rusn/x`) made the
     whole tree, and runs went where `aigc-tui runs` never looks. Only its last folder is made.
-    An empty one (`--runs-dir "$RUNS"` with $RUNS unset) is refused, not read as the default."""
+    An empty one (`--runs-dir "$RUNS"` with $RUNS unset) is refused, not read as the default.
+    A mistyped `$AIGC_TUI_HOME` gets the same rule (it made its whole path, tester7 H20)."""
+    env = os.environ.get("AIGC_TUI_HOME")
+    home = app_home()
+    if env and not home.exists() and not home.parent.is_dir():
+        missing = next(p for p in reversed(home.parents) if not p.exists())
+        raise ConfigError(f"AIGC_TUI_HOME={env}: {missing} does not exist (only the last folder is created)")
     if override is None:
         return
     if not str(override).strip():

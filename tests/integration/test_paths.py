@@ -112,3 +112,17 @@ def test_a_refused_resume_set_changes_nothing(tmp_path):
     assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
     assert run.config_path.read_text() == config_before
     assert run.status().total_steps == total_before == 4 and run.status().state is RunState.FINISHED
+
+
+def test_a_mistyped_app_home_is_refused_like_a_mistyped_runs_dir(tmp_path, monkeypatch, capsys):
+    """tester7 H20: AIGC_TUI_HOME=/tmp/nohome/deep/x made nohome/, deep/ and x/ and trained there."""
+    from aigc_tui.cli import main
+
+    monkeypatch.setenv("AIGC_TUI_HOME", str(tmp_path / "nohome" / "deep" / "x"))
+    assert main(["runs"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: AIGC_TUI_HOME={tmp_path / 'nohome' / 'deep' / 'x'}: {tmp_path / 'nohome'} does not exist "
+                   "(only the last folder is created)"], err
+    assert not (tmp_path / "nohome").exists()
+    monkeypatch.setenv("AIGC_TUI_HOME", str(tmp_path / "newhome"))  # only its last folder missing: fine
+    assert main(["runs"]) == 0
