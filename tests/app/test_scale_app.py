@@ -53,7 +53,7 @@ async def test_runs_pane_ranks_a_sweep_overlays_it_and_shows_queue_positions(tmp
         await wait_for(pilot, lambda: table.row_count == 4, what="the runs table")
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(4)]
         assert "queued #2" in rows[0][2]  # the newest run waits second in line
-        assert [r[0] for r in rows[1:]] == ["sw #1 lr_g=0.002", "sw #2 lr_g=0.005", "sw #3 lr_g=0.001"]
+        assert [r[0] for r in rows[1:]] == ["sw [1] lr_g=0.002", "sw [2] lr_g=0.005", "sw [3] lr_g=0.001"]
 
         pane = app.query_one(RunsPane)
         await pilot.press("down")
@@ -81,7 +81,19 @@ async def test_runs_pane_ranks_a_sweep_overlays_it_and_shows_queue_positions(tmp
         await wait_for(pilot, lambda: not pane.compare, what="the overlay off")
         app.query_one("#runs-filter", Input).value = "lr_g=0.005"  # what the name column shows (tester6 G23)
         await wait_for(pilot, lambda: table.row_count == 1, what="the filtered sweep run")
-        assert str(table.get_row_at(0)[0]) == "sw #2 lr_g=0.005"
+        assert str(table.get_row_at(0)[0]) == "sw [2] lr_g=0.005"
+
+
+async def test_a_sweep_rank_is_not_a_tag_and_a_run_without_its_metric_is_unranked(tmp_path):
+    """tester7 H17: `#1` was a sweep rank or a tag `1`, and a run still starting was ranked #1."""
+    root = tmp_path / "runs"
+    _run(root, "20260101-000000-sw-0", _sweep_config(1e-3), {}, 0.9)
+    _run(root, "20260101-000001-sw-1", _sweep_config(2e-3), {}, None)  # no checkpoint metric yet
+    app = make_app(root, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2, what="the runs table")
+        assert [str(table.get_row_at(i)[0]) for i in range(2)] == ["sw [1] lr_g=0.001", "sw [-] lr_g=0.002"]
 
 
 async def test_launch_picks_several_gpus_for_one_run(tmp_path, monkeypatch):
