@@ -32,7 +32,7 @@ smoothing, `l` log y, `w` window, `T` x by step or wall time; comma and period m
 the highlighted run: marked runs that log the metric are overlaid on the selected run's
 plot one metric at a time, a colour per run (`M` the next picked metric), named in the
 legend line above it; `C` clears the marks. `g` overlays the run's whole
-sweep (its runs are listed together, best first, `#1` `#2`...; a run waiting for busy GPUs
+sweep (its runs are listed together, best first, `[1]` `[2]`...; a run waiting for busy GPUs
 shows `queued #N`).
 Housekeeping (never on a live run): `d` delete (asks first), `a` archive (asks; hidden from
 the table), `A` show archived runs (`a` on one brings it back), `n` tags and a note, `D`
