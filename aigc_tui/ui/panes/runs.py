@@ -120,7 +120,6 @@ class RunsPane(HousekeepingPane):
     def _cells(self, data: RowData) -> list[str]:
         r, now = data.row, self.app.clock()
         mark = "◆ " if r.id in self.compare else ""
-        # a sweep rank reads [1], never #1 like a tag; [-] until the run has its metric (tester7 H17)
         name = f"{r.name} [{self._sweep_rank.get(r.id, '-')}] {data.sweep_label}" if r.sweep else r.name
         state = "[dim]archived[/]" if r.archived else styled_state(r.state, r.state_text)
         return [f"{mark}{name} {tags_text(r.tags)}".rstrip(), r.kind, state, r.progress,
@@ -134,7 +133,7 @@ class RunsPane(HousekeepingPane):
         counts: dict[str, int] = {}
         self._sweep_rank = {}
         for d in ordered:
-            if d.row.sweep and d.best_value is not None:
+            if d.row.sweep and d.best_value is not None:  # [rank], never #1 like a tag; [-] until ranked (H17)
                 counts[d.row.sweep] = self._sweep_rank[d.row.id] = counts.get(d.row.sweep, 0) + 1
         visible = [d for d in ordered if self._matches(d)]
         keys = [d.row.id for d in visible]
