@@ -193,3 +193,19 @@ async def test_same_named_runs_are_told_apart_by_their_id_tail_in_the_tree_and_g
         labels = [str(prompt) for prompt, _ in model._options]
         assert {"fixture-gan ~dddd@400 (gan)", "fixture-gan ~aaaa@400 (gan)", "fixture-lm@300 (lm)"} <= set(labels)
         # (a name no other run has, fixture-lm, stays as it is in both)
+
+
+async def test_same_named_runs_whose_id_tails_match_are_told_apart_by_their_date_time(fixture_runs):
+    """A run copied under a new timestamp keeps its id's tail: `fixture-gan ~aaaa` read twice
+    (tester7 H13 addendum). Where tails repeat, the ids' date-time tells the runs apart."""
+    source = fixture_runs / "20260101-000000-fixture-gan-aaaa"
+    shutil.copytree(source, fixture_runs / "20260101-000600-fixture-gan-aaaa")
+    shutil.copytree(source, fixture_runs / "20260101-000300-fixture-gan-dddd")
+    app = make_app(fixture_runs, initial_tab="checkpoints")
+    async with app.run_test(size=(100, 30)) as pilot:
+        tree = app.query_one(Tree)
+        await wait_for(pilot, lambda: len(tree.root.children) == 4, what="the tree")
+        await wait_for(pilot, lambda: {"fixture-gan ~20260101-000000  gan  2 checkpoint(s)",
+                                       "fixture-gan ~20260101-000600  gan  2 checkpoint(s)",
+                                       "fixture-gan ~dddd  gan  2 checkpoint(s)"}
+                       <= {str(node.label) for node in tree.root.children}, what="told apart")
