@@ -13,6 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.driver import Driver
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TabbedContent, TextArea
 from textual.worker import WorkerFailed
@@ -83,6 +84,14 @@ class AigcApp(App[int]):
         except ImportError:
             self.notify(UPDATED, severity="error", timeout=30)
             return True
+
+    async def _dispatch_message(self, message: Message) -> None:
+        """The same for the app's own handlers: a tab shown for the first time, a run started, a checkpoint
+        opened build their pane, importing its module (a failure here stopped the app's message loop)."""
+        try:
+            await super()._dispatch_message(message)
+        except ImportError:
+            self.notify(UPDATED, severity="error", timeout=30)
 
     def _handle_exception(self, error: Exception) -> None:
         """The same for a worker's ImportError (its own task: the app's message loop is unharmed)."""

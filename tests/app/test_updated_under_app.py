@@ -39,3 +39,30 @@ async def test_a_worker_whose_import_fails_says_restart_and_the_app_stays_up(fix
         await wait_for(pilot, lambda: app.query_one(TabbedContent).active == "generate", timeout=20,
                        what="Generate after the failed worker")
         assert app.is_running and app._exception is None
+
+
+def _stale_pane(tab, runs_dir):
+    from aigc_tui.ui.pane_holder import build_pane
+
+    if tab == "checkpoints":  # its module imported for the first time, against the old ones loaded
+        raise ImportError("cannot import name 'told_apart' from 'aigc_tui.ui.ckpt_label'")
+    return build_pane(tab, runs_dir)
+
+
+async def test_a_pane_whose_module_fails_to_import_when_first_shown_says_restart(fixture_runs, monkeypatch):
+    import aigc_tui.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "build_pane", _stale_pane)
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")  # the tab's first showing builds its pane
+        await wait_for(pilot, lambda: _told(app), timeout=20, what="the restart line")
+        await pilot.press("4")
+        await wait_for(pilot, lambda: app.query("GeneratePane"), timeout=20, what="Generate built after it")
+        await pilot.press("escape", "2")  # out of Generate's prompt, to Runs
+        await wait_for(pilot, lambda: app.query_one(TabbedContent).active == "runs", timeout=20, what="Runs")
+        await pilot.press("k")  # the run's checkpoints, in the pane that cannot be built: the same line again
+        await wait_for(pilot, lambda: sum(n.message == UPDATED for n in app._notifications) >= 2, timeout=20,
+                       what="the restart line for k")
+        assert app.is_running and app._exception is None
+
