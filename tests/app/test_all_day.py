@@ -10,7 +10,10 @@ from pilot_wait import text_of, wait_for
 from screen_text import screen_text
 from textual.widgets import DataTable
 
+from aigc_tui.ui import app as app_module
 from aigc_tui.ui.app import make_app
+
+SHIPPED_INFO_TOAST_S = app_module.INFO_TOAST_S  # read at import, before conftest lengthens it for other tests
 
 
 def many_runs(root, count: int = 12) -> None:
@@ -67,9 +70,9 @@ async def test_checkpoints_lists_only_runs_with_checkpoints_and_counts_the_other
         assert app.is_running and not app.query_one("#ckpt-hidden").display and not text_of(app, "#ckpt-hidden")
 
 
-async def test_information_toasts_go_sooner_than_warnings_so_the_log_tail_shows_again(fixture_runs):
-    from aigc_tui.ui.app import INFO_TOAST_S
-
+async def test_information_toasts_go_sooner_than_warnings_so_the_log_tail_shows_again(fixture_runs, monkeypatch):
+    monkeypatch.setattr(app_module, "INFO_TOAST_S", SHIPPED_INFO_TOAST_S)
+    INFO_TOAST_S = SHIPPED_INFO_TOAST_S
     app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.query_one("#runs-table", DataTable).row_count == 3, what="the runs table")
