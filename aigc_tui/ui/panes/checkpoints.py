@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -181,14 +182,14 @@ class CheckpointsPane(ForkActions, Horizontal):
             return
         detail = self.query_one("#ckpt-detail", Static)
         if isinstance(data, SetAside):
-            detail.update(f"[b]{run.name}[/b]: set aside by a resume from an earlier checkpoint (d deletes them)\n"
+            detail.update(f"[b]{escape(run.name)}[/b]: set aside by a resume from an earlier checkpoint (d deletes them)\n"
                           f"{', '.join(data.names)}\n{run.id}/checkpoints/{data.path.name}")
         elif isinstance(data, CheckpointInfo):
             metrics = "  ".join(f"{k} {v:.4g}" for k, v in data.metrics.items())
-            detail.update(f"[b]{run.name} / {data.name}[/b]  step {data.step}  ({data.reason})\n{metrics}\n"
+            detail.update(f"[b]{escape(run.name)} / {data.name}[/b]  step {data.step}  ({data.reason})\n{metrics}\n"
                           f"{run.id}/checkpoints/{data.name}")
         else:
-            detail.update(f"{self._heads[run.path].label(0) if run.path in self._heads else run.name}\n{run.id}")
+            detail.update(f"{self._heads[run.path].label(0) if run.path in self._heads else escape(run.name)}\n{run.id}")
         self._plot(run)
 
     @work(thread=True, exclusive=True, group="ckpt-plot", exit_on_error=False)

@@ -117,7 +117,7 @@ class RunMonitor(Vertical):
             return
         r = data.row
         sweep = f" {escape(data.sweep_label)}" if data.sweep_label else ""  # what this run of a sweep varied
-        parts = [f"[b]{r.name}[/b]{sweep}  {r.kind}  {styled_state(r.state, r.state_text)}  step {r.progress}"]
+        parts = [f"[b]{escape(r.name)}[/b]{sweep}  {escape(r.kind)}  {styled_state(r.state, r.state_text)}  step {r.progress}"]
         if r.throughput:  # an ended run's is the last one measured: its final speed
             parts.append(("final " if r.ended_at else "") + r.speed_text)
         if r.eta_seconds is not None:
