@@ -40,6 +40,8 @@ async def test_z_gives_the_runs_table_the_pane_and_enter_brings_the_monitor_back
         pane = app.query_one("RunsPane")
         assert pane.selected == str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         assert table.cursor_row == 10
+        rows_shown = lambda: range(int(table.scroll_y), int(table.scroll_y) + table.size.height - 1)  # noqa: E731 (less the header)
+        await wait_for(pilot, lambda: 10 in rows_shown(), what="the chosen row scrolled into the 4-row table (tester7 H6)")
         await pilot.press("z", "z")  # z toggles too
         await wait_for(pilot, lambda: monitor.region.area and table.size.height <= 6, what="z twice: as before")
 

@@ -28,9 +28,9 @@ from aigc_tui.ui.rundata import (
     sweep_order,
 )
 from aigc_tui.ui.runs_columns import Layout, layout_for, table_width
-from aigc_tui.ui.table_cache import bound_render_caches
 from aigc_tui.ui.widgets.loss_plot import PlotOptions
 from aigc_tui.ui.widgets.monitor import RunMonitor
+from aigc_tui.ui.widgets.runs_table import RunsTable
 from aigc_tui.ui.widgets.text_fields import FieldInput
 
 IDLE_POLL_S = 5  # with no live run, a run started elsewhere shows up within this many seconds
@@ -73,7 +73,7 @@ class RunsPane(HousekeepingPane):
 
     def compose(self) -> ComposeResult:
         yield FieldInput(placeholder="/ filter runs (name, kind, state, #tag)", id="runs-filter", compact=True)
-        yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        yield RunsTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield RunMonitor(id="run-monitor")
 
     @property
@@ -85,7 +85,6 @@ class RunsPane(HousekeepingPane):
         return self.monitor.options
 
     def on_mount(self) -> None:
-        bound_render_caches(self.query_one("#runs-table", DataTable))  # flat memory over a day
         self.refresh_rows()
         self._ticks = 0
         self.set_interval(1.0, self._poll)
