@@ -32,6 +32,8 @@ async def test_a_name_with_markup_is_shown_literally(fixture_runs):
         await wait_for(pilot, lambda: NAME in text_of(app, "#run-header"), what="the header with the name as typed")
         await pilot.press("3")
         tree = app.query_one(Tree)
-        await wait_for(pilot, lambda: len(tree.root.children) >= 1, what="the tree")
-        await pilot.press("down", "down")
+        run_node = await wait_for(pilot, lambda: next((n for n in tree.root.children
+                                                       if getattr(n.data, "kind", "") == "gan" and n.children), None),
+                                  what="the renamed run with its checkpoint in the tree")
+        tree.move_cursor(run_node.children[0])  # its checkpoint, wherever the tree put the run
         await wait_for(pilot, lambda: NAME in text_of(app, "#ckpt-detail"), what="the detail with the name as typed")
