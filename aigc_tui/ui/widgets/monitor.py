@@ -70,7 +70,7 @@ class RunMonitor(Vertical):
         self._log_shown: list[str] = []  # the log lines written, to append only what is new
 
     def compose(self) -> ComposeResult:
-        yield Static("No run selected.", id="run-header")
+        yield QuietStatic("No run selected.", id="run-header")  # re-set every poll: no relayout for the same text
         with Horizontal(id="monitor"):
             yield PlotPanel(id="plot-panel")
             with Vertical(id="sample-side"):
