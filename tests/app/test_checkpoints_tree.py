@@ -22,6 +22,14 @@ def _run(root, name):
     return next(r for r in list_runs(root) if r.name == name)
 
 
+def _live_here(run_dir) -> None:
+    """Mark the run running, with this test's own process standing in for its worker."""
+    status = json.loads((run_dir / "status.json").read_text())
+    status |= {"state": "running", "pid": os.getpid(), "pid_start": process_start_time(os.getpid()),
+               "host": socket.gethostname(), "ended_at": None}
+    (run_dir / "status.json").write_text(json.dumps(status))
+
+
 async def _select(pilot, app, path) -> None:
     tree = app.query_one(Tree)
 
@@ -77,10 +85,7 @@ async def test_a_gone_checkpoint_is_refused_and_the_cursor_stays_on_its_run(fixt
 
 async def test_a_live_runs_new_checkpoints_show_up_without_a_key(fixture_runs):
     gan = _run(fixture_runs, "fixture-gan")
-    status = json.loads((gan.path / "status.json").read_text())
-    status |= {"state": "running", "pid": os.getpid(), "pid_start": process_start_time(os.getpid()),
-               "host": socket.gethostname(), "ended_at": None}
-    (gan.path / "status.json").write_text(json.dumps(status))  # this test's own process stands in for a worker
+    _live_here(gan.path)
     app = make_app(fixture_runs, initial_tab="checkpoints")
     async with app.run_test(size=(120, 40)) as pilot:
         tree = app.query_one(Tree)
@@ -155,10 +160,7 @@ async def test_deleting_a_live_runs_newest_checkpoint_is_refused_before_asking(f
     from aigc_tui.ui.confirm import ConfirmScreen
 
     gan = _run(fixture_runs, "fixture-gan")
-    status = json.loads((gan.path / "status.json").read_text())
-    status |= {"state": "running", "pid": os.getpid(), "pid_start": process_start_time(os.getpid()),
-               "host": socket.gethostname(), "ended_at": None}
-    (gan.path / "status.json").write_text(json.dumps(status))  # this test's own process stands in for a worker
+    _live_here(gan.path)
     app = make_app(fixture_runs, initial_tab="checkpoints")
     async with app.run_test(size=(120, 40)) as pilot:
         newest = gan.checkpoints()[-1]
