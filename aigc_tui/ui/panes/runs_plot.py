@@ -44,9 +44,7 @@ class PlotKeys(Vertical):
     def action_toggle_table(self) -> None:
         """The runs table takes the whole pane (at 80x24 it shows 4 rows beside the monitor), or gives
         the monitor back (tester6 G30)."""
-        self.toggle_class("-table-only")
-        table = self.query_one(DataTable)
-        self.call_after_refresh(lambda: table.move_cursor(row=table.cursor_row, scroll=True))
+        self.toggle_class("-table-only")  # the RunsTable scrolls its cursor into view as it resizes
 
     @on(DataTable.RowSelected, "#runs-table")
     def _run_chosen(self) -> None:
