@@ -30,6 +30,7 @@ from aigc_tui.ui.messages import (
     OpenRecipe,
     RunStarted,
 )
+from aigc_tui.ui.native_memory import TRIM_EVERY_S, limit_arenas, return_free_memory
 from aigc_tui.ui.pane_holder import StayPane, build_pane
 from aigc_tui.ui.panes.runs import RunsPane
 from aigc_tui.ui.settings import Settings, load_themes
@@ -144,6 +145,7 @@ class AigcApp(App[int]):
             self.theme = self.settings.theme
         self.tail.start()
         self.set_interval(PRUNE_EVERY_S, lambda: prune_detached(self))  # Textual leaks, see leak_guard
+        self.set_interval(TRIM_EVERY_S, return_free_memory)  # glibc keeps freed memory, see native_memory
         if self.initial_tab == "generate":
             self.query_one("GeneratePane").focus_main()
         elif self.initial_tab in self.FOCUS:
@@ -272,6 +274,7 @@ def make_app(runs_dir: str | Path | None = None, **kwargs: Any) -> AigcApp:
 
 def run_app(runs_dir: str | Path | None = None) -> int:
     """Run the app; its exit status is non-zero when it ended on an unhandled error."""
+    limit_arenas()  # before the app starts any thread: see native_memory
     app = make_app(runs_dir)
     app.run()
     return app.return_code or 0
