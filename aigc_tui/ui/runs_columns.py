@@ -5,11 +5,13 @@ tagged sweep run) is cut with "…" (to 40, then 24 cells) before any column goe
 in turn: the device goes (the monitor's header names it), speed units get short ("tok/s")
 and the best metric loses its name (the recipe names it), the kind goes (the header again),
 and last long names (with their tags) are cut with "…". At 80 columns that leaves name,
-state, step, eta, speed, best and time in view.
+state, step, eta, speed, best and time in view. A cut keeps a name's ` ~4b49` (the id's tail
+that tells runs of one name apart, rundata.id_tails) whole: the name before it is cut instead.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +21,7 @@ from rich.text import Text
 from textual.geometry import Size
 
 CELL_PADDING = 2  # a DataTable cell's padding, both sides together
+TAIL = re.compile(r" ~[A-Za-z0-9_.-]+(?= |$)")  # rundata.id_tails' ` ~4b49` after a name
 SHORT_UNITS = {" tokens/s": " tok/s", " images/s": " img/s", " examples/s": " ex/s"}
 
 
@@ -42,14 +45,25 @@ def _shown_cell(column: str, cell: str, name_width: int | None, short: bool) -> 
     if column == "name" and name_width:
         text = _text(cell)
         if text.cell_len > name_width:
-            text.truncate(name_width, overflow="ellipsis")
-            return text.markup
+            return _cut_name(text, name_width).markup
     elif column == "speed" and short:
         for long, short_unit in SHORT_UNITS.items():
             cell = cell.replace(long, short_unit)
     elif column == "best" and short and " " in cell.strip():
         return cell.strip().rsplit(" ", 1)[1]  # "val_loss 2.31" -> "2.31" (the recipe names the metric)
     return cell
+
+
+def _cut_name(text: Text, width: int) -> Text:
+    """`text` in `width` cells ending in "…", or, where that would cut into the id's tail, the
+    name before the tail cut to make room for it (what follows the tail, tags, goes)."""
+    tail = TAIL.search(text.plain)
+    if tail is None or text[:tail.end()].cell_len < width:
+        text.truncate(width, overflow="ellipsis")
+        return text
+    head, kept = text[:tail.start()], text[tail.start():tail.end()]
+    head.truncate(max(1, width - kept.cell_len), overflow="ellipsis")
+    return head + kept
 
 
 @lru_cache(maxsize=4096)

@@ -88,3 +88,31 @@ async def test_the_name_column_narrows_when_the_long_named_run_is_archived(fixtu
         await wait_for(pilot, lambda: table.row_count == 3, what="the table without it")
         longest = max(len(str(c)) for c in table.get_column("name"))
         await wait_for(pilot, lambda: name.get_render_width(table) == longest + 2, what="the name column narrowed")
+
+
+async def test_same_named_runs_are_told_apart_by_their_id_tail_at_120_and_80_columns(fixture_runs):
+    """Two launches of one recipe read `fixture-gan` twice in the table, while the Checkpoints
+    tree and Generate's picker already said `fixture-gan ~aaaa` and `~dddd`; a long name cut at
+    80 columns keeps its tail whole (the name before it is cut instead)."""
+    shutil.copytree(fixture_runs / "20260101-000000-fixture-gan-aaaa", fixture_runs / "20260101-000300-fixture-gan-dddd")
+    add_long_named_live_looking_run(fixture_runs)  # ...-0001
+    long_run = next(fixture_runs.glob("*a-rather-long-run-name-for-a-sweep-0001"))
+    shutil.copytree(long_run, fixture_runs / "20260101-000010-a-rather-long-run-name-for-a-sweep-0002")
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 6, what="the runs table")
+
+        def names() -> set[str]:
+            return {str(c) for c in table.get_column("name")}
+
+        wide = {"fixture-gan ~aaaa", "fixture-gan ~dddd", "fixture-lm", "a-rather-long-run… ~0001",
+                "a-rather-long-run… ~0002"}  # long names cut to 24 cells before kind and device go
+        await wait_for(pilot, lambda: wide <= names(), what=f"same-named runs told apart at 120 columns: {names()}")
+
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: "device" not in headers(table), what="the narrow layout")
+        narrow = {"fixture-gan ~aaaa", "fixture-gan ~dddd", "fixture-lm", "a-rather-lo… ~0001", "a-rather-lo… ~0002"}
+        await wait_for(pilot, lambda: narrow <= names(), what=f"same-named runs told apart at 80 columns: {names()}")
+        await pilot.pause()
+        assert table.virtual_size.width <= table.size.width  # nothing scrolls off to the right

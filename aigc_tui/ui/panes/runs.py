@@ -24,6 +24,7 @@ from aigc_tui.ui.rundata import (
     RowData,
     collect_monitor,
     collect_rows,
+    id_tails,
     plotted,
     sweep_order,
 )
@@ -68,6 +69,7 @@ class RunsPane(HousekeepingPane):
         self._filtered_out: str | None = None  # the run shown before a filter hid every row
         self._cache = RowCache()
         self._sweep_rank: dict[str, int] = {}  # a sweep run's rank in its group by best metric
+        self._tails: dict[str, str] = {}  # ` ~dddd`, the id's tail, after a name (and values) other runs share
         self._shown: dict[str, list[str]] = {}  # the cells on screen, per run
         self._layout: Layout | None = None  # the columns that fit the table's width
 
@@ -119,7 +121,8 @@ class RunsPane(HousekeepingPane):
     def _cells(self, data: RowData) -> list[str]:
         r, now = data.row, self.app.clock()
         mark = "◆ " if r.id in self.compare else ""
-        name = f"{r.name} [{self._sweep_rank.get(r.id, '-')}] {data.sweep_label}" if r.sweep else r.name
+        name = r.name + self._tails.get(r.id, "")  # the tail is kept whole when the name is cut (runs_columns)
+        name = f"{name} [{self._sweep_rank.get(r.id, '-')}] {data.sweep_label}" if r.sweep else name
         state = "[dim]archived[/]" if r.archived else styled_state(r.state, r.state_text)
         return [f"{mark}{name} {tags_text(r.tags)}".rstrip(), r.kind, state, r.progress,
                 format_duration(r.eta_seconds), r.speed_text, data.best, (r.device or "-").split(" (")[0],
@@ -131,6 +134,7 @@ class RunsPane(HousekeepingPane):
         ordered = sweep_order(rows)  # newest first; a sweep's runs together, best first
         counts: dict[str, int] = {}
         self._sweep_rank = {}
+        self._tails = id_tails({d.row.id: f"{d.row.name} {d.sweep_label}" for d in rows})  # as the tree tells them apart
         for d in ordered:
             if d.row.sweep and d.best_value is not None:  # [rank], never #1 like a tag; [-] until ranked (H17)
                 counts[d.row.sweep] = self._sweep_rank[d.row.id] = counts.get(d.row.sweep, 0) + 1
