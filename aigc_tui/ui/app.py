@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,10 +12,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.driver import Driver
-from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TabbedContent, TextArea
-from textual.worker import WorkerFailed
 
 from aigc_tui.generate.client import GenerationClient
 from aigc_tui.paths import runs_root
@@ -31,7 +27,7 @@ from aigc_tui.ui.messages import (
     RunStarted,
 )
 from aigc_tui.ui.native_memory import TRIM_EVERY_S, limit_arenas, return_free_memory
-from aigc_tui.ui.pane_holder import StayPane, build_pane
+from aigc_tui.ui.pane_holder import PaneApp, StayPane, build_pane
 from aigc_tui.ui.panes.runs import RunsPane
 from aigc_tui.ui.settings import Settings, load_themes
 from aigc_tui.ui.tail import MetricsTail
@@ -41,10 +37,9 @@ TITLES = {"launch": "1 Launch", "runs": "2 Runs", "checkpoints": "3 Checkpoints"
 
 
 INFO_TOAST_S = 3.0  # seconds an information toast stays (a click dismisses any toast at once)
-UPDATED = "aigc-tui was updated while this app was open; restart it (q, then aigc-tui)"
 
 
-class AigcApp(App[int]):
+class AigcApp(PaneApp):
     TITLE = "aigc-tui"
     SUB_TITLE = "train and try generative models"
     CSS_PATH = "app.tcss"
@@ -69,37 +64,12 @@ class AigcApp(App[int]):
         self.runs_dir = runs_root(runs_dir)
         self.clock = clock
         self.initial_tab = initial_tab
-        self._building: dict[str, asyncio.Future[Widget]] = {}  # panes being mounted (see pane)
         # No auto-focus: it would pick the runs filter box, or land after the user's first key and
         # switch tabs back; on_mount focuses the initial pane's widget before any key is handled.
         self.AUTO_FOCUS = None
         self.settings = Settings.load()
         self.tail = MetricsTail(self.post_message)
         self.generation = GenerationClient(runs_dir=self.runs_dir, on_event=self._on_generation_event)
-
-    async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
-        """Every key's, click's and palette command's action: a lazy import failing because the installed
-        code changed under the running app (git pull, pip upgrade) is one line, not a crash (tester6 G11)."""
-        try:
-            return await super()._dispatch_action(namespace, action_name, params)
-        except ImportError:
-            self.notify(UPDATED, severity="error", timeout=30)
-            return True
-
-    async def _dispatch_message(self, message: Message) -> None:
-        """The same for the app's own handlers: a tab shown for the first time, a run started, a checkpoint
-        opened build their pane, importing its module (a failure here stopped the app's message loop)."""
-        try:
-            await super()._dispatch_message(message)
-        except ImportError:
-            self.notify(UPDATED, severity="error", timeout=30)
-
-    def _handle_exception(self, error: Exception) -> None:
-        """The same for a worker's ImportError (its own task: the app's message loop is unharmed)."""
-        if isinstance(error, WorkerFailed) and isinstance(error.error, ImportError):
-            self.notify(UPDATED, severity="error", timeout=30)
-            return
-        super()._handle_exception(error)
 
     def notify(self, message: str, *, severity: Any = "information", timeout: float | None = None, **kw: Any) -> None:
         """An information toast goes after INFO_TOAST_S: at 80x24 toasts covered the newest log lines for 5 s
@@ -120,21 +90,6 @@ class AigcApp(App[int]):
                         yield build_pane(tab, self.runs_dir)
         yield Footer()
 
-    async def pane(self, tab: str) -> Widget:
-        """The pane of a tab, built and mounted on first use (once, however many ask at once)."""
-        holder = self.query_one(TabbedContent).get_pane(tab)
-        if holder.children:
-            return holder.children[0]
-        building = self._building.get(tab)
-        if building is None:  # the first to ask builds it; the others wait for that one
-            widget = build_pane(tab, self.runs_dir)
-            building = self._building[tab] = asyncio.ensure_future(self._mount_pane(holder, widget))
-        return await asyncio.shield(building)
-
-    async def _mount_pane(self, holder: Widget, widget: Widget) -> Widget:
-        await holder.mount(widget)
-        return widget
-
     def on_mount(self) -> None:
         themes, problems = load_themes()
         for theme in themes:
@@ -146,10 +101,13 @@ class AigcApp(App[int]):
         self.tail.start()
         self.set_interval(PRUNE_EVERY_S, lambda: prune_detached(self))  # Textual leaks, see leak_guard
         self.set_interval(TRIM_EVERY_S, return_free_memory)  # glibc keeps freed memory, see native_memory
-        if self.initial_tab == "generate":
-            self.query_one("GeneratePane").focus_main()
-        elif self.initial_tab in self.FOCUS:
-            self.query_one(self.FOCUS[self.initial_tab]).focus()
+        try:
+            if self.initial_tab == "generate":
+                self.query_one("GeneratePane").focus_main()
+            elif self.initial_tab in self.FOCUS:
+                self.query_one(self.FOCUS[self.initial_tab]).focus()
+        except NoMatches:  # its pane could not be built (the restart line): nothing to focus
+            pass
 
     def watch_theme(self, theme: str) -> None:
         if getattr(self, "settings", None) and theme != self.settings.theme:
@@ -184,10 +142,13 @@ class AigcApp(App[int]):
             self.set_focus(None)
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        tab = event.pane.id or ""
         if not self.screen_stack or not event.pane.is_attached:
             return  # the initial tab, announced while composing: its pane is already there
-        fresh = not event.pane.children
+        await self._show_pane(event.pane.id or "")
+
+    async def _show_pane(self, tab: str) -> None:
+        """The tab's pane, built when shown for the first time (or again after it could not be built)."""
+        fresh = not self.query_one(TabbedContent).get_pane(tab).children
         if fresh:
             self.set_focus(None)  # else mounting re-announces the old focus, and its tab takes over again
         pane: Any = await self.pane(tab)
@@ -219,6 +180,13 @@ class AigcApp(App[int]):
         self.call_after_refresh(focus)
 
     def action_show_tab(self, tab: str) -> None:
+        """1-4: a tab; its own key again tries once more to build a pane that could not be built."""
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == tab and not tabs.get_pane(tab).children:
+            self.run_worker(self._show_pane(tab), group="show-pane")  # its ImportError: the restart line
+        self._select(tab)
+
+    def _select(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
     def action_help(self) -> None:
@@ -227,7 +195,7 @@ class AigcApp(App[int]):
         self.push_screen(HelpScreen())
 
     async def action_runs_action(self, action: str) -> None:
-        self.action_show_tab("runs")
+        self._select("runs")
         getattr(await self.pane("runs"), f"action_{action}")()
 
     def on_metrics_appended(self, message: MetricsAppended) -> None:
@@ -235,23 +203,23 @@ class AigcApp(App[int]):
             pane.on_metrics_appended(message)
 
     async def on_run_started(self, message: RunStarted) -> None:
-        self.action_show_tab("runs")
+        self._select("runs")
         runs: Any = await self.pane("runs")
         if self.is_running:  # not when the app is quitting meanwhile (its panes are being torn down)
             runs.show_run(message.run_id)
 
     async def on_open_checkpoints(self, message: OpenCheckpoints) -> None:
-        self.action_show_tab("checkpoints")
+        self._select("checkpoints")
         pane: Any = await self.pane("checkpoints")
         pane.focus_run(message.run_id)
 
     async def on_open_generate(self, message: OpenGenerate) -> None:
-        self.action_show_tab("generate")
+        self._select("generate")
         pane: Any = await self.pane("generate")
         pane.open_checkpoint(message.checkpoint)
 
     async def on_open_recipe(self, message: OpenRecipe) -> None:
-        self.action_show_tab("launch")
+        self._select("launch")
         pane: Any = await self.pane("launch")  # mounted with its default recipe loaded: this one replaces it
         await pane.load_recipe(Path(f"{message.label}.toml"), message.recipe)
 

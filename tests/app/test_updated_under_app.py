@@ -7,7 +7,8 @@ from fixture_runs import FIXED_NOW
 from pilot_wait import wait_for
 from textual.widgets import TabbedContent
 
-from aigc_tui.ui.app import UPDATED, AigcApp, make_app
+from aigc_tui.ui.app import AigcApp, make_app
+from aigc_tui.ui.pane_holder import UPDATED, build_pane
 
 
 def _stale_import(*_args) -> None:
@@ -41,18 +42,16 @@ async def test_a_worker_whose_import_fails_says_restart_and_the_app_stays_up(fix
         assert app.is_running and app._exception is None
 
 
-def _stale_pane(tab, runs_dir):
-    from aigc_tui.ui.pane_holder import build_pane
-
+def _stale_pane(tab, runs_dir, build_pane=build_pane):
     if tab == "checkpoints":  # its module imported for the first time, against the old ones loaded
         raise ImportError("cannot import name 'told_apart' from 'aigc_tui.ui.ckpt_label'")
     return build_pane(tab, runs_dir)
 
 
 async def test_a_pane_whose_module_fails_to_import_when_first_shown_says_restart(fixture_runs, monkeypatch):
-    import aigc_tui.ui.app as app_module
+    import aigc_tui.ui.pane_holder as holder_module
 
-    monkeypatch.setattr(app_module, "build_pane", _stale_pane)
+    monkeypatch.setattr(holder_module, "build_pane", _stale_pane)
     app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("3")  # the tab's first showing builds its pane
@@ -66,3 +65,63 @@ async def test_a_pane_whose_module_fails_to_import_when_first_shown_says_restart
                        what="the restart line for k")
         assert app.is_running and app._exception is None
 
+
+
+def _compose_fails(times: list[int], failures: int):
+    """CheckpointsPane.compose failing `failures` times (a lazy import inside it), then composing as usual."""
+    from aigc_tui.ui.panes.checkpoints import CheckpointsPane
+
+    compose = CheckpointsPane.compose
+
+    def stale_compose(self):
+        times.append(1)
+        if len(times) <= failures:
+            raise ImportError("cannot import name 'told_apart' from 'aigc_tui.ui.ckpt_label'")
+        yield from compose(self)
+
+    return stale_compose
+
+
+async def _shown_and_told(pilot, app, told: int) -> None:
+    await wait_for(pilot, lambda: sum(n.message == UPDATED for n in app._notifications) >= told, timeout=20,
+                   what=f"the restart line ({told})")
+    holder = app.query_one(TabbedContent).get_pane("checkpoints")
+    await wait_for(pilot, lambda: not holder.children, timeout=20, what="the half-built pane removed")
+
+
+async def test_a_pane_whose_compose_fails_to_import_is_removed_and_built_afresh_when_shown_again(
+        fixture_runs, monkeypatch):
+    from aigc_tui.ui.panes.checkpoints import CheckpointsPane
+
+    composed: list[int] = []
+    monkeypatch.setattr(CheckpointsPane, "compose", _compose_fails(composed, failures=2))
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")  # first showing: its compose fails
+        await _shown_and_told(pilot, app, 1)
+        await pilot.press("2")  # the rest of the app works
+        await wait_for(pilot, lambda: app.query_one(TabbedContent).active == "runs", timeout=20, what="Runs")
+        await pilot.press("3")  # shown again: built afresh, fails again: the same one line
+        await _shown_and_told(pilot, app, 2)
+        assert len(composed) == 2
+        await pilot.press("3")  # on the tab already: 3 tries again, and this time it builds
+        await wait_for(pilot, lambda: app.query("#ckpt-tree"), timeout=20, what="the Checkpoints tree")
+        await wait_for(pilot, lambda: app.focused is app.query_one("#ckpt-tree"), timeout=20, what="the tree focused")
+        assert len(composed) == 3 and len(app.query("CheckpointsPane")) == 1
+        assert sum(n.message == UPDATED for n in app._notifications) == 2
+        assert app.is_running and app._exception is None
+
+
+async def test_the_first_tabs_pane_whose_compose_fails_to_import_leaves_the_app_up(fixture_runs, monkeypatch):
+    from aigc_tui.ui.panes.checkpoints import CheckpointsPane
+
+    composed: list[int] = []
+    monkeypatch.setattr(CheckpointsPane, "compose", _compose_fails(composed, failures=1))
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="checkpoints")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: _told(app), timeout=20, what="the restart line")
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.query_one(TabbedContent).active == "runs", timeout=20, what="Runs")
+        await pilot.press("3")  # (its tab's first announcement may have rebuilt it already)
+        await wait_for(pilot, lambda: app.query("#ckpt-tree"), timeout=20, what="the Checkpoints tree")
+        assert len(app.query("CheckpointsPane")) == 1 and app.is_running and app._exception is None
