@@ -179,6 +179,13 @@ class AigcApp(PaneApp):
 
         self.call_after_refresh(focus)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """alt+1..4 are priority keys (they work from a text field): not while a dialog is open, whose
+        panes behind it they would switch. A screen of its own may bind them (the full-screen grid)."""
+        if action == "show_tab" and self.screen is not self.screen_stack[0]:
+            return False
+        return True
+
     def action_show_tab(self, tab: str) -> None:
         """1-4: a tab; its own key again tries once more to build a pane that could not be built."""
         tabs = self.query_one(TabbedContent)

@@ -46,7 +46,7 @@ class ImageScreen(Screen[None]):
         Binding("plus,equals_sign", "zoom(1)", "Zoom in", id="image.zoom_in"),
         Binding("minus", "zoom(-1)", "Zoom out", id="image.zoom_out"),
         Binding("0", "zoom(0)", "Fit", id="image.fit"),
-        *(Binding(str(n), f"leave('{tab}')", tab, show=False)  # 1-4 still switch panes
+        *(Binding(f"{n},alt+{n}", f"leave('{tab}')", tab, show=False)  # 1-4 (alt+N too) still switch panes
           for n, tab in enumerate(("launch", "runs", "checkpoints", "generate"), start=1)),
     ]
     DEFAULT_CSS = """
