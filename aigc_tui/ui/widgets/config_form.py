@@ -24,6 +24,7 @@ SECTIONS = ("run", "data", "model", "train")
 SKIP = {("run", "device")}  # the Launch pane's device picker owns it
 # What an emptied optional field means, where "none" would mislead (an empty gpus list is not "no GPU").
 EMPTY_MEANS = {("run", "gpus"): "the device picked"}
+STACK_BELOW = 100  # terminal columns: narrower, a field's help goes under it and the field takes the row
 
 
 def _base(annotation: Any) -> Any:
@@ -67,6 +68,10 @@ class ConfigForm(Vertical):
     ConfigForm .row Switch {{ border: none; height: 1; padding: 0; width: 6; }}
     ConfigForm .row .help {{ width: 2fr; color: $text-muted; padding: 0 0 0 1; }}
     ConfigForm Input.-invalid, ConfigForm Select.-invalid {{ background: $error 40%; }}
+    /* at 80 columns a field beside its help had 12 cells: a model path or a --set value was unreadable */
+    ConfigForm.-stacked .row {{ layout: grid; grid-size: 2; grid-columns: {_label_cells()} 1fr; grid-rows: auto; }}
+    ConfigForm.-stacked .row Input, ConfigForm.-stacked .row Select {{ max-width: 100%; }}
+    ConfigForm.-stacked .row .help {{ column-span: 2; width: 1fr; padding: 0 0 0 2; }}
     """
 
     def __init__(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -206,9 +211,14 @@ class ConfigForm(Vertical):
         return (None, errors) if errors else (config, [])
 
     def on_mount(self) -> None:
+        self.on_resize()  # before the first frame
         self._ready = True
         self.show_relevant()
         self.call_after_refresh(self._changed)  # validate once as loaded, to enable Start
+
+    def on_resize(self) -> None:
+        """Judged by the terminal's width, not the form's: the form's own changes with its scrollbar."""
+        self.set_class(self.app.size.width < STACK_BELOW, "-stacked")
 
     def _changed(self) -> None:
         if not self._ready or not self.is_attached:  # e.g. a deferred call on a replaced form
