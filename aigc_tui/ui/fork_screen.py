@@ -78,13 +78,18 @@ class ForkScreen(ModalScreen["str | None"]):
             return
         raw = self.query_one("#fork-steps", Input).value.strip()
         keep_step = how == "fork-keep-step"
-        if not raw.isdigit() or int(raw) < 1 or (keep_step and int(raw) <= self.ckpt.step):
-            floor = self.ckpt.step if keep_step else 0
+        floor = self.ckpt.step if keep_step else 0
+        try:
+            steps = int(raw)
+        except ValueError:
+            self.query_one("#fork-error", Label).update(f"run.steps: {raw!r} is not a whole number")
+            return
+        if steps <= floor:
             self.query_one("#fork-error", Label).update(f"run.steps must be a whole number above {floor}")
             return
         plan = ForkPlan(weights=True, keep_step=keep_step,
                         keep_optimizer=self.query_one("#fork-keep-optimizer", Checkbox).value,
-                        overrides=[f"run.steps={int(raw)}"])
+                        overrides=[f"run.steps={steps}"])
         self._checking(True, "checking the data, the model and its shapes…")
         self.fork(plan)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from aigc_tui.runs import list_runs
 from aigc_tui.ui.rundata import id_tails
@@ -53,3 +54,15 @@ def picked(choices: list[tuple[str, str, str]], current: str | None, wanted: str
     if current is None and not lm_only:
         return options, next((path for _, path, kind in choices if kind == "lm"), None)
     return options, None
+
+
+def read_params(fields: dict[str, str]) -> dict[str, Any] | str:
+    """The sampling fields' text as numbers, or one line naming the first that is not one (as typed)."""
+    params: dict[str, Any] = {}
+    for name, _, kind in PARAMS:
+        raw = fields[name].strip()
+        try:
+            params[name] = kind(raw)
+        except ValueError:
+            return f"{name} = {raw!r}: not {'a whole number' if kind is int else 'a number'}"
+    return params

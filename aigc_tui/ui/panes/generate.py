@@ -15,9 +15,10 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 
 from aigc_tui.generate.stops import parse_stops
 from aigc_tui.runs import CheckpointInfo
-from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, picked
+from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, picked, read_params
 from aigc_tui.ui.gen_errors import error_line, gone_checkpoint, newest_instead
 from aigc_tui.ui.gen_stats import done_line
+from aigc_tui.ui.markup import literal
 from aigc_tui.ui.widgets.encoder_view import EncoderView
 from aigc_tui.ui.widgets.gan_panel import GanPanel
 from aigc_tui.ui.widgets.output_area import OutputArea
@@ -178,14 +179,10 @@ class GeneratePane(Vertical):
         self.query_one("#gen-stats", Static).update(text)
 
     def _params(self) -> dict[str, Any] | None:
-        params = {}
-        for name, _, kind in PARAMS:
-            raw = self.query_one(f"#p-{name}", Input).value.strip()
-            try:
-                params[name] = kind(raw)
-            except ValueError:
-                self._stats(f"[red]{name} = {raw!r}: not a number[/]")
-                return None
+        params = read_params({name: self.query_one(f"#p-{name}", Input).value for name, _, _ in PARAMS})
+        if isinstance(params, str):
+            self._stats(f"[red]{literal(params)}[/]")
+            return None
         return params
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

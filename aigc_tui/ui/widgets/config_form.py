@@ -168,6 +168,8 @@ class ConfigForm(Vertical):
                         value = tomllib.loads(f"v = {raw}")["v"]
                     except tomllib.TOMLDecodeError:
                         value = raw  # validation names it
+                    if annotation is int and isinstance(value, float):
+                        value = raw  # `1e3`: named as typed, not as the 1000.0 TOML reads
             out.setdefault(section, {})[key] = value
         return out
 

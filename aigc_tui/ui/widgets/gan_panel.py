@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 from aigc_tui.paths import app_home
 from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.image_screen import ImageScreen
+from aigc_tui.ui.markup import literal
 from aigc_tui.ui.widgets.grid_image import GridImage
 from aigc_tui.ui.widgets.text_fields import FieldInput
 
@@ -62,7 +63,7 @@ class GanPanel(Vertical):
         try:
             seed = int(raw)
         except ValueError:
-            self._status(f"[red]seed {raw!r} is not a whole number[/]")
+            self._status(f"[red]seed {literal(repr(raw))} is not a whole number[/]")
             return None
         if not 0 <= seed <= MAX_SEED:
             self._status(f"[red]seed {seed}: must be from 0 to {MAX_SEED}[/]")

@@ -11,7 +11,10 @@ Use them for every typed field in the app.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
+from textual.validation import Integer, Number
 from textual.widgets import Input, TextArea
 
 
@@ -29,7 +32,17 @@ class InOrderKeys:
 
 
 class FieldInput(InOrderKeys, Input):
-    """An Input whose keys apply in the order typed."""
+    """An Input whose keys apply in the order typed.
+
+    A number field (type "integer" or "number") keeps every character typed or pasted: Textual's type
+    restriction dropped those that did not fit, silently, so `1e3` read as 13 (a 13-step run started) and
+    `0,5` as 5. The field still marks a value that is not a number; whoever reads it names what is wrong.
+    """
+
+    def __init__(self, *args: Any, type: str = "text", **kwargs: Any) -> None:
+        if type in ("integer", "number") and not kwargs.get("validators"):
+            kwargs["validators"] = [Integer() if type == "integer" else Number()]
+        super().__init__(*args, **kwargs)
 
 
 class FieldTextArea(InOrderKeys, TextArea):
