@@ -8,26 +8,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from aigc_tui.ui.dialog import StepsDialog
 from aigc_tui.ui.widgets.text_fields import FieldInput
 
 
-class ExtendScreen(ModalScreen["int | None"]):
+class ExtendScreen(StepsDialog["int | None"]):
     """Asks for run.steps above the checkpoint's step; `extend(steps)` returns '' when the run
     resumed, else the one line why not (shown here; the dialog stays open). Dismisses with the total."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="extend.cancel")]
     AUTO_FOCUS = "#extend-steps"
-    DEFAULT_CSS = """
-    ExtendScreen { align: center middle; }
-    ExtendScreen > Vertical { width: 72; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
-    ExtendScreen Horizontal { height: auto; margin-top: 1; }
-    ExtendScreen Button { margin-right: 2; }
-    ExtendScreen #extend-steps { width: 12; background: $boost; }
-    ExtendScreen #extend-error { color: $error; }
-    """
+    DEFAULT_CSS = "ExtendScreen #extend-error { color: $error; }"  # the rest: StepsDialog
 
     def __init__(self, name: str, trained: int, at: str, extend: Callable[[int], str]) -> None:
         super().__init__()

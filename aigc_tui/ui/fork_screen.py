@@ -13,30 +13,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
 
 from aigc_tui.launch.fork import ForkPlan
 from aigc_tui.runs import CheckpointInfo
 from aigc_tui.runs.store import Run
+from aigc_tui.ui.dialog import StepsDialog
 from aigc_tui.ui.widgets.text_fields import FieldInput
 
 CONFIG_ONLY = "config"
 
 
-class ForkScreen(ModalScreen["str | None"]):
+class ForkScreen(StepsDialog["str | None"]):
     """Dismisses with CONFIG_ONLY or None; a ForkPlan (start a run from the weights) goes to `fork`,
     which checks and starts it off the UI thread and then calls `forked` or `failed` here."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="fork.cancel")]
     AUTO_FOCUS = "#fork-how"  # the app turns auto-focus off; a dialog needs its keys from the start
-    DEFAULT_CSS = """
-    ForkScreen { align: center middle; }
-    ForkScreen > Vertical { width: 72; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
-    ForkScreen Horizontal { height: auto; margin-top: 1; }
-    ForkScreen Button { margin-right: 2; }
-    ForkScreen #fork-steps { width: 12; background: $boost; }
-    """
 
     def __init__(self, ckpt: CheckpointInfo, steps: int, fork: Callable[[ForkPlan], object]) -> None:
         super().__init__()
