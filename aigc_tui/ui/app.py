@@ -53,7 +53,8 @@ class AigcApp(PaneApp):
         Binding("3", "show_tab('checkpoints')", "Checkpoints", id="app.checkpoints", show=False),
         Binding("4", "show_tab('generate')", "Generate", id="app.generate", show=False),
         # the same while a text field has focus (there 1-4 type): a terminal sends alt+N as ESC N,
-        # which Textual reads as alt+N, over SSH too (macOS Terminal: "Use Option as Meta key")
+        # which paste_guard's parser reads as alt+N (Textual's own reads ¡ ™ £ ¢), over SSH too
+        # (macOS Terminal: "Use Option as Meta key")
         *(Binding(f"alt+{n}", f"show_tab('{tab}')", tab.title(), id=f"app.{tab}_alt", show=False, priority=True)
           for n, tab in enumerate(("launch", "runs", "checkpoints", "generate"), 1)),
     ]

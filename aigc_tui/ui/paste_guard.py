@@ -7,6 +7,11 @@ drops every ESC between the paste markers that is not the start of the end marke
 sees the text, so everything pasted arrives as one Paste event; other control characters (but tab and line
 breaks) are dropped from it. Outside a paste the input passes through unchanged, so the escape key and real
 sequences behave as before.
+
+It also reads ESC followed by a digit as alt+digit, as xterm, tmux and most SSH terminals mean it:
+Textual 8.2's table maps ESC 1..ESC 0 to the characters WezTerm on macOS would type (¡ ™ £ ¢ …), so the
+app's alt+1..alt+4 pane keys never fired and the characters landed in the focused field. The alt key
+carries no character, so one nothing binds types nothing. A real £ (one character, no ESC) is a £.
 """
 
 from __future__ import annotations
@@ -15,18 +20,20 @@ import re
 import sys
 from collections.abc import Iterable
 
+from textual import events
 from textual._xterm_parser import BRACKETED_PASTE_END, BRACKETED_PASTE_START, XTermParser
 from textual.driver import Driver
 from textual.message import Message
 
 ESC = "\x1b"
+DIGITS = "0123456789"
 # control characters other than tab and line breaks (and ESC, handled apart): dropped from pasted text, so a
 # pasted ^S or BEL never lands in a run name or a prompt
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 class PasteSafeParser(XTermParser):
-    """XTermParser whose bracketed pastes reach the app as text only."""
+    """XTermParser whose bracketed pastes reach the app as text only, and whose ESC N is alt+N."""
 
     def __init__(self, debug: bool = False) -> None:
         super().__init__(debug)
@@ -40,6 +47,11 @@ class PasteSafeParser(XTermParser):
         cleaned = self.clean(data)
         # everything held back (or only dropped ESCs): nothing to parse yet; "" would mean end of input
         return super().feed(cleaned) if cleaned else ()
+
+    def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
+        if len(sequence) == 2 and sequence[0] == ESC and sequence[1] in DIGITS:
+            return [events.Key(f"alt+{sequence[1]}", None)]
+        return super()._sequence_to_key_events(sequence, alt)
 
     def clean(self, data: str) -> str:
         """The input with the ESCs inside a bracketed paste (other than the end marker's) removed."""

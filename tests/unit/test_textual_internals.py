@@ -76,6 +76,11 @@ def test_the_paste_guard_can_swap_the_drivers_parser():
     needs(getattr(linux_driver, "XTermParser", None) is parser, "linux_driver's module-level XTermParser", used_by)
     needs("XTermParser" in linux_driver.LinuxDriver.run_input_thread.__code__.co_names,
           "LinuxDriver.run_input_thread building its parser by the module's global name XTermParser", used_by)
+    method = getattr(parser, "_sequence_to_key_events", None)
+    needs(callable(method) and params(method) == ["self", "sequence", "alt"]
+          and "_sequence_to_key_events" in parser.parse.__code__.co_names + parser.parse.__code__.co_varnames,
+          "XTermParser.parse reading keys through self._sequence_to_key_events(sequence, alt)",
+          "aigc_tui/ui/paste_guard.py (PasteSafeParser: ESC N is alt+N)")
 
 
 def test_the_app_overrides_still_override_what_textual_calls():

@@ -1,0 +1,44 @@
+"""alt+1..alt+4 as the terminal sends them: tmux, xterm and most SSH terminals send alt+N as ESC N, which
+Textual 8.2's parser reads as the characters ¡ ™ £ ¢ (a WezTerm-on-macOS table), so they typed into the
+field instead of switching panes. The bytes go through the parser the app's driver builds (a Pilot press
+of "alt+3" skips the parser and would prove nothing); a real £ typed is still a £."""
+
+from __future__ import annotations
+
+from pilot_wait import wait_for
+from test_paste_guard import terminal_sends
+from textual.widgets import Input
+
+from aigc_tui.ui.app import make_app
+from aigc_tui.ui.paste_guard import PasteSafeParser
+
+
+def keys(*reads: str) -> list[tuple[str, str | None]]:
+    parser = PasteSafeParser()
+    return [(e.key, e.character) for data in reads for e in parser.feed(data)]
+
+
+def test_esc_digit_is_alt_digit_and_a_typed_pound_sign_is_a_pound_sign():
+    assert keys("\x1b1", "\x1b2", "\x1b3", "\x1b4") == [("alt+1", None), ("alt+2", None), ("alt+3", None),
+                                                       ("alt+4", None)]
+    assert keys("\x1b", "3") == [("alt+3", None)]  # ESC and 3 in two reads
+    assert keys("£¡™¢") == [("pound_sign", "£"), ("inverted_exclamation_mark", "¡"), ("trade_mark_sign", "™"),
+                           ("cent_sign", "¢")]
+    assert keys("a\x1b[A3") == [("a", "a"), ("up", None), ("3", "3")]  # sequences and digits as before
+
+
+async def test_alt_3_then_alt_2_from_the_runs_filter_switch_panes_and_type_nothing(runs_dir):
+    app = make_app(runs_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        tabs = app.query_one("TabbedContent")
+        field = await wait_for(pilot, lambda: app.query("#runs-filter") and app.query_one("#runs-filter", Input),
+                               what="the runs filter")
+        await wait_for(pilot, lambda: field.has_focus or (field.focus() and False), what="the filter focused")
+        terminal_sends(app, "g£")  # a real £ is text
+        await wait_for(pilot, lambda: field.value == "g£", what="g£ typed")
+        terminal_sends(app, "\x1b3")
+        await wait_for(pilot, lambda: tabs.active == "checkpoints", what="the Checkpoints pane")
+        terminal_sends(app, "\x1b2")
+        await wait_for(pilot, lambda: tabs.active == "runs", what="back to Runs")
+        await pilot.pause()
+        assert field.value == "g£"
