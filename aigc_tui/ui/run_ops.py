@@ -1,13 +1,45 @@
-"""Actions on a run that more than one pane offers (resume, extend), with the user told why not."""
+"""Actions on a run that more than one pane offers (resume, extend, stop), with the user told why not."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from textual.worker import WorkerState
 
 from aigc_tui.errors import AigcError
 from aigc_tui.runs import CheckpointInfo
 from aigc_tui.runs.layout import can_resume
+from aigc_tui.runs.stopping import stop_run
 from aigc_tui.runs.store import Run
+
+
+def stop_in_background(widget: Any, run: Run, name: str, then: Callable[[], object]) -> None:
+    """`x`: stop a live run without holding up the app. Most stops only drop a request file, but a script
+    run whose supervisor died has its command signalled from here, waiting up to 1.5 s for it to end
+    (runs/stopping.py, tester7 H4): so the stop runs in a thread, its line comes back as a toast and
+    `then` (the pane re-reading its runs) follows. A second `x` while one is under way waits for it."""
+    worker = f"stop {run.id}"
+    if any(w.name == worker and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in widget.workers):
+        widget.notify(f"still stopping {name}", severity="warning")
+        return
+
+    def stop() -> None:
+        try:
+            line, severity = stop_run(run).replace(run.id, name, 1), "information"
+        except AigcError as exc:
+            line, severity = str(exc), "warning"
+
+        def tell() -> None:
+            widget.notify(line, severity=severity)
+            then()
+
+        try:
+            widget.app.call_from_thread(tell)
+        except RuntimeError:  # the app closed meanwhile: the stop itself is done
+            pass
+
+    widget.run_worker(stop, name=worker, group="stop", thread=True, exit_on_error=False)
 
 
 def resume_run(widget: Any, run: Run, checkpoint: CheckpointInfo | None = None) -> bool:

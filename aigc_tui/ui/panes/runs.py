@@ -10,15 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
-from aigc_tui.errors import AigcError
 from aigc_tui.runs import LIVE_STATES, CheckpointInfo, ControlAction, request_control
-from aigc_tui.runs.stopping import stop_run
 from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
 from aigc_tui.ui.messages import MetricsAppended, OpenCheckpoints
 from aigc_tui.ui.notes_screen import tags_text
 from aigc_tui.ui.panes.runs_house import HousekeepingPane
-from aigc_tui.ui.run_ops import resume_run
+from aigc_tui.ui.run_ops import resume_run, stop_in_background
 from aigc_tui.ui.rundata import (
     RowCache,
     RowData,
@@ -254,10 +252,7 @@ class RunsPane(HousekeepingPane):
             self.notify(f"{data.row.name} is not running ({data.row.state})", severity="warning")
             return
         if action is ControlAction.STOP:  # the one path `aigc-tui stop` takes (a run with no worker yet too)
-            try:
-                self.notify(stop_run(data.run).replace(data.row.id, data.row.name, 1))
-            except AigcError as exc:
-                self.notify(str(exc), severity="warning")
+            stop_in_background(self, data.run, data.row.name, self.refresh_rows)
             return
         request_control(data.run.path, action)
         self.notify(f"{action.value} requested for {data.row.name}")
