@@ -247,22 +247,10 @@ def _quiet_stdout() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     code = _main(argv)
     if argv is None and "torch" in sys.modules:  # the process's own command line, after training or sampling
-        _exit_now(code)
+        from aigc_tui.quick_exit import exit_now
+
+        exit_now(code)  # returns when the interpreter's own exit is still needed
     return code
-
-
-def _exit_now(code: int) -> None:
-    """Leave without the interpreter's teardown: with torch loaded it spent ~10 s collecting garbage
-    after `finished at step N/N` was printed (tester7 H8). The run's files are all written and
-    closed by now; only the standard streams need flushing."""
-    import os
-
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(code)
 
 
 def _main(argv: Sequence[str] | None) -> int:
