@@ -1,4 +1,4 @@
-"""A run name with markup characters reads as typed in the monitor header and the checkpoint detail."""
+"""A run name with markup characters reads as typed in the runs table, the monitor header and the checkpoint detail."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import tomllib
 
 from fixture_runs import FIXED_NOW
 from pilot_wait import text_of, wait_for
+from rich.text import Text
 from textual.widgets import DataTable, Tree
 
 from aigc_tui.ui.app import make_app
@@ -27,6 +28,9 @@ async def test_a_name_with_markup_is_shown_literally(fixture_runs):
     app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.query_one("#runs-table", DataTable).row_count >= 3, what="the runs table")
+        table = app.query_one("#runs-table", DataTable)
+        shown = [Text.from_markup(str(cell)).plain for cell in table.get_column("name")]  # as the table parses a cell
+        assert {f"{NAME} ~aaaa", f"{NAME} ~cccc"} <= set(shown), shown  # was `lrx ~aaaa`: [b]...[/b] read as bold
         pane = app.query_one("RunsPane")
         pane.select(next(r for r, d in pane.rows.items() if d.row.kind == "gan"))
         await wait_for(pilot, lambda: NAME in text_of(app, "#run-header"), what="the header with the name as typed")

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input
 from aigc_tui.runs import LIVE_STATES, CheckpointInfo, ControlAction, request_control
 from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
+from aigc_tui.ui.markup import literal
 from aigc_tui.ui.messages import MetricsAppended, OpenCheckpoints
 from aigc_tui.ui.notes_screen import tags_text
 from aigc_tui.ui.panes.runs_house import HousekeepingPane
@@ -119,8 +120,8 @@ class RunsPane(HousekeepingPane):
     def _cells(self, data: RowData) -> list[str]:
         r, now = data.row, self.app.clock()
         mark = "◆ " if r.id in self.compare else ""
-        name = r.name + self._tails.get(r.id, "")  # the tail is kept whole when the name is cut (runs_columns)
-        name = f"{name} [{self._sweep_rank.get(r.id, '-')}] {data.sweep_label}" if r.sweep else name
+        name = literal(r.name) + self._tails.get(r.id, "")  # the tail is kept whole when the name is cut (runs_columns)
+        name = f"{name} [{self._sweep_rank.get(r.id, '-')}] {literal(data.sweep_label)}" if r.sweep else name
         state = "[dim]archived[/]" if r.archived else styled_state(r.state, r.state_text)
         return [f"{mark}{name} {tags_text(r.tags)}".rstrip(), r.kind, state, r.progress,
                 format_duration(r.eta_seconds), r.speed_text, data.best, (r.device or "-").split(" (")[0],
