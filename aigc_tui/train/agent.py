@@ -21,6 +21,7 @@ from aigc_tui.runs.control import CONTROL_DIR, take_requests
 from aigc_tui.runs.queue import DeviceLease, QueueCancelled, request_for, wait_for_devices
 from aigc_tui.runs.status import RunState, RunStatus, mark_queued, update_status
 from aigc_tui.runs.store import Run
+from aigc_tui.train.early_stop import EARLY
 
 Log = Callable[[str], None]
 
@@ -55,7 +56,7 @@ def acquire_devices(run: Run, config: RecipeConfig, log: Log, node_rank: int) ->
 
     try:
         lease = wait_for_devices(run.path.parent, run.id, request, at,
-                                 cancelled=lambda: bool(terminated) or _stop_requested(run))
+                                 cancelled=lambda: bool(terminated) or EARLY.reason is not None or _stop_requested(run))
     finally:
         signal.signal(signal.SIGTERM, previous)
     if terminated and callable(previous):  # a SIGTERM as the lease came through: hand it on, never drop it
@@ -82,11 +83,18 @@ def _starting(status: RunStatus) -> bool:
     return True
 
 
+def _config_steps(run: Run) -> int:
+    from aigc_tui.train.worker import _config_steps as steps
+
+    return steps(run)
+
+
 def _end(run: Run, state: RunState, error: str | None = None, traceback: str | None = None) -> None:
     def mark(status: RunStatus) -> bool:
         if not (status.state.is_live or status.state is RunState.LOST or (error and status.state is RunState.FAILED)):
             return False  # rank 0 already wrote how it ended
         status.state, status.ended_at, status.queue_position = state, time.time(), None
+        status.total_steps = status.total_steps or _config_steps(run)  # `stopped at step 0/3000`, not 0/0
         if error:
             status.error, status.traceback = error, traceback
         return True
@@ -95,7 +103,7 @@ def _end(run: Run, state: RunState, error: str | None = None, traceback: str | N
 
 
 def run_agent(run: Run, resume: Path | None, log: Log, detached: bool, node_rank: int) -> RunState:
-    from aigc_tui.train.worker import fail, train_here
+    from aigc_tui.train.worker import fail, stop_early, train_here
 
     if node_rank == 0:
         mark_queued(run.path, os.getpid())  # before anything can fail, so a crash reads as lost
@@ -109,6 +117,8 @@ def run_agent(run: Run, resume: Path | None, log: Log, detached: bool, node_rank
             take_requests(run.path)  # the stop was for the queued run; a later resume starts clean
             _end(run, RunState.STOPPED)
         return RunState.STOPPED
+    except KeyboardInterrupt:  # a second Ctrl-C while it started
+        return stop_early(run, log) if node_rank == 0 else RunState.STOPPED
     except Exception as exc:
         return fail(run, log, exc) if node_rank == 0 else RunState.FAILED
     try:
@@ -144,16 +154,33 @@ def torchrun_argv(run: Run, config: RecipeConfig, nproc: int, node_rank: int, re
 
 def run_torchrun(run: Run, config: RecipeConfig, nproc: int, node_rank: int, resume: Path | None,
                  detached: bool, log: Log) -> RunState:
-    """torchrun in this process; a failed rank ends the run `failed` with that rank named."""
-    from torch.distributed.elastic.multiprocessing.api import SignalException
-    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
-    from torch.distributed.run import get_args_parser
-    from torch.distributed.run import run as torchrun
+    """torchrun in this process; a failed rank ends the run `failed` with that rank named.
+
+    A SIGINT/SIGTERM before torchrun is up is not lost (it installs its own handlers only as it
+    starts the ranks): one that came while the run was starting ends it `stopped` with no torchrun,
+    and one during torchrun's own start-up raises its SignalException, as its handler would."""
+    from aigc_tui.train.worker import stop_early
+
+    try:
+        from torch.distributed.elastic.multiprocessing.api import SignalException
+        from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+        from torch.distributed.run import get_args_parser
+        from torch.distributed.run import run as torchrun
+    except KeyboardInterrupt:  # a second Ctrl-C while torch was loading
+        return stop_early(run, log)
+
+    def stop_torchrun(signum: int) -> None:
+        sigval = signal.Signals(signum)
+        raise SignalException(f"got {sigval.name} while torchrun was starting", sigval=sigval)
 
     argv = torchrun_argv(run, config, nproc, node_rank, resume, detached)
-    log(f"torchrun {' '.join(argv)}")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
+        EARLY.on_stop = stop_torchrun  # armed before the check, so no stop falls between the two
+        if EARLY.reason is not None:  # stopped while starting: torchrun never starts
+            EARLY.on_stop = None
+            return stop_early(run, log) if node_rank == 0 else RunState.STOPPED
+        log(f"torchrun {' '.join(argv)}")
         torchrun(get_args_parser().parse_args(argv))
     except ChildFailedError as exc:
         rank, failure = _root_cause(exc)
@@ -163,12 +190,16 @@ def run_torchrun(run: Run, config: RecipeConfig, nproc: int, node_rank: int, res
         _end(run, RunState.FAILED, error, _traceback(failure))
         return RunState.FAILED
     except SignalException as exc:
+        EARLY.reason = EARLY.reason or exc.sigval.name  # a foreground `train` says interrupted, exits 130
         log(f"torchrun stopped by {exc.sigval.name}")
     except Exception as exc:  # rendezvous timeouts and the like
         error = f"torchrun: {type(exc).__name__}: {exc}".splitlines()[0][:500]
         log(error)
         _end(run, RunState.FAILED, error)
         return RunState.FAILED
+    finally:
+        EARLY.on_stop = None
+        EARLY.take_back()  # torchrun's handlers stay installed after it returns: a late Ctrl-C must not raise
     status = RunStatus.read(run.path)
     if status.state.is_live or status.state is RunState.LOST:
         _end(run, RunState.STOPPED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class EarlyStop:
         self.forced = False  # a second Ctrl-C stopped the loop at once; later ones wait for the save
         self.trainer: Trainer | None = None
         self.previous: dict[int, Any] = {}
+        self.on_stop: Callable[[int], None] | None = None  # what a stop does while torchrun starts (no trainer here)
 
     def __call__(self, signum: int, _frame: Any) -> None:
         if signum == signal.SIGINT and self.reason == "SIGINT":
@@ -44,6 +46,8 @@ class EarlyStop:
         self.reason = signal.Signals(signum).name
         if self.trainer is not None:
             self.trainer.request_stop(self.reason)
+        elif self.on_stop is not None:
+            self.on_stop(signum)
 
     def _say_saving(self) -> None:
         """One line on stderr, written straight to the descriptor (a handler must not re-enter print)."""
@@ -66,10 +70,16 @@ class EarlyStop:
         signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a dropped terminal never stops training
         signal.pthread_sigmask(signal.SIG_UNBLOCK, EARLY_SIGNALS)
 
+    def take_back(self) -> None:
+        """Handle SIGTERM/SIGINT here again after a library (torchrun's agent) put its own handlers in."""
+        if self.installed and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self)
+            signal.signal(signal.SIGINT, self)
+
     def restore(self) -> None:
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
-        self.previous, self.reason, self.trainer, self.forced = {}, None, None, False
+        self.previous, self.reason, self.trainer, self.forced, self.on_stop = {}, None, None, False, None
 
     def attach(self, trainer: Trainer) -> None:
         self.trainer = trainer
