@@ -191,6 +191,10 @@ def find_run(root: Path, ref: str, strict: bool = False) -> Run:
         return _run_at(root, candidate, strict)
     runs = list_runs(root)
     exact = [r for r in runs if r.id == ref] or [r for r in runs if r.name == ref]
+    also = [r.id for r in runs if r.id.startswith(ref) and r.id != ref and r.name != ref] if exact else []
+    if also and len(ref) >= ID_PREFIX_MIN:  # a run named like another's date-time (I5): never pick one silently
+        raise RunNotFound(f"run '{ref}' is ambiguous: it is the name of {exact[-1].id} and the start of the id "
+                          f"of {', '.join(also[:5])}; give the full id of the one you mean")
     if len(exact) > 1 and strict:
         ids = ", ".join(r.id for r in exact[-5:])
         raise RunNotFound(f"run name '{ref}' is shared by {len(exact)} runs ({ids}); give the id of the one you mean")

@@ -96,3 +96,19 @@ def test_rm_of_a_symlinked_run_folder_is_refused_and_leaves_no_tombstone(runs_di
     assert len(err) == 1 and "is a symlink" in err[0], err
     assert link.is_symlink() and target.path.is_dir()
     assert sorted(p.name for p in runs_dir.iterdir()) == [link.name]
+
+
+def test_a_run_named_like_another_runs_date_time_is_refused_as_ambiguous(runs_dir, capsys):
+    """tester8 I5: `runs` shows ids cut to their date and time; a run *named* like that prefix took it over,
+    so `rm <prefix copied from the table>` deleted the other run."""
+    g1 = _run(runs_dir, "g1", run_id="20261207-055332-g1-cf82")
+    impostor = _run(runs_dir, "20261207-055332")
+    for command in (["rm", "20261207-055332", "--yes"], ["note", "20261207-055332", "x"], ["diff", "20261207-055332", "g1"]):
+        assert _cli(runs_dir, *command) == 2, command
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "ambiguous" in err[0] and g1.id in err[0] and impostor.id in err[0], err
+    assert sorted(r.id for r in list_runs(runs_dir)) == sorted([g1.id, impostor.id])
+    assert not (impostor.path / "notes.json").exists() and not (g1.path / "notes.json").exists()
+    assert _cli(runs_dir, "rm", impostor.id, "--yes") == 0  # the full id still names it
+    assert _cli(runs_dir, "rm", "20261207-055332", "--yes") == 0  # and the prefix is g1's alone again
+    assert list_runs(runs_dir) == []
