@@ -171,3 +171,6 @@ class PaneApp(App[int]):
             await pane.remove()
         elif pane.is_attached:  # its mount failed, so its message loop never ran: Textual's own clean-up
             await pane._message_loop_exit()
+        base = self.screen_stack[0]
+        if base.focused is not None and not base.focused.is_attached:  # a loop that stopped left it there
+            base.set_focus(None)  # (keys went to it, and through it nowhere: not even 1-4)

@@ -125,3 +125,29 @@ async def test_the_first_tabs_pane_whose_compose_fails_to_import_leaves_the_app_
         await pilot.press("3")  # (its tab's first announcement may have rebuilt it already)
         await wait_for(pilot, lambda: app.query("#ckpt-tree"), timeout=20, what="the Checkpoints tree")
         assert len(app.query("CheckpointsPane")) == 1 and app.is_running and app._exception is None
+
+
+async def _poll(predicate, what: str) -> None:
+    """wait_for without Pilot's pause: that waits for every widget's queue, and a pane whose message loop
+    stopped on the error never empties its own (until the pane is removed)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + 20
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_built_pane_whose_handler_fails_to_import_is_removed_and_its_key_builds_it_again(fixture_runs):
+    from aigc_tui.ui.panes.runs import RunsPane
+
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.focused is app.query_one("#runs-table"), timeout=20, what="the table")
+        app.query_one(RunsPane).call_later(_stale_import)  # a handler in the pane's own message loop
+        holder = app.query_one(TabbedContent).get_pane("runs")
+        await _poll(lambda: _told(app) and not holder.children, "the restart line and the pane removed")
+        await pilot.press("2")  # keys reach the app again (the focus was left on the removed table)
+        await wait_for(pilot, lambda: app.query("#runs-table"), timeout=20, what="the Runs pane built again")
+        assert app.is_running and app._exception is None
