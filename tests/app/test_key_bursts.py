@@ -12,6 +12,7 @@ from textual.widgets import Input
 
 from aigc_tui.runs import list_runs
 from aigc_tui.ui.app import make_app
+from aigc_tui.ui.panes.runs import RunsPane
 
 
 def burst(app, *keys: str) -> None:
@@ -45,3 +46,40 @@ async def test_a_burst_into_the_prompt_applies_in_order(runs_dir):
         await wait_for(pilot, lambda: prompt.text != "def ", what="the keys applied")
         await pilot.pause(0.3)
         assert prompt.text == "deacb"
+
+
+def typed(text: str) -> list[str]:
+    """The key names a terminal's bytes for `text` parse to (a space is "space")."""
+    return ["space" if c == " " else c for c in text]
+
+
+def burst_typed(app, *keys: str) -> None:
+    for key in keys:
+        app._driver.send_message(events.Key(key, " " if key == "space" else key if len(key) == 1 else None))
+
+
+async def test_a_burst_with_tab_fills_tags_then_note_in_the_order_typed(runs_dir):
+    from aigc_tui.ui.notes_screen import NotesScreen
+
+    app = make_app(runs_dir)
+    saved = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(NotesScreen("g1", [], ""), saved.append)
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "notes-tags", what="tags focused")
+        burst_typed(app, *typed("best"), "tab", *typed("lr too high"), "enter")
+        await wait_for(pilot, lambda: saved, what="the dialog to close")
+        assert saved == [(["best"], "lr too high")]  # the Tab ran where it was typed, not after the rest
+
+
+async def test_ctrl_s_in_a_burst_starts_the_run_with_the_name_typed_before_it(runs_dir):
+    app = make_app(runs_dir, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await show_recipe(pilot, app, "gan_mlp_digits")
+        name = app.query_one("#run-name", Input)
+        await wait_for(pilot, lambda: name.has_focus or (name.focus() and False), what="the name field focused")
+        name.value = ""
+        burst_typed(app, *typed("ab"), "ctrl+s", *typed("cd"))
+        run = await wait_for(pilot, lambda: next(iter(list_runs(runs_dir)), None), what="the run to be created")
+        assert run.name == "ab"  # ctrl+s ran where it was typed, before the c and d after it
+        await wait_for(pilot, lambda: app.query(RunsPane) and app.query_one(RunsPane).selected == run.id,
+                       what="the new run shown in Runs")  # not quitting while the app still opens it

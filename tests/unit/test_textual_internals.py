@@ -152,3 +152,11 @@ def test_textual_images_renderable_class():
     needs(getattr(HalfcellImage, "_Renderable", None) is HalfcellRenderable,
           "textual-image's Image widget class attribute _Renderable",
           "aigc_tui/ui/widgets/sample_image.py (cell_pixels: pixels per cell, else a Kitty/Sixel query)")
+
+
+def test_fields_can_run_the_bindings_around_them_and_pass_a_key_on():
+    used_by = "aigc_tui/ui/widgets/text_fields.py (InOrderKeys: a burst's Tab runs where it was typed)"
+    needs(callable(getattr(App, "_check_bindings", None)) and params(App._check_bindings) == ["self", "key", "priority"]
+          and inspect.iscoroutinefunction(App._check_bindings), "async App._check_bindings(self, key, priority)", used_by)
+    needs(callable(getattr(Widget, "_forward_event", None)) and params(Widget._forward_event) == ["self", "event"]
+          and callable(getattr(Screen, "_forward_event", None)), "Widget/Screen._forward_event(self, event)", used_by)

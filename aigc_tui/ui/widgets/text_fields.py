@@ -5,7 +5,13 @@ after the key has bubbled up to the App, while printable keys are inserted at on
 arrive in one burst (typed fast on a busy box, or one SSH packet) were applied out of order:
 "⌫⌫⌫⌫5" into "3000" left the field empty (the 5 went in first, the four deletes took it), and
 a Start right after read the old value. These fields run their own bindings as each key
-arrives, so the queue of keys is applied in order; a key they do not bind bubbles as before.
+arrives, so the queue of keys is applied in order.
+
+A key the field does not take (tab, ctrl+s, a pane's key) would bubble to the screen's and the
+App's bindings, and so ran after the rest of the burst: `best<Tab>lr too high` all went into
+the tags field and the Tab ran last (tester8 I3). Such a key runs the bindings around the field
+as it arrives; when it moved the focus away (Tab, a dialog opened), the keys typed after it
+that were already queued here go on to the widget that has the focus now.
 Use them for every typed field in the app.
 """
 
@@ -19,16 +25,39 @@ from textual.widgets import Input, TextArea
 
 
 class InOrderKeys:
-    """Runs this widget's own (non-priority) key bindings in its key handler, in arrival order."""
+    """Runs the key bindings for this widget's keys in its key handler, in arrival order."""
+
+    _moved_on = False  # a key here moved the focus away: the keys queued behind it follow the focus
+
+    def _types(self, event: events.Key) -> bool:
+        """Whether the widget's own key handler takes this key (inserts it)."""
+        return event.is_printable
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._moved_on = False
 
     async def _on_key(self, event: events.Key) -> None:
+        app: Any = self.app  # type: ignore[attr-defined]
+        if self._moved_on and app.focused is not self:
+            event.stop()
+            event.prevent_default()  # typed after the key that moved on: it is not this field's
+            if not await app._check_bindings(event.key, priority=True):
+                (app.focused or app.screen)._forward_event(events.Key(event.key, event.character))
+            return
         # a key edits what the user can see: a field scrolled out of view comes back first (tester7 H11)
         self.scroll_visible(animate=False)  # type: ignore[attr-defined]
         for binding in self._bindings.key_to_bindings.get(event.key, ()):  # type: ignore[attr-defined]
-            if not binding.priority and await self.app.run_action(binding.action, self):  # type: ignore[attr-defined]
+            if not binding.priority and await app.run_action(binding.action, self):
                 event.stop()
                 event.prevent_default()  # the base classes' key handlers have nothing left to do
                 return
+        if self._types(event) or app.focused is not self:
+            return
+        # it would bubble, and run after the keys queued behind it: run the bindings around the field now
+        if await app._check_bindings(event.key):
+            event.stop()
+            event.prevent_default()
+            self._moved_on = app.focused is not self
 
 
 class FieldInput(InOrderKeys, Input):
@@ -47,3 +76,7 @@ class FieldInput(InOrderKeys, Input):
 
 class FieldTextArea(InOrderKeys, TextArea):
     """A TextArea whose keys apply in the order typed."""
+
+    def _types(self, event: events.Key) -> bool:
+        indent = self.tab_behavior == "indent" and event.key in ("tab", "escape")
+        return event.is_printable or event.key == "enter" or indent
