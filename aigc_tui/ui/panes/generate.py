@@ -38,11 +38,11 @@ class GeneratePane(Vertical):
     ]
     DEFAULT_CSS = """
     GeneratePane #gen-model-bar, GeneratePane #gen-params, GeneratePane #gen-buttons { height: 1; }
+    GeneratePane #gen-params { overflow-x: auto; scrollbar-size-horizontal: 0; }  /* huge values: the focused one shows */
     GeneratePane #gen-model, GeneratePane #gen-model-b { width: 1fr; margin-right: 1; }
     GeneratePane #gen-model-path { width: 24; }
     GeneratePane #gen-params Label { padding: 0 0 0 1; }
-    GeneratePane #gen-params Input { width: 6; padding: 0 1; background: $boost; }
-    GeneratePane #gen-params #p-max_new_tokens, GeneratePane #gen-params #p-seed { width: 7; }
+    GeneratePane #gen-params Input { width: auto; min-width: 4; padding: 0 0 0 1; background: $boost; }
     GeneratePane #gen-buttons #gen-stops, GeneratePane #gen-prompt { width: 1fr; }
     GeneratePane #gen-prompt-row { height: 5; margin-top: 1; }
     GeneratePane #gen-prompt, GeneratePane #gen-output, GeneratePane #gen-output-b { background: $boost; }

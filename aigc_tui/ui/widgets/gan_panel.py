@@ -29,7 +29,7 @@ class GanPanel(Vertical):
     BINDINGS = [Binding("v", "view_image", "View grid", id="gan.view_image")]
     DEFAULT_CSS = """
     GanPanel #gan-bar { height: 1; }
-    GanPanel #gan-bar Input { width: 9; margin-right: 1; }
+    GanPanel #gan-bar Input { width: auto; min-width: 9; margin-right: 1; }  /* a long seed shows whole */
     GanPanel #gan-bar Button { margin-right: 1; width: auto; min-width: 0; }
     GanPanel #gan-bar #gan-save-path { width: 1fr; }
     GanPanel #gan-status { height: 1; color: $text-muted; }
