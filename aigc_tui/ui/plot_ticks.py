@@ -30,7 +30,7 @@ def fmt_tick(value: float) -> str:
     if value == 0:
         return "0"
     if 1e-3 <= abs(value) < 1e4:
-        return f"{value:.3g}"
+        return f"{value:.3g}" if abs(value) < 1e3 else f"{value:.4g}"  # 1000, not 1e+03
     return f"{value:.0e}".replace("e-0", "e-").replace("e+0", "e")
 
 
@@ -100,12 +100,30 @@ def log_ticks(lo: float, hi: float, want: int = 5) -> tuple[list[float], list[st
                   if real_lo * (1 - 1e-9) <= m * 10.0**e <= real_hi * (1 + 1e-9)]
         if len(values) >= 3:
             break
-    if len(values) > want + 2:
-        values = values[:: math.ceil(len(values) / want)]
+    if len(values) > max(3, want):  # too many: every k-th kept only the crowded low end (0.6 0.8 1, no 2)
+        values = _spread(values, lo, hi, max(3, want))
     linear = [v for v in nice_linear(real_lo, real_hi, want) if v > 0]
-    if len(values) < min(want, len(linear)):  # less than a decade: round linear values
+    if hi - lo < 1 and len(values) < min(want, len(linear)):  # less than a decade: round linear values
         values = linear
     return [math.log10(v) for v in values], [fmt_tick(v) for v in values]
+
+
+def _spread(values: list[float], lo: float, hi: float, want: int) -> list[float]:
+    """`want` of the values, spread evenly over the log axis [lo, hi]: near each of `want` evenly spaced
+    points, the roundest value (1 before 2 or 5, before the rest), then the nearest."""
+    gap = (hi - lo) / (want - 1)
+    logs = [math.log10(v) for v in values]
+
+    def roundness(v: float) -> int:
+        m = round(v / 10 ** math.floor(math.log10(v) + 1e-9), 6)
+        return 0 if m == 1 else 1 if m in (2, 5) else 2
+
+    picked = set()
+    for target in (lo + gap * k for k in range(want)):
+        near = [i for i, x in enumerate(logs) if abs(x - target) <= gap / 2] or \
+            [min(range(len(logs)), key=lambda i: abs(logs[i] - target))]
+        picked.add(min(near, key=lambda i: (roundness(values[i]), abs(logs[i] - target))))
+    return [values[i] for i in sorted(picked)]
 
 
 def time_ticks(lo: float, hi: float, want: int = 5) -> tuple[list[float], list[str]]:
