@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rich.text import Text
 
+from aigc_tui.names import id_tails as id_tails  # re-exported: the panes take it from here
 from aigc_tui.runs import RunStatus, list_runs
 from aigc_tui.runs.checkpoints import best_checkpoint
 from aigc_tui.runs.housekeeping import archived_runs
@@ -103,26 +104,6 @@ def shown_names(rows: list[RowData]) -> dict[str, str]:
              for d in rows}
     tails = id_tails(names)
     return {i: n + tails[i] for i, n in names.items()}
-
-
-def id_tails(names: dict[str, str]) -> dict[str, str]:
-    """Run id -> ` ~4b49`, its id's tail, where its name (as shown) is another run's too; else "".
-    A copied run keeps its tail: where same-named runs share one too, their ids' date-time
-    (` ~20260101-000300`), and where even that repeats, the whole id."""
-    again = Counter(names.values())
-    tails = {i: i.rsplit("-", 1)[-1] for i in names}
-    twins = Counter((names[i], t) for i, t in tails.items())
-    stamps = {i: "-".join(i.split("-")[:2]) for i in names}
-    same_time = Counter((names[i], t) for i, t in stamps.items())
-    out = {}
-    for i, n in names.items():
-        if again[n] < 2:
-            out[i] = ""
-        elif twins[n, tails[i]] < 2:
-            out[i] = f" ~{tails[i]}"
-        else:
-            out[i] = f" ~{stamps[i]}" if same_time[n, stamps[i]] < 2 else f" ~{i}"
-    return out
 
 
 def sweep_order(rows: list[RowData]) -> list[RowData]:

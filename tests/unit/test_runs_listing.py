@@ -147,3 +147,21 @@ def test_a_killed_sessions_training_time_still_counts_after_a_resume(runs_dir):
     assert RunStatus.read(run.path).state is RunState.LOST
     mark_queued(run.path, os.getpid(), by_launcher=True)  # `aigc-tui resume`
     assert abs(run_row(run).elapsed(time.time() + 999) - 30) < 2  # the killed session's 30 s kept
+
+
+def test_same_named_runs_are_told_apart_by_their_ids_tail_at_every_width(runs_dir, capsys, monkeypatch):
+    """tester8 I7: at 80 columns (no id column) two `mlp-gan-digits` runs read as twins; the app shows
+    `name ~47a9` and so does `aigc-tui runs` now, the tail kept whole when the name is cut."""
+    long = "a-long-recipe-name"  # an id is at most 40 characters
+    for name, run_id in (("mlp-gan-digits", "20261207-055811-mlp-gan-digits-47a9"),
+                         ("mlp-gan-digits", "20261207-060102-mlp-gan-digits-0b3c"),
+                         (long, f"20261207-060200-{long}-0001"), (long, f"20261207-060300-{long}-0002"),
+                         ("solo", None)):
+        create_run(runs_dir, f'kind = "gan"\nname = "{name}"\n', name, run_id=run_id)
+    _, *rows = _terminal_listing(runs_dir, capsys, monkeypatch, 80)
+    assert [row[:2] for row in rows[:4]] == [["mlp-gan-digits", "~47a9"], ["mlp-gan-digits", "~0b3c"],
+                                             [long, "~0001"], [long, "~0002"]], rows
+    assert rows[4][:2] == ["solo", "queued"]  # a name no other run has stays as it is
+    _, *rows = _terminal_listing(runs_dir, capsys, monkeypatch, 50)  # names cut, tails whole
+    assert [row[:2] for row in rows[:4]] == [["mlp-gan-dig…", "~47a9"], ["mlp-gan-dig…", "~0b3c"],
+                                             ["a-long-reci…", "~0001"], ["a-long-reci…", "~0002"]], rows
