@@ -119,8 +119,8 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
     if reader.last:
         table = Table.grid(padding=(0, 2))
         items = [(k, v) for k, v in reader.last.items() if k not in ("step", "time")]
-        for i in range(0, len(items), 4):
-            table.add_row(*(metric_text(k, v, markup=True) for k, v in items[i:i + 4]))
+        for cells in metric_rows(items, width):
+            table.add_row(*cells)
         parts.append(table)
     from aigc_tui.ui.series import minmax_decimate
 
@@ -138,6 +138,25 @@ def render_frame(run: Run, reader: MetricsReader, width: int) -> object:
         plt.xlabel("step")
         parts.append(Text.from_ansi(plt.build()))
     return Group(*parts)
+
+
+def metric_rows(items: list[tuple[str, object]], width: int, most: int = 4) -> list[list[str]]:
+    """`watch`'s metrics, up to `most` a row: as many as fit `width` whole, so Rich never cuts two names
+    to one stub (`grad_no…` for grad_norm_d and grad_norm_g, tester8 I8); a metric wider than the
+    terminal alone loses the middle of its name (`grad…_d 1.25`), never its value."""
+    from rich.cells import cell_len
+
+    plain = [metric_text(k, v) for k, v in items]
+    per_row = next((n for n in range(min(most, len(items)), 1, -1)
+                    if sum(max(cell_len(t) for t in plain[c::n]) for c in range(n)) + 2 * (n - 1) <= width), 1)
+    cells = []
+    for (key, value), text in zip(items, plain, strict=True):
+        over = cell_len(text) - width
+        if per_row == 1 and over > 0:
+            keep = max(2, len(key) - over - 1)
+            key = key[: (keep + 1) // 2] + "…" + key[len(key) - keep // 2:]
+        cells.append(metric_text(key, value, markup=True))
+    return [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
 
 
 def _watch_lines(run: Run, reader: MetricsReader) -> None:
