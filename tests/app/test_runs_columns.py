@@ -116,3 +116,24 @@ async def test_same_named_runs_are_told_apart_by_their_id_tail_at_120_and_80_col
         await wait_for(pilot, lambda: narrow <= names(), what=f"same-named runs told apart at 80 columns: {names()}")
         await pilot.pause()
         assert table.virtual_size.width <= table.size.width  # nothing scrolls off to the right
+
+
+async def test_the_monitor_header_of_a_same_named_run_carries_its_id_tail(fixture_runs):
+    """tester8 I7: the table said `fixture-gan ~dddd` while the monitor above its plot said only
+    `fixture-gan`; a run whose name is its own keeps a bare name."""
+    from pilot_wait import text_of
+
+    from aigc_tui.ui.panes.runs import RunsPane
+
+    shutil.copytree(fixture_runs / "20260101-000000-fixture-gan-aaaa", fixture_runs / "20260101-000300-fixture-gan-dddd")
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await wait_for(pilot, lambda: app.query(RunsPane) and app.query_one(RunsPane), what="the runs pane")
+        await wait_for(pilot, lambda: app.query_one(DataTable).row_count == 4, what="the runs table")
+        for run_id, head in (("20260101-000300-fixture-gan-dddd", "fixture-gan ~dddd  gan"),
+                             ("20260101-000000-fixture-gan-aaaa", "fixture-gan ~aaaa  gan")):
+            pane.show_run(run_id)
+            await wait_for(pilot, lambda head=head: text_of(app, "#run-header").startswith(head),
+                           what=f"{head!r} in the header: {text_of(app, '#run-header')!r}")
+        pane.show_run("20260101-000100-fixture-lm-bbbb")
+        await wait_for(pilot, lambda: text_of(app, "#run-header").startswith("fixture-lm  lm"), what="the LM's header")

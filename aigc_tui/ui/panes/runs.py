@@ -133,7 +133,7 @@ class RunsPane(HousekeepingPane):
         ordered = sweep_order(rows)  # newest first; a sweep's runs together, best first
         counts: dict[str, int] = {}
         self._sweep_rank = {}
-        self._tails = id_tails({d.row.id: f"{d.row.name} {d.sweep_label}" for d in rows})  # as the tree tells them apart
+        self._tails = self.monitor.tails = id_tails({d.row.id: f"{d.row.name} {d.sweep_label}" for d in rows})  # as the tree
         for d in ordered:
             if d.row.sweep and d.best_value is not None:  # [rank], never #1 like a tag; [-] until ranked (H17)
                 counts[d.row.sweep] = self._sweep_rank[d.row.id] = counts.get(d.row.sweep, 0) + 1

@@ -65,6 +65,7 @@ class RunMonitor(Vertical):
         self.sample_index = -1
         self.log_sig: tuple[int, float] | None = None
         self.gpu_line = ""
+        self.tails: dict[str, str] = {}  # run id -> ` ~dddd` where its name is another run's too (the pane sets it)
         self._redraw_timer: Timer | None = None
         self._drawn_at = 0.0  # time.monotonic() of the last redraw
         self._log_shown: list[str] = []  # the log lines written, to append only what is new
@@ -117,7 +118,7 @@ class RunMonitor(Vertical):
             return
         r = data.row
         sweep = f" {escape(data.sweep_label)}" if data.sweep_label else ""  # what this run of a sweep varied
-        parts = [f"[b]{escape(r.name)}[/b]{sweep}  {escape(r.kind)}  {styled_state(r.state, r.state_text)}  step {r.progress}"]
+        parts = [f"[b]{escape(r.name)}[/b]{escape(self.tails.get(r.id, ''))}{sweep}  {escape(r.kind)}  {styled_state(r.state, r.state_text)}  step {r.progress}"]
         if r.throughput:  # an ended run's is the last one measured: its final speed
             parts.append(("final " if r.ended_at else "") + r.speed_text)
         if r.eta_seconds is not None:
