@@ -217,3 +217,22 @@ async def test_a_run_no_worker_claimed_stops_and_deletes_from_the_app(fixture_ru
         await pilot.press("y")
         await wait_for(pilot, lambda: run.id not in row_keys(app), what="the row gone")
         assert not run.path.exists()
+
+
+@pytest.mark.parametrize("key", ["a", "d"])
+async def test_archiving_or_deleting_the_only_run_a_filter_shows_clears_the_monitor(fixture_runs, key):
+    """tester8 I9: with `/` showing one run, `a` (or `d`) emptied the table but the monitor kept the
+    run that had gone ("no loss logged yet", "could not read step-…png"), and `r` said no run selected."""
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _open(pilot, app, LM)
+        await pilot.press("slash", *"fixture-lm", "escape")
+        await wait_for(pilot, lambda: row_keys(app) == [LM], what="the filter showing one run")
+        await pilot.press(key)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: row_keys(app) == [] and pane.monitor.data is None, what="the monitor cleared")
+        header = str(app.query_one("#run-header", Static).render())
+        verb = "archived" if key == "a" else "deleted"
+        assert f"{verb} fixture-lm; no run matches the filter." in header, header
+        assert not app.query_one("#run-monitor").query_one("#monitor").display

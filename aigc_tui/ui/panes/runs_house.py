@@ -59,14 +59,17 @@ class HousekeepingPane(PlotKeys):
             self.notify(reason, severity="warning")
         return reason is None
 
-    def _forget(self, run_id: str, keep_place: bool = False) -> None:
+    def _forget(self, run_id: str, keep_place: bool = False, done: str = "") -> None:
         """A run moved or went away: drop it from the selection, the marks and the tail.
         `keep_place` (deleted or archived here): the cursor goes to the next row, not the top, so
-        several failed runs in a row go without finding the place again each time."""
+        several failed runs in a row go without finding the place again each time; when it was the
+        only row shown (a filter hides the rest), the monitor says `done` and that none is left."""
         if keep_place and self.selected == run_id:
             keys = [str(k.value) for k in self.query_one(DataTable).rows]
             at = keys.index(run_id) if run_id in keys else -1
             self._wanted = next(iter(keys[at + 1:] or keys[:at][-1:]), None) if at >= 0 else None
+            if self._wanted is None:  # no row takes its place: it must not stay on show (tester8 I9)
+                self.monitor.clear(f"{escape(done or run_id)}; no run matches the filter.")
         self.compare.discard(run_id)
         self.app.tail.forget(run_id)
         if self.selected == run_id:
@@ -114,7 +117,7 @@ class HousekeepingPane(PlotKeys):
             self.app.call_from_thread(self.notify, f"{name}: {exc if isinstance(exc, AigcError) else os_reason(exc)}", severity="warning")
             return
         self.app.call_from_thread(self.notify, f"deleted {name}")
-        self.app.call_from_thread(self._forget, run.id, True)
+        self.app.call_from_thread(self._forget, run.id, True, f"deleted {name}")
 
     # --- archive ----------------------------------------------------------------------------
     def action_archive_run(self) -> None:
@@ -142,7 +145,7 @@ class HousekeepingPane(PlotKeys):
             self.notify(str(exc), severity="warning")
             return
         self.notify(done)
-        self._forget(run_id, keep_place=True)
+        self._forget(run_id, keep_place=True, done=done)
 
     def action_toggle_archived(self) -> None:
         self.show_archived = not self.show_archived
