@@ -137,3 +137,25 @@ async def test_the_monitor_header_of_a_same_named_run_carries_its_id_tail(fixtur
                            what=f"{head!r} in the header: {text_of(app, '#run-header')!r}")
         pane.show_run("20260101-000100-fixture-lm-bbbb")
         await wait_for(pilot, lambda: text_of(app, "#run-header").startswith("fixture-lm  lm"), what="the LM's header")
+
+
+async def test_a_million_step_run_keeps_every_time_whole_at_80_columns(fixture_runs):
+    """tester8 I10: one run at 250000/1000000 steps cut every row's time to `3d0` at 80x24; its step
+    count reads 250k/1M instead, and the other rows keep theirs exact."""
+    add_long_named_live_looking_run(fixture_runs)  # 1500/1000000 steps, 12,345 img/s
+    src = next(fixture_runs.glob("*fixture-gan-aaaa"))
+    big = fixture_runs / "20260101-000011-bignum-eeee"
+    shutil.copytree(src, big)
+    (big / "config.toml").write_text((big / "config.toml").read_text().replace('"fixture-gan"', '"bignum"'))
+    status = json.loads((big / "status.json").read_text())
+    (big / "status.json").write_text(json.dumps(status | {"step": 250000, "total_steps": 1000000}))
+    shutil.copytree(src, fixture_runs / "20260101-000012-k9-ffff")  # six rows: the table scrolls, 78 cells across
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 6 and "device" not in headers(table), what="the runs table")
+        await pilot.pause()
+        assert headers(table)[-1] == "time"  # nothing cut off or scrolled away (the scrollbar takes its cells)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        steps = [str(c) for c in table.get_column("step")]
+        assert "250k/1M" in steps and "400/400" in steps  # short counts stay exact
