@@ -141,7 +141,7 @@ class RunsPane(HousekeepingPane):
         keys = [d.row.id for d in visible]
         full = {d.row.id: self._cells(d) for d in visible}
         size = self.size if self.size.width else self.app.size
-        layout = layout_for(table_width(size, len(full), table.scrollbar_size_vertical), COLUMNS, list(full.values()))
+        layout = layout_for(table_width(size, len(full), table.styles.scrollbar_size_vertical), COLUMNS, list(full.values()))
         if layout != self._layout:  # a resize, or a row that no longer fits: new columns
             table.clear(columns=True)
             for col in layout.columns:
