@@ -9,7 +9,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from aigc_tui.errors import AigcError
 from aigc_tui.runs import list_runs
+from aigc_tui.runs.store import find_checkpoint
 from aigc_tui.ui.rundata import id_tails
 
 SHORT = {"max_new_tokens": "max", "temperature": "temp", "top_k": "top-k", "top_p": "top-p",
@@ -33,6 +35,19 @@ def model_choices(runs_dir: Path) -> list[tuple[str, str, str]]:
     tails = id_tails({run_id: name for run_id, name, ckpts in found if ckpts})  # same-named runs told apart
     return [(model_label(name + tails[run_id], c.name, c.step, c.kind), str(c.path), c.kind)
             for run_id, name, ckpts in found for c in ckpts]
+
+
+def listed_checkpoint(runs_dir: Path, typed: str, listed: list[str]) -> str | None:
+    """The listed checkpoint a run or checkpoint typed into the model field names (`g1`, `g1@300`, a
+    run or checkpoint directory), so it opens as the picked one does: a GAN run draws its grid
+    rather than be refused as no language model (tester8 I11). None: not one of ours (an HF id)."""
+    if not typed or typed in listed:
+        return None
+    try:
+        path = find_checkpoint(runs_dir, typed).path.resolve()
+    except (AigcError, OSError, ValueError):
+        return None
+    return next((p for p in listed if Path(p).resolve() == path), None)
 
 
 def model_label(run: str, checkpoint: str, step: int, kind: str) -> str:

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 
 from aigc_tui.generate.stops import parse_stops
 from aigc_tui.runs import CheckpointInfo
+from aigc_tui.ui import gen_choices
 from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, picked, read_params
 from aigc_tui.ui.gen_errors import error_line, gone_checkpoint, newest_instead
 from aigc_tui.ui.gen_stats import done_line
@@ -193,6 +194,10 @@ class GeneratePane(Vertical):
 
     @on(Button.Pressed, "#gen-go")
     def action_generate(self) -> None:
+        if listed := gen_choices.listed_checkpoint(self.runs_dir, self.model_ref, list(self.kinds)):
+            self.query_one("#gen-model-path", Input).value = ""  # a run typed (`g1`) is used as if picked:
+            self.query_one("#gen-model", Select).value = listed  # a GAN draws its grid, an encoder opens
+            self._model_changed()
         if self.query_one("#enc-controls").display:
             self.query_one(EncoderView).submit()
             return
@@ -259,16 +264,9 @@ class GeneratePane(Vertical):
 
     def handle_event(self, event: dict[str, Any]) -> None:
         """Events from the helper, delivered on the UI thread."""
-        if self.query_one(EncoderView).handle_event(event):
+        if self.query_one(EncoderView).handle_event(event) or self.query_one(GanPanel).handle_event(event):
             return
         rid = event.get("id")
-        panel = self.query_one(GanPanel)
-        if rid is not None and rid == panel.request:
-            if event["event"] == "image":
-                panel.show_image(Path(event["path"]))
-            elif event["event"] == "error":
-                panel.show_error(event["message"])
-            return
         if rid not in self.requests:
             return
         kind = event["event"]

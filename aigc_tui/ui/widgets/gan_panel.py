@@ -116,6 +116,17 @@ class GanPanel(Vertical):
         self._status(f"[red]error: {message}[/]")
         self.request = None
 
+    def handle_event(self, event: dict[str, Any]) -> bool:
+        """Take the helper's answer to this panel's request (the grid, or why not); False when it is
+        someone else's."""
+        if self.request is None or event.get("id") != self.request:
+            return False
+        if event["event"] == "image":
+            self.show_image(Path(event["path"]))
+        elif event["event"] == "error":
+            self.show_error(event["message"])
+        return True
+
     @on(Button.Pressed, "#gan-save")
     def save_png(self) -> None:
         if self.last_image is None:

@@ -1,0 +1,45 @@
+"""A run typed into Generate's "model dir / HF id" field is used as the same run picked from the list
+(tester8 I11): a GAN run draws its grid; it used to be sent to the LM helper and refused with
+"generate needs a language model (use `aigc-tui sample` for GANs ...)"."""
+
+from __future__ import annotations
+
+from fixture_runs import make_fixture_runs
+from pilot_wait import settle, wait_for
+from textual.widgets import Input, Select
+
+from aigc_tui.runs import list_runs
+from aigc_tui.ui.app import make_app
+
+
+async def test_a_gan_run_typed_by_name_draws_its_grid(tmp_path):
+    root = make_fixture_runs(tmp_path / "runs")
+    gan = next(r for r in list_runs(root) if r.name == "fixture-gan")
+    app = make_app(root, initial_tab="generate")
+    asked: list[tuple[str, str]] = []
+    app.generation.gan_grid = lambda model, out, **kw: asked.append(("grid", model)) or "r1"
+    app.generation.generate = lambda model, *a, **kw: asked.append(("generate", model)) or "r2"
+    async with app.run_test(size=(100, 30)) as pilot:
+        model = app.query_one("#gen-model", Select)
+        await settle(pilot, lambda: not model.is_blank())  # the default: the newest LM
+        app.query_one("#gen-model-path", Input).value = "fixture-gan"
+        app.query_one("#gen-model-path", Input).focus()
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: asked, what="a request")
+        assert asked == [("grid", str(gan.checkpoints()[-1].path))]
+        assert model.value == str(gan.checkpoints()[-1].path) and app.query_one("#gen-model-path", Input).value == ""
+        assert app.query_one("#gan-controls").display and not app.query_one("#lm-controls").display
+
+
+async def test_a_model_dir_or_hf_id_typed_still_goes_to_the_lm_helper(tmp_path):
+    app = make_app(make_fixture_runs(tmp_path / "runs"), initial_tab="generate")
+    asked: list[str] = []
+    app.generation.generate = lambda model, *a, **kw: asked.append(model) or "r2"
+    async with app.run_test(size=(100, 30)) as pilot:
+        model = app.query_one("#gen-model", Select)
+        await settle(pilot, lambda: not model.is_blank())
+        app.query_one("#gen-model-path", Input).value = "gpt2"
+        app.query_one("#gen-model-path", Input).focus()
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: asked, what="a request")
+        assert asked == ["gpt2"] and app.query_one("#gen-model-path", Input).value == "gpt2"
