@@ -83,3 +83,24 @@ async def test_ctrl_s_in_a_burst_starts_the_run_with_the_name_typed_before_it(ru
         assert run.name == "ab"  # ctrl+s ran where it was typed, before the c and d after it
         await wait_for(pilot, lambda: app.query(RunsPane) and app.query_one(RunsPane).selected == run.id,
                        what="the new run shown in Runs")  # not quitting while the app still opens it
+
+
+async def test_keys_reaching_a_field_left_focused_in_a_hidden_pane_type_nothing_and_a_pane_key_switches(runs_dir):
+    """tester8 I12: after a quick pane switch the Runs filter, in the pane no longer shown, still held
+    the focus for a moment; the next `2` was typed into it (filtering the table) instead of switching."""
+    app = make_app(runs_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        tabs = app.query_one("TabbedContent")
+        await pilot.press("1")  # Launch built once, so showing it again below is immediate
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "recipes", what="Launch")
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "runs-table", what="Runs")
+        await pilot.press("slash", "a", "b")
+        field = app.query_one("#runs-filter", Input)
+        assert field.value == "ab"
+        tabs.active = "launch"  # shown at once; the focus moves on only after the next refresh
+        for key in ("x", "backspace", "2"):  # as the app hands keys to the focused widget before then
+            field._forward_event(events.Key(key, key if len(key) == 1 else None))
+        await wait_for(pilot, lambda: tabs.active == "runs" or field.value != "ab", what="the keys handled")
+        assert field.value == "ab"  # neither typed into nor edited while its pane was not shown
+        assert tabs.active == "runs"  # the 2 switched panes

@@ -12,6 +12,11 @@ App's bindings, and so ran after the rest of the burst: `best<Tab>lr too high` a
 the tags field and the Tab ran last (tester8 I3). Such a key runs the bindings around the field
 as it arrives; when it moved the focus away (Tab, a dialog opened), the keys typed after it
 that were already queued here go on to the widget that has the focus now.
+
+A field left focused in a pane that a quick switch just hid (the focus moves on only after the
+next refresh) types nothing: a `2` pressed then went into the hidden Runs filter instead of
+switching panes (tester8 I12). The key runs the bindings of what is shown around it (the App's
+pane keys, q, ?), never the field's own nor its hidden pane's.
 Use them for every typed field in the app.
 """
 
@@ -44,6 +49,13 @@ class InOrderKeys:
             if not await app._check_bindings(event.key, priority=True):
                 (app.focused or app.screen)._forward_event(events.Key(event.key, event.character))
             return
+        nodes = list(self.ancestors_with_self)  # type: ignore[attr-defined]
+        hidden = [index for index, node in enumerate(nodes) if not node.display]
+        if hidden:
+            event.stop()
+            event.prevent_default()
+            await _run_bindings(app, event.key, nodes[hidden[-1] + 1:])
+            return
         # a key edits what the user can see: a field scrolled out of view comes back first (tester7 H11)
         self.scroll_visible(animate=False)  # type: ignore[attr-defined]
         for binding in self._bindings.key_to_bindings.get(event.key, ()):  # type: ignore[attr-defined]
@@ -58,6 +70,17 @@ class InOrderKeys:
             event.stop()
             event.prevent_default()
             self._moved_on = app.focused is not self
+
+
+async def _run_bindings(app: Any, key: str, nodes: list[Any]) -> bool:
+    """Run the key's first (non-priority) binding on these nodes, innermost first, up to a modal screen."""
+    for node in nodes:
+        for binding in node._bindings.key_to_bindings.get(key, ()):
+            if not binding.priority and await app.run_action(binding.action, node):
+                return True
+        if node.is_modal:
+            break
+    return False
 
 
 class FieldInput(InOrderKeys, Input):
