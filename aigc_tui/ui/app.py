@@ -72,11 +72,14 @@ class AigcApp(PaneApp):
         self.tail = MetricsTail(self.post_message)
         self.generation = GenerationClient(runs_dir=self.runs_dir, on_event=self._on_generation_event)
 
-    def notify(self, message: str, *, severity: Any = "information", timeout: float | None = None, **kw: Any) -> None:
+    def notify(self, message: str, *, severity: Any = "information", timeout: float | None = None,
+               markup: bool = False, **kw: Any) -> None:
         """An information toast goes after INFO_TOAST_S: at 80x24 toasts covered the newest log lines for 5 s
-        after every action (tester6 G30). Warnings and errors keep Textual's 5 s (or their own timeout)."""
+        after every action (tester6 G30). Warnings and errors keep Textual's 5 s (or their own timeout).
+        Toasts are plain text, whatever `markup` says (Widget.notify always passes True): they carry run
+        names, paths and error lines, and a run named `a[/]b` raised, `x[bold]y` lost its brackets."""
         short = timeout is None and severity == "information"
-        super().notify(message, severity=severity, timeout=INFO_TOAST_S if short else timeout, **kw)
+        super().notify(message, severity=severity, timeout=INFO_TOAST_S if short else timeout, markup=False, **kw)
 
     def get_driver_class(self) -> type[Driver]:
         # Pasted text containing an ESC must not become key presses (ctrl+s in it started a run): paste_guard.
