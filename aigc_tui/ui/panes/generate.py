@@ -26,6 +26,8 @@ from aigc_tui.ui.widgets.output_area import OutputArea
 from aigc_tui.ui.widgets.prompt_history import PromptHistory
 from aigc_tui.ui.widgets.text_fields import FieldInput, FieldTextArea
 
+NO_MODEL = "[red]pick a model first: a checkpoint, a model dir or an HF id[/]"
+
 
 class GeneratePane(Vertical):
     BINDINGS = [
@@ -66,6 +68,7 @@ class GeneratePane(Vertical):
         self._unsaved: tuple[str, dict[str, Any], str, str] | None = None  # the request's history entry
         self._samples_started: set[tuple[str, int]] = set()
         self._wanted: str | None = None  # the checkpoint `g` opened, until a model listing shows it
+        self._no_model_said = False  # the stats line says "pick a model first"
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="gen-model-bar"):
@@ -144,6 +147,8 @@ class GeneratePane(Vertical):
         if encoder:
             self.query_one(EncoderView).set_model(self.model_ref, kind)
         self.query_one("#lm-controls").display = not gan and not encoder
+        if self._no_model_said and self.model_ref:
+            self._stats("")  # a model is picked now: the refusal is stale (accept8)
         self.query_one("#gen-model-b").display = not gan and not encoder
         self.set_class(bool(self.model_b) and not gan and not encoder, "-compare")
         focused = self.app.focused
@@ -177,6 +182,7 @@ class GeneratePane(Vertical):
         self.query_one("#gen-model-path", Input).value = "" if entry.model in self.kinds else entry.model
 
     def _stats(self, text: str) -> None:
+        self._no_model_said = text == NO_MODEL
         self.query_one("#gen-stats", Static).update(text)
 
     def _params(self) -> dict[str, Any] | None:
@@ -213,7 +219,7 @@ class GeneratePane(Vertical):
             self.notify(newer[1])
             self.action_reload_models()  # the picker shows the one used
         if not model:
-            self._stats("[red]pick a model first: a checkpoint, a model dir or an HF id[/]")
+            self._stats(NO_MODEL)
             return
         params = self._params()
         if params is None:
