@@ -20,6 +20,7 @@ PARAMS = [("max_new_tokens", "200", int), ("temperature", "0.8", float), ("top_k
           ("top_p", "1.0", float), ("repetition_penalty", "1.0", float), ("seed", "0", int),
           ("num_samples", "1", int)]
 STEP_NAME = re.compile(r"step-\d+")  # a checkpoint named by its step: shown as RUN@STEP
+KIND_SUFFIX = re.compile(r" \([a-z]+\)$")  # model_label's ` (lm)`
 ENCODER_KINDS = ("mlm", "classify")  # tried in the encoder view, not by generating text
 GENERATE_KINDS = ("lm", "gan", *ENCODER_KINDS, "")  # what Generate loads ("": an unmarked LM); not a script's files
 
@@ -55,6 +56,18 @@ def model_label(run: str, checkpoint: str, step: int, kind: str) -> str:
     (`tester-fg / step-00000060 (lm)` lost the checkpoint); other checkpoint names as they are."""
     where = step if STEP_NAME.fullmatch(checkpoint) and int(checkpoint[5:]) == step else checkpoint
     return f"{run}@{where} ({kind})" if kind else f"{run}@{where}"
+
+
+def side_name(ref: str, labels: dict[str, str]) -> str:
+    """What heads one side of *vs*: the picker's label without its kind (`acc8-lm@200`), so two
+    checkpoints of one run read apart (accept8 J5); a model dir typed by its folder (a checkpoint
+    folder as RUN@CHECKPOINT), an HF id as typed."""
+    if ref in labels:
+        return KIND_SUFFIX.sub("", labels[ref])
+    path = Path(ref).expanduser()
+    if not path.is_dir():
+        return ref
+    return f"{path.parent.parent.name}@{path.name}" if path.parent.name == "checkpoints" else path.name
 
 
 def picked(choices: list[tuple[str, str, str]], current: str | None, wanted: str | None,

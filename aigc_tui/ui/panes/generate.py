@@ -234,7 +234,7 @@ class GeneratePane(Vertical):
         targets = [(model, "#gen-output")] + ([(self.model_b, "#gen-output-b")] if self.model_b else [])
         for ref, output_id in targets:
             output = self.query_one(output_id, TextArea)
-            output.text = f"[{Path(ref).parent.parent.name or ref}]\n{prompt}" if self.model_b else prompt
+            output.text = f"[{gen_choices.side_name(ref, self.labels)}]\n{prompt}" if self.model_b else prompt
             # the helper cuts each sample at its own stop string, then goes on to the next sample
             rid = self.app.generation.generate(ref, prompt, device="auto", stop=parse_stops(stops), **params)
             self.requests[rid] = output_id
