@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 
 from aigc_tui.generate.stops import parse_stops
 from aigc_tui.runs import CheckpointInfo
-from aigc_tui.ui import gen_choices
+from aigc_tui.ui import clipboard, gen_choices
 from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, picked, read_params
 from aigc_tui.ui.gen_errors import error_line, gone_checkpoint, newest_instead
 from aigc_tui.ui.gen_stats import done_line
@@ -254,12 +254,10 @@ class GeneratePane(Vertical):
 
     @on(Button.Pressed, "#gen-copy")
     def action_copy_output(self) -> None:
-        """OSC 52: the terminal puts it on the clipboard, also over SSH (the LM's text, only when on screen)."""
+        """OSC 52 (ui/clipboard.py), also over SSH and in tmux: the LM's text, only when on screen."""
         text = "\n\n".join(t for o in ("#gen-output", "#gen-output-b") if self.query_one("#lm-controls").display
                            and self.query_one(o).display and (t := self.query_one(o, TextArea).text))
-        if text:
-            self.app.copy_to_clipboard(text)
-        self.notify(f"copied {len(text):,} characters (OSC 52)" if text else "nothing to copy: ctrl+y copies generated text")
+        self.notify(clipboard.copy_text(self.app, text) if text else "nothing to copy: ctrl+y copies generated text")
 
     def _finish(self, rid: str) -> None:
         self.requests.pop(rid, None)
