@@ -123,8 +123,9 @@ class AigcApp(PaneApp):
         self.generation.close()
 
     # --- routing between panes ----------------------------------------------------------
-    FOCUS = {"launch": "#recipes", "runs": "#runs-table", "checkpoints": "#ckpt-tree", "generate": "#gen-prompt"}
-    HOME = {**FOCUS, "generate": "#gen-go"}  # where Esc takes focus out of a text field
+    # a pane's own widget, never a text field, so 1-4 keep working (Generate's: its first button, gen_focus);
+    # Esc takes focus out of a text field to the same place
+    FOCUS = HOME = {"launch": "#recipes", "runs": "#runs-table", "checkpoints": "#ckpt-tree", "generate": "#gen-go"}
 
     def action_leave_field(self) -> None:
         """Esc leaves a text field (so 1-4 and pane keys work again); elsewhere Esc does its usual job."""
@@ -163,15 +164,20 @@ class AigcApp(PaneApp):
         self.focus_pane(tab)
 
     def focus_pane(self, tab: str) -> None:
-        """Focus the pane's main widget, unless another tab became active meanwhile.
+        """Focus the pane's main widget (never a text field), unless another tab became active meanwhile.
 
         Focusing a widget in a hidden pane makes TabbedContent switch to it, so a late
-        focus for a tab the user already left would drag them back.
+        focus for a tab the user already left would drag them back. Nor does it undo a focus the user
+        gave a widget of that pane meanwhile (a click, Generate's `p`); a field left focused before
+        (in the pane while it was hidden, tester8 I12) does give way, so the pane keys work.
         """
         selector = self.FOCUS.get(tab)
+        before = self.focused
 
         def focus() -> None:
-            if self.query_one(TabbedContent).active != tab:
+            tabs = self.query_one(TabbedContent)
+            now = self.focused
+            if tabs.active != tab or (now is not before and now is not None and tabs.get_pane(tab) in now.ancestors):
                 return
             try:
                 if tab == "generate":

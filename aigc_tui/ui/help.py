@@ -14,8 +14,8 @@ connection never stops them. Reopen the app to find them again.
 
 **Anywhere**: `1`-`4` Launch, Runs, Checkpoints, Generate (`alt+1`-`alt+4` also from a text
 field); `ctrl+p` every action and
-theme; `?` this help; `q` quit (runs keep training); `tab` next control; `esc` leaves a
-text field (while one has focus, keys type into it).
+theme; `?` this help; `q` quit (runs keep training); `tab` next control. Showing a pane
+never puts you in a text field; `esc` leaves one (while one has focus, keys type into it).
 
 **Launch**: pick a recipe, edit the form (errors show inline; only the fields that apply
 to the model and loss), pick a device (or tick several GPUs: one process each, under
@@ -47,7 +47,8 @@ is shrunk (whole, "tile 1/64 fit").
 **Checkpoints**: `g` sample or generate from it, `r` resume from it, `f` fork into
 Launch, `t` fine-tune from it (a new run starting from its weights), `d` delete (asks first).
 
-**Generate**: the newest LM checkpoint is picked; write a prompt, `ctrl+g` generate,
+**Generate**: the newest LM checkpoint is picked; `p` (or a click) into the prompt (a GAN's
+seed, an encoder's text), write it, `ctrl+g` generate,
 `ctrl+t` stop, `ctrl+y` copy the output (OSC 52, works over SSH). *vs* runs the same
 prompt on a second checkpoint side by side. Past prompts (with their settings) are on
 the right. For a GAN checkpoint: a grid by seed, an interpolation, *Save PNG*, `v` full screen.

@@ -260,12 +260,12 @@ async def test_number_keys_switch_panes_and_focus_follows(fixture_runs):
                        and app.focused.id == "runs-table", what="the first screen to settle")
         await pilot.pause()  # and every start-up message handled (waits for idle, not a time)
         for key, tab, focused in [("1", "launch", "recipes"), ("3", "checkpoints", "ckpt-tree"),
-                                  ("2", "runs", "runs-table"), ("4", "generate", "gen-prompt")]:
+                                  ("2", "runs", "runs-table"), ("4", "generate", "gen-go")]:
             await pilot.press(key)
             await wait_for(pilot, lambda tab=tab, focused=focused: tabs.active == tab and app.focused is not None
                            and app.focused.id == focused, timeout=20,
                            what=f"{tab} with {focused} focused (now {tabs.active}, {app.focused})")
-        await pilot.press("1")  # in the prompt, 1 types: at its end, continuing it
+        await pilot.press("p", "1")  # p: into the prompt, where 1 types: at its end, continuing it
         assert tabs.active == "generate" and app.query_one("#gen-prompt", TextArea).text == "def 1"
         await pilot.press("escape", "1")  # Esc leaves the field; then 1 is Launch
         await wait_for(pilot, lambda: tabs.active == "launch" and app.focused.id == "recipes", what="launch")
@@ -287,7 +287,7 @@ async def test_esc_leaves_every_kind_of_text_field_and_pane_keys_work_again(fixt
         await pilot.press("slash")
         assert app.focused.id == "runs-filter"
         await pilot.press("escape", "4")
-        await wait_for(pilot, lambda: tabs.active == "generate" and app.focused.id == "gen-prompt", what="generate")
+        await wait_for(pilot, lambda: tabs.active == "generate" and app.focused.id == "gen-go", what="generate")
         app.query_one("#p-temperature", Input).focus()
         await pilot.press("escape", "3")
         await wait_for(pilot, lambda: tabs.active == "checkpoints", what="checkpoints")

@@ -150,12 +150,12 @@ async def test_generate_gan_grid_opens_full_screen_and_esc_comes_back(fixture_ru
         pane = app.query_one("GeneratePane")
         gan = next(r for r in list_runs(fixture_runs) if r.name == "fixture-gan")
         pane.open_checkpoint(gan.checkpoints()[-1])
-        await wait_for(pilot, lambda: app.query_one(GanPanel).display and app.focused is app.query_one("#gan-seed"),
+        await wait_for(pilot, lambda: app.query_one(GanPanel).display and app.focused is app.query_one("#gan-grid"),
                        what="the GAN controls")
         png = tmp_path / "drawn.png"
         sample_grid(0, cols=8, rows=8, tile=28).save(png)  # 242 px: the size a 64-sample grid has
         app.query_one(GanPanel).show_image(png)
-        await pilot.press("v")  # typed into the seed field, not a view
+        await pilot.press("p", "v")  # p: into the seed field, where v types, not a view
         assert not isinstance(app.screen, ImageScreen)
         await pilot.press("escape")  # leaves the field for the panel's Grid button
         assert app.focused is app.query_one("#gan-grid")
@@ -175,10 +175,10 @@ async def test_after_a_gan_grid_a_digit_switches_pane_not_the_seed(fixture_runs)
     async with app.run_test(size=(80, 24)) as pilot:
         gan = next(r for r in list_runs(fixture_runs) if r.name == "fixture-gan")
         app.query_one("GeneratePane").open_checkpoint(gan.checkpoints()[-1])
-        await wait_for(pilot, lambda: app.focused is app.query_one("#gan-seed"), what="the GAN controls")
-        await pilot.press("ctrl+g", "2")
+        await wait_for(pilot, lambda: app.focused is app.query_one("#gan-grid"), what="the GAN controls")
+        await pilot.press("p", "5", "ctrl+g", "2")  # a seed typed into its field, the grid drawn, then Runs
         await wait_for(pilot, lambda: app.query_one(TabbedContent).active == "runs", what="the Runs pane")
-        assert app.query_one("#gan-seed", Input).value == "0"
+        assert app.query_one("#gan-seed", Input).value == "5"  # the 2 switched panes, not typed after the 5
 
 
 async def test_pane_keys_leave_the_view_for_that_pane(tmp_path):

@@ -104,3 +104,8 @@ async def test_keys_reaching_a_field_left_focused_in_a_hidden_pane_type_nothing_
         await wait_for(pilot, lambda: tabs.active == "runs" or field.value != "ab", what="the keys handled")
         assert field.value == "ab"  # neither typed into nor edited while its pane was not shown
         assert tabs.active == "runs"  # the 2 switched panes
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "runs-table",
+                       what=f"the table focused, not the filter left focused before (now {app.focused})")
+        await pilot.press("1")  # a pane key again, not typed into the filter
+        await wait_for(pilot, lambda: tabs.active == "launch", what="Launch")
+        assert field.value == "ab"

@@ -18,6 +18,7 @@ from aigc_tui.runs import CheckpointInfo
 from aigc_tui.ui import clipboard, gen_choices
 from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, picked, read_params
 from aigc_tui.ui.gen_errors import error_line, gone_checkpoint, newest_instead
+from aigc_tui.ui.gen_focus import field_action, focus_field, focus_home
 from aigc_tui.ui.gen_stats import done_line
 from aigc_tui.ui.markup import literal
 from aigc_tui.ui.widgets.encoder_view import EncoderView
@@ -38,6 +39,8 @@ class GeneratePane(Vertical):
         Binding("ctrl+t", "stop", "Stop", id="gen.stop", priority=True),
         Binding("ctrl+y", "copy_output", "Copy", id="gen.copy", priority=True),
         Binding("ctrl+r", "reload_models", "Reload models", id="gen.reload", show=False),
+        *(Binding("p", action, label, id=f"gen.{action}") for action, label in  # into the text field
+          (("type_prompt", "Prompt"), ("type_seed", "Seed"), ("type_text", "Text"))),
     ]
     DEFAULT_CSS = """
     GeneratePane #gen-model-bar, GeneratePane #gen-params, GeneratePane #gen-buttons { height: 1; }
@@ -154,20 +157,16 @@ class GeneratePane(Vertical):
         focused = self.app.focused
         hidden = [w for w in (panel, self.query_one("#enc-controls"), self.query_one("#lm-controls")) if not w.display]
         if self.region.area and focused is not None and any(w in focused.ancestors for w in hidden):
-            self.focus_main()  # focus must not stay on a hidden field (never pulled in from another tab)
+            self.focus_main()  # focus must not stay on a hidden control (never pulled in from another tab)
         self.refresh_bindings()  # the footer's ctrl+g label
 
     def focus_main(self) -> None:
-        """The prompt for an LM, the seed for a GAN, the text for an encoder: whichever is on screen."""
-        if self.query_one("#enc-controls").display:
-            self.query_one("#enc-text").focus()
-            return
-        if self.query_one(GanPanel).display:
-            self.query_one("#gan-seed").focus()
-            return
-        prompt = self.query_one("#gen-prompt", TextArea)
-        prompt.move_cursor(prompt.document.end)  # typing continues the prompt, never prefixes it ("1def ")
-        prompt.focus()
+        focus_home(self)  # a button, never a text field (accept8 J1)
+
+    def action_type_prompt(self) -> None:
+        focus_field(self)
+
+    action_type_seed = action_type_text = action_type_prompt
 
     @on(OptionList.OptionSelected, "#gen-history")
     def _recall(self, event: OptionList.OptionSelected) -> None:
@@ -193,9 +192,11 @@ class GeneratePane(Vertical):
         return params
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        kind = self.kinds.get(self.model_ref, "lm") if self.is_mounted else "lm"
+        if action.startswith("type_"):
+            return action == field_action(kind, ENCODER_KINDS)
         if action not in ("generate", "classify", "fill_mask", "grid"):
             return True
-        kind = self.kinds.get(self.model_ref, "lm") if self.is_mounted else "lm"
         return action == {"gan": "grid", "mlm": "fill_mask"}.get(kind, "classify" if kind in ENCODER_KINDS else "generate")
 
     @on(Button.Pressed, "#gen-go")
