@@ -93,6 +93,7 @@ class PaneApp(App[int]):
         self._building: dict[str, asyncio.Future[Widget]] = {}  # panes being mounted (see pane)
         self._mounting: set[Widget] = set()  # panes _mount_pane is mounting now
         self._broken: weakref.WeakKeyDictionary[Widget, str] = weakref.WeakKeyDictionary()  # panes to remove
+        self._dropped: weakref.WeakSet[Widget] = weakref.WeakSet()  # their widgets, once removed (see _drop_pane)
 
     def say_updated(self) -> None:
         self.notify(UPDATED, severity="error", timeout=30)
@@ -120,7 +121,7 @@ class PaneApp(App[int]):
             self.say_updated()
             return
         panes = _panes_behind(error)
-        if any(pane in self._broken for pane in panes):
+        if any(pane in self._broken or pane in self._dropped for pane in panes):
             return
         panes = [pane for pane in panes if isinstance(pane.parent, StayPane)]  # not a dialog's widget
         if not panes or not isinstance(error, ImportError):
@@ -167,6 +168,9 @@ class PaneApp(App[int]):
         if isinstance(holder, StayPane):
             holder.failed = True
             holder.refresh()
+        # A removed widget's parent is None, so a late callback of one (a resize's call_after_refresh)
+        # failing can no longer be traced to this pane: remember them all, or that error ended the app.
+        self._dropped.update(pane.walk_children(with_self=True))
         if pane.is_attached and pane.is_running:
             await pane.remove()
         elif pane.is_attached:  # its mount failed, so its message loop never ran: Textual's own clean-up

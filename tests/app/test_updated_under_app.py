@@ -151,3 +151,21 @@ async def test_a_built_pane_whose_handler_fails_to_import_is_removed_and_its_key
         await pilot.press("2")  # keys reach the app again (the focus was left on the removed table)
         await wait_for(pilot, lambda: app.query("#runs-table"), timeout=20, what="the Runs pane built again")
         assert app.is_running and app._exception is None
+
+
+async def test_a_late_callback_of_a_removed_panes_widget_failing_leaves_the_app_up(fixture_runs):
+    """A removed widget has no parent, so its error could not be traced to the broken pane: the app ended
+    (a resize's call_after_refresh of the old RunMonitor, after the restart line), and 2 did nothing."""
+    from aigc_tui.ui.panes.runs import RunsPane
+
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.focused is app.query_one("#runs-table"), timeout=20, what="the table")
+        old = app.query_one("#run-monitor")
+        app.query_one(RunsPane).call_later(_stale_import)
+        holder = app.query_one(TabbedContent).get_pane("runs")
+        await _poll(lambda: _told(app) and not holder.children and old.parent is None, "the pane removed")
+        app.screen.call_after_refresh(lambda: old.query_one("#sample-image"))  # NoMatches: it has none now
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.query("#runs-table"), timeout=20, what="the Runs pane built again")
+        assert app.is_running and app._exception is None

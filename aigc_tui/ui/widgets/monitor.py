@@ -143,7 +143,7 @@ class RunMonitor(Vertical):
     def _update_samples(self) -> None:
         """Show the latest grid (or the scrubbed one), the sampled text, or why the run ended."""
         monitor = self.monitor
-        if monitor is None:
+        if monitor is None or not self.is_attached:  # a late call (a resize's) after the pane was removed
             return
         image = self.query_one("#sample-image", GridImage)
         label = self.query_one("#sample-label", Static)
