@@ -18,6 +18,7 @@ from aigc_tui.generate.client import GenerationClient
 from aigc_tui.paths import runs_root
 from aigc_tui.ui import paste_guard
 from aigc_tui.ui.commands import AigcCommands
+from aigc_tui.ui.focus_now import focus_now
 from aigc_tui.ui.leak_guard import PRUNE_EVERY_S, prune_detached
 from aigc_tui.ui.messages import (
     MetricsAppended,
@@ -142,7 +143,7 @@ class AigcApp(PaneApp):
             home = next((w for a in focused.ancestors for w in chain if a in w.ancestors
                          and not isinstance(w, Input | TextArea)), None)
         if home is not None and home is not focused:
-            home.focus()
+            focus_now(home)
         else:
             self.set_focus(None)
 
@@ -183,7 +184,7 @@ class AigcApp(PaneApp):
                 if tab == "generate":
                     self.query_one("GeneratePane").focus_main()  # type: ignore[attr-defined]
                 elif selector:
-                    self.query_one(selector).focus()
+                    focus_now(self.query_one(selector))
             except NoMatches:  # the pane is still being built; its activation focuses it
                 pass
 

@@ -10,12 +10,13 @@ from typing import Any
 
 from textual import events
 from textual._context import active_message_pump
-from textual.app import App, RenderResult
+from textual.app import RenderResult
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 from textual.worker import WorkerFailed
 
+from aigc_tui.ui.key_order import InOrderBindingsApp
 from aigc_tui.ui.panes.runs import RunsPane
 
 UPDATED = "aigc-tui was updated while this app was open; restart it (q, then aigc-tui)"
@@ -79,7 +80,7 @@ def _panes_behind(error: BaseException) -> list[Widget]:
     return [pane for pane in panes if pane is not None]
 
 
-class PaneApp(App[int]):
+class PaneApp(InOrderBindingsApp):
     """An app of tabs whose panes are built on first use, and that stays up when a lazy import fails
     because the installed code changed under it (git pull, pip upgrade): one line says to restart.
 

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input
 from aigc_tui.runs import LIVE_STATES, CheckpointInfo, ControlAction, request_control
 from aigc_tui.runs.summary import format_duration
 from aigc_tui.styles import styled_state
+from aigc_tui.ui.focus_now import focus_now
 from aigc_tui.ui.markup import literal
 from aigc_tui.ui.messages import MetricsAppended, OpenCheckpoints
 from aigc_tui.ui.notes_screen import tags_text
@@ -173,6 +174,9 @@ class RunsPane(HousekeepingPane):
             if self.selected is not None:
                 self._filtered_out, self.selected = self.selected, None
                 self.monitor.clear("No run selected: no run matches the filter.")
+        elif self.selected is not None and self.selected not in keys:  # the filter hides it: no key acts on it
+            self._filtered_out = None
+            self.select(keys[0])
         elif self.selected is None:  # rows again: the run the filter hid, else the first
             back = self._filtered_out if self._filtered_out in keys else keys[0]
             self._filtered_out = None
@@ -190,7 +194,7 @@ class RunsPane(HousekeepingPane):
 
     @on(Input.Submitted, "#runs-filter")
     def _filter_done(self) -> None:
-        self.query_one(DataTable).focus()
+        focus_now(self.query_one(DataTable))
 
     @on(Input.Changed, "#runs-filter")
     def _filter_changed(self) -> None:
@@ -296,4 +300,4 @@ class RunsPane(HousekeepingPane):
         self.monitor.open_view()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#runs-filter", Input).focus()
+        focus_now(self.query_one("#runs-filter", Input))

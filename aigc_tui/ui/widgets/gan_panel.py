@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from aigc_tui.paths import app_home
 from aigc_tui.ui.confirm import ConfirmScreen
+from aigc_tui.ui.focus_now import focus_now
 from aigc_tui.ui.image_screen import ImageScreen
 from aigc_tui.ui.markup import literal
 from aigc_tui.ui.widgets.grid_image import GridImage
@@ -82,7 +83,7 @@ class GanPanel(Vertical):
             return None
         self._status("drawing…")
         self.request = self.app.generation.gan_grid(self.model_ref, self._out_path(f"s{seed}"), n=64, seed=seed)
-        self.query_one("#gan-grid").focus()  # out of the seed field: `2`, `v`... are pane keys again, not digits
+        focus_now(self.query_one("#gan-grid"))  # out of the seed field: `2`, `v`... are pane keys again, not digits
         return self.request
 
     @on(Button.Pressed, "#gan-interp")
@@ -92,7 +93,7 @@ class GanPanel(Vertical):
             return
         self._status("drawing…")
         self.request = self.app.generation.gan_interpolate(self.model_ref, self._out_path(f"s{a}-s{b}"), a, b, steps=10)
-        self.query_one("#gan-interp").focus()  # out of the seed fields, as after a grid
+        focus_now(self.query_one("#gan-interp"))  # out of the seed fields, as after a grid
 
     def show_image(self, path: Path) -> None:
         self.last_image = path

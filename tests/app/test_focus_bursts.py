@@ -1,0 +1,46 @@
+"""A key that moves the focus takes the keys typed right behind it along (one SSH packet, or typing
+fast on a busy box): `/fix` filters the runs instead of running `f` on the table, and `esc 3`
+leaves the field and switches panes instead of typing the 3 into it."""
+
+from __future__ import annotations
+
+from fixture_runs import FIXED_NOW
+from pilot_wait import wait_for
+from test_key_bursts import burst
+from textual.widgets import DataTable, Input, TabbedContent
+
+from aigc_tui.ui.app import make_app
+from aigc_tui.ui.panes.runs import RunsPane
+
+LM = "20260101-000100-fixture-lm-bbbb"
+
+
+def row_keys(app) -> list[str]:
+    return [str(k.value) for k in app.query_one(DataTable).rows]
+
+
+async def test_slash_and_a_name_typed_in_one_burst_filter_the_runs(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(row_keys(app)) >= 3, what="the runs table")
+        table = app.query_one(DataTable)
+        await wait_for(pilot, lambda: table.has_focus, what="the runs table focused")
+        burst(app, "slash", *"fixture-lm", "enter")
+        await wait_for(pilot, lambda: row_keys(app) == [LM], what="the filter showing one run")
+        assert app.query_one("#runs-filter", Input).value == "fixture-lm"
+        assert app.screen is app.screen_stack[0]  # no dialog opened by a letter the table took (f: fork, t: tags)
+        await wait_for(pilot, lambda: table.has_focus, what="enter back in the table")
+        assert app.query_one(RunsPane).selected == LM  # the run shown, not the hidden one `d` or `a` would hit
+
+
+async def test_esc_and_a_pane_key_in_one_burst_leave_the_field_and_switch(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(row_keys(app)) >= 3, what="the runs table")
+        field = app.query_one("#runs-filter", Input)
+        await wait_for(pilot, lambda: app.query_one(DataTable).has_focus, what="the runs table focused")
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: field.has_focus, what="the filter focused")
+        burst(app, "x", "escape", "3")
+        await wait_for(pilot, lambda: app.query_one(TabbedContent).active == "checkpoints", what="Checkpoints shown")
+        assert field.value == "x"  # the 3 switched panes; it was not typed into the filter
