@@ -207,7 +207,8 @@ class LaunchPane(Horizontal):
         return config.model_copy(update={"name": name, "run": config.run.model_copy(update=run)})
 
     def action_start(self) -> None:
-        if not self.query_one("#start", Button).disabled:
+        # the form as typed now, not the button's state, which lags behind keys typed just before ^s
+        if not self.starting and self.query(ConfigForm):
             self.start()
         else:  # ^s never looks dead: say why nothing starts, where the user is looking (G34)
             self._cannot_start()
