@@ -110,7 +110,7 @@ class AigcApp(PaneApp):
             if self.initial_tab == "generate":
                 self.query_one("GeneratePane").focus_main()
             elif self.initial_tab in self.FOCUS:
-                self.query_one(self.FOCUS[self.initial_tab]).focus()
+                focus_now(self.query_one(self.FOCUS[self.initial_tab]))  # a key typed at once finds it
         except NoMatches:  # its pane could not be built (the restart line): nothing to focus
             pass
 

@@ -14,6 +14,8 @@ from typing import Any
 from textual.widget import Widget
 from textual.widgets import Button, TextArea
 
+from aigc_tui.ui.focus_now import focus_now
+
 
 def _controls(pane: Any) -> Widget:
     """The controls on screen: an encoder's, a GAN's or the LM's."""
@@ -29,7 +31,7 @@ def focus_home(pane: Any) -> None:
     controls = _controls(pane)
     chain = pane.screen.focus_chain
     button = next((w for w in chain if isinstance(w, Button) and controls in w.ancestors), None)
-    (button or pane.query_one("#gen-model")).focus()
+    focus_now(button or pane.query_one("#gen-model"))
 
 
 def focus_field(pane: Any) -> None:
@@ -38,9 +40,9 @@ def focus_field(pane: Any) -> None:
     if controls.id == "lm-controls":
         prompt = pane.query_one("#gen-prompt", TextArea)
         prompt.move_cursor(prompt.document.end)  # typing continues the prompt, never prefixes it ("1def ")
-        prompt.focus()
+        focus_now(prompt)
     else:
-        pane.query_one("#enc-text" if controls.id == "enc-controls" else "#gan-seed").focus()
+        focus_now(pane.query_one("#enc-text" if controls.id == "enc-controls" else "#gan-seed"))
 
 
 def field_action(kind: str, encoder_kinds: tuple[str, ...]) -> str:

@@ -44,3 +44,16 @@ async def test_esc_and_a_pane_key_in_one_burst_leave_the_field_and_switch(fixtur
         burst(app, "x", "escape", "3")
         await wait_for(pilot, lambda: app.query_one(TabbedContent).active == "checkpoints", what="Checkpoints shown")
         assert field.value == "x"  # the 3 switched panes; it was not typed into the filter
+
+
+async def test_p_and_a_prompt_typed_in_one_burst_go_into_the_prompt(fixture_runs):
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="generate")
+    async with app.run_test(size=(80, 24)) as pilot:
+        go = app.query_one("#gen-go")
+        await wait_for(pilot, lambda: go.has_focus, what="Generate's button focused")
+        prompt = app.query_one("#gen-prompt")
+        before = prompt.text
+        burst(app, "p", *"xyz")
+        await wait_for(pilot, lambda: prompt.text != before, what="the keys typed")
+        await pilot.pause(0.3)
+        assert prompt.text == before + "xyz" and prompt.has_focus
