@@ -43,6 +43,9 @@ class InOrderBindingsApp(App[int]):
                 pass
             self._typing = None
         focused = self.focused
+        if focused is not None and not focused.is_attached:  # removed meanwhile (a pane dropped): through it
+            self.screen.set_focus(None)  # a key went nowhere, not even 1-4
+            focused = None
         if isinstance(focused, BINDINGS_ONLY) and self.screen.maximized is None:
             self.app_focus = True
             if await self._check_bindings(event.key, priority=True) or await self._check_bindings(event.key):
