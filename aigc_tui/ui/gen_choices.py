@@ -73,12 +73,18 @@ def side_name(ref: str, labels: dict[str, str]) -> str:
 def picked(choices: list[tuple[str, str, str]], current: str | None, wanted: str | None,
            lm_only: bool) -> tuple[list[tuple[str, str]], str | None]:
     """A model picker's options and its value: the checkpoint asked for (`g`), else the one on show,
-    else, for the main picker with nothing chosen yet, the newest LM checkpoint."""
+    else the newest of its run when it is gone, else, for the main picker with nothing chosen yet,
+    the newest LM checkpoint."""
     options = [(label, path) for label, path, kind in choices if not lm_only or kind == "lm"]
     listed = {path for _, path in options}
     for value in (wanted, current):
         if value in listed:
             return options, value
+    if current is not None and Path(current).parent.name == "checkpoints":  # gone (pruned by its live run)
+        run = Path(current).parent.parent  # its run's newest instead, as ctrl+g would use (tester7 H10)
+        same = next((path for _, path in options if Path(path).parent.parent == run), None)
+        if same is not None:
+            return options, same
     if current is None and not lm_only:
         return options, next((path for _, path, kind in choices if kind == "lm"), None)
     return options, None

@@ -46,3 +46,11 @@ def newest_instead(ref: str, labels: dict[str, str]) -> tuple[str, str] | None:
         return None
     run = gone.rsplit("@", 1)[0]
     return str(newer[-1].path), f"{gone} is gone (pruned by its run?); using {run}@{newer[-1].step}, its newest"
+
+
+def pruned_line(current: str | None, value: str | None, before: dict[str, str], now: dict[str, str]) -> str | None:
+    """The line saying a reload replaced the checkpoint on show, gone from disk, by its run's newest."""
+    if current is None or value is None or value == current or current in now or current not in before:
+        return None
+    gone, newest = (labels[ref].rsplit(" (", 1)[0] for labels, ref in ((before, current), (now, value)))
+    return f"{gone} is gone (pruned by its run?); using {newest}, its newest"

@@ -73,3 +73,26 @@ async def test_a_checkpoint_its_live_run_pruned_is_replaced_by_the_runs_newest(f
         notice = "fixture-lm@300 is gone (pruned by its run?); using fixture-lm@400, its newest"
         await wait_for(pilot, lambda: notice in [n.message for n in app._notifications], what="the notice")
         assert "pick a model first" not in screen_words(app)
+
+
+async def test_a_checkpoint_pruned_while_away_is_replaced_by_the_runs_newest_on_return(fixture_runs):
+    """The picked checkpoint pruned while the user was on another pane: coming back to Generate
+    (its model list reloads) shows the run's newest, said so, not an empty picker."""
+    import json
+
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="generate")
+    async with app.run_test(size=(120, 40)) as pilot:
+        picker = app.query_one("#gen-model", Select)
+        await wait_for(pilot, lambda: not picker.is_blank(), what="the newest LM chosen")
+        old = Path(str(picker.value))
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.query_one("TabbedContent").active == "runs", what="Runs")
+        new = old.parent / "step-00000400"
+        shutil.copytree(old, new)
+        meta = json.loads((new / "meta.json").read_text())
+        (new / "meta.json").write_text(json.dumps({**meta, "step": 400}))
+        shutil.rmtree(old)
+        await pilot.press("4")
+        await wait_for(pilot, lambda: str(picker.value) == str(new), what="the picker on the run's newest")
+        notice = "fixture-lm@300 is gone (pruned by its run?); using fixture-lm@400, its newest"
+        await wait_for(pilot, lambda: notice in [n.message for n in app._notifications], what="the notice")

@@ -17,7 +17,7 @@ from aigc_tui.generate.stops import parse_stops
 from aigc_tui.runs import CheckpointInfo
 from aigc_tui.ui import clipboard, gen_choices
 from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, picked, read_params
-from aigc_tui.ui.gen_errors import error_line, gone_checkpoint, newest_instead
+from aigc_tui.ui.gen_errors import error_line, gone_checkpoint, newest_instead, pruned_line
 from aigc_tui.ui.gen_focus import field_action, focus_field, focus_home
 from aigc_tui.ui.gen_stats import done_line
 from aigc_tui.ui.markup import literal
@@ -110,7 +110,7 @@ class GeneratePane(Vertical):
 
     def _set_models(self, choices: list[tuple[str, str, str]]) -> None:
         """Any listing applies `g`'s checkpoint: the group may cancel open_checkpoint's before it ran."""
-        self.kinds = {path: kind for _, path, kind in choices}
+        before, self.kinds = self.labels, {path: kind for _, path, kind in choices}
         self.labels = {path: label for label, path, _ in choices}
         for widget_id, main in (("#gen-model", True), ("#gen-model-b", False)):
             model = self.query_one(widget_id, Select)
@@ -119,6 +119,8 @@ class GeneratePane(Vertical):
             model.set_options(options)
             if value:
                 model.value = value
+            if main and (line := pruned_line(current, value, before, self.labels)):
+                self.notify(line)
         if self._wanted in self.kinds:
             self._wanted = None  # shown; from now on a reload keeps whatever the user picks
 
