@@ -46,7 +46,8 @@ class SampleText(QuietStatic):
 class RunMonitor(Vertical):
     DEFAULT_CSS = """
     RunMonitor { height: 1fr; }
-    RunMonitor #run-header { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    RunMonitor #run-header { height: auto; max-height: 3; padding: 0 1; background: $panel;
+                             text-wrap: nowrap; text-overflow: ellipsis; }  /* each line cut, never wrapped: the plot keeps its rows at 80x24 */
     RunMonitor #monitor { height: 1fr; min-height: 8; }
     RunMonitor #sample-side { width: 40%; max-width: 60; }
     RunMonitor #sample-label { height: 1; color: $text-muted; }
