@@ -27,7 +27,6 @@ from aigc_tui.ui.messages import (
     OpenRecipe,
     RunStarted,
 )
-from aigc_tui.ui.native_memory import TRIM_EVERY_S, limit_arenas, return_free_memory
 from aigc_tui.ui.pane_holder import PaneApp, StayPane, build_pane
 from aigc_tui.ui.panes.runs import RunsPane
 from aigc_tui.ui.settings import Settings, load_themes
@@ -105,7 +104,6 @@ class AigcApp(PaneApp):
             self.theme = self.settings.theme
         self.tail.start()
         self.set_interval(PRUNE_EVERY_S, lambda: prune_detached(self))  # Textual leaks, see leak_guard
-        self.set_interval(TRIM_EVERY_S, return_free_memory)  # glibc keeps freed memory, see native_memory
         try:
             if self.initial_tab == "generate":
                 self.query_one("GeneratePane").focus_main()
@@ -260,7 +258,6 @@ def make_app(runs_dir: str | Path | None = None, **kwargs: Any) -> AigcApp:
 
 def run_app(runs_dir: str | Path | None = None) -> int:
     """Run the app; its exit status is non-zero when it ended on an unhandled error."""
-    limit_arenas()  # before the app starts any thread: see native_memory
     app = make_app(runs_dir)
     app.run()
     return app.return_code or 0
