@@ -110,8 +110,7 @@ class GeneratePane(Vertical):
 
     def _set_models(self, choices: list[tuple[str, str, str]]) -> None:
         """Any listing applies `g`'s checkpoint: the group may cancel open_checkpoint's before it ran."""
-        before, self.kinds = self.labels, {path: kind for _, path, kind in choices}
-        self.labels = {path: label for label, path, _ in choices}
+        before, self.kinds, self.labels = self.labels, {p: kind for _, p, kind in choices}, {p: label for label, p, _ in choices}
         for widget_id, main in (("#gen-model", True), ("#gen-model-b", False)):
             model = self.query_one(widget_id, Select)
             current = None if model.is_blank() else str(model.value)
@@ -130,9 +129,8 @@ class GeneratePane(Vertical):
 
     @property
     def model_ref(self) -> str:
-        typed = self.query_one("#gen-model-path", Input).value.strip()
-        chosen = self.query_one("#gen-model", Select)
-        return typed or ("" if chosen.is_blank() else str(chosen.value))
+        chosen = self.query_one("#gen-model", Select)  # a model typed in the field first
+        return self.query_one("#gen-model-path", Input).value.strip() or ("" if chosen.is_blank() else str(chosen.value))
 
     @property
     def model_b(self) -> str:

@@ -174,8 +174,7 @@ class RunsPane(HousekeepingPane):
             if self.selected is not None:
                 self._filtered_out, self.selected = self.selected, None
                 self.monitor.clear("No run selected: no run matches the filter.")
-        elif self.selected is not None and self.selected not in keys:  # the filter hides it: no key acts on it
-            self._filtered_out = None
+        elif self.selected not in (None, *keys):  # the filter hides it, shows others: no key acts on it
             self.select(keys[0])
         elif self.selected is None:  # rows again: the run the filter hid, else the first
             back = self._filtered_out if self._filtered_out in keys else keys[0]
@@ -202,12 +201,9 @@ class RunsPane(HousekeepingPane):
 
     @on(DataTable.RowHighlighted, "#runs-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        """Follow the table's cursor as it is now, not the event's row.
-
-        Highlight events queue up; acting on a stale one (after a programmatic move or a
-        rebuild) selected an old row, which moved the cursor, which queued another: two runs
-        selected each other forever at ~100 % CPU, and arrow keys snapped back.
-        """
+        """Follow the table's cursor as it is now, not the event's row: highlight events queue up, and
+        acting on a stale one (after a programmatic move or a rebuild) selected an old row, which moved
+        the cursor, which queued another (two runs selected each other at ~100 % CPU, arrows snapped back)."""
         table = self.query_one(DataTable)
         if not table.row_count:
             return
