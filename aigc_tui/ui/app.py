@@ -215,7 +215,7 @@ class AigcApp(PaneApp):
         getattr(await self.pane("runs"), f"action_{action}")()
 
     def on_metrics_appended(self, message: MetricsAppended) -> None:
-        for pane in self.query(RunsPane):
+        if isinstance(pane := self.built_pane("runs"), RunsPane):
             pane.on_metrics_appended(message)
 
     async def on_run_started(self, message: RunStarted) -> None:
@@ -247,7 +247,7 @@ class AigcApp(PaneApp):
             pass
 
     def _generation_event(self, event: dict[str, Any]) -> None:
-        for pane in self.query("GeneratePane"):
+        if (pane := self.built_pane("generate")) is not None:
             pane.handle_event(event)  # type: ignore[attr-defined]
 
 

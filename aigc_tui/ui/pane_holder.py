@@ -11,6 +11,7 @@ from typing import Any
 from textual import events
 from textual._context import active_message_pump
 from textual.app import RenderResult
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
@@ -134,6 +135,15 @@ class PaneApp(InOrderBindingsApp):
         if pane not in self._mounting:  # built already (or the first tab's): removed here; else by _mount_pane
             self.say_updated()
             self.call_later(self._drop_pane, pane)
+
+    def built_pane(self, tab: str) -> Widget | None:
+        """The tab's pane if built, found without walking the DOM: the metrics tail and a generation's
+        tokens ask several times a second, and a query's walk grows with every pane and dialog built."""
+        try:
+            children = self._holder(tab).children
+        except NoMatches:  # the app is closing
+            return None
+        return children[0] if children else None
 
     def _holder(self, tab: str) -> StayPane:
         return self.query_one(TabbedContent).get_pane(tab)  # type: ignore[return-value]
