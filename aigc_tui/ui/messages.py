@@ -12,6 +12,7 @@ from typing import Any
 from textual.message import Message
 
 from aigc_tui.runs import CheckpointInfo
+from aigc_tui.ui.key_order import hold_keys
 
 
 @dataclass
@@ -31,22 +32,30 @@ class RunStarted(Message):
     run_id: str
 
 
+class ShowsPane(Message):
+    """A message that shows another pane: the keys typed behind the key that sent it wait for that pane."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        hold_keys()
+
+
 @dataclass
-class OpenCheckpoints(Message):
+class OpenCheckpoints(ShowsPane):
     """Show a run's checkpoints."""
 
     run_id: str
 
 
 @dataclass
-class OpenGenerate(Message):
+class OpenGenerate(ShowsPane):
     """Sample or generate from a checkpoint."""
 
     checkpoint: CheckpointInfo
 
 
 @dataclass
-class OpenRecipe(Message):
+class OpenRecipe(ShowsPane):
     """Open Launch with a recipe filled in: a checkpoint's config (fork) or a fine-tune of it."""
 
     label: str  # shown as the recipe's name, e.g. `RUN@step-00000200`

@@ -36,6 +36,7 @@ def test_runs_pane_shows_a_classifiers_parent_and_confusion_matrix(snap_compare,
         await _settle(pilot, lambda: pane.selected and "classify" in pane.selected
                       and "baseline" in str(app.query_one("#sample-text").render())
                       and "fine-tune" in str(app.query_one("#run-header").render())  # the lineage line
+                      and app.query_one("#run-header").size.height >= 2  # ... laid out (a busy box lags)
                       and plot.series and len(plot.series[0].steps) > 0)  # the tail polls every 0.5 s
 
     assert snap_compare(app, terminal_size=size, run_before=before)

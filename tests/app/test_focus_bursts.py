@@ -57,3 +57,33 @@ async def test_p_and_a_prompt_typed_in_one_burst_go_into_the_prompt(fixture_runs
         await wait_for(pilot, lambda: prompt.text != before, what="the keys typed")
         await pilot.pause(0.3)
         assert prompt.text == before + "xyz" and prompt.has_focus
+
+
+async def test_k_and_the_keys_behind_it_act_on_the_checkpoints_shown_not_the_run_left_behind(fixture_runs):
+    """tester9 F5: `kdy` in one burst ("its checkpoints, delete, yes") deleted the whole run the runs
+    table still had selected; the d and y now wait for the Checkpoints pane `k` opens."""
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(row_keys(app)) >= 3, what="the runs table")
+        pane = app.query_one(RunsPane)
+        pane.select(LM)
+        await wait_for(pilot, lambda: pane.selected == LM and app.query_one(DataTable).has_focus, what="the LM selected")
+        checkpoints = sorted(p.name for p in (fixture_runs / LM / "checkpoints").iterdir())
+        burst(app, "k", "d", "y")
+        await wait_for(pilot, lambda: app.query("#ckpt-tree") and app.query_one("#ckpt-tree").has_focus,
+                       what="the Checkpoints tree focused")
+        await pilot.pause(0.5)
+        assert (fixture_runs / LM).is_dir()  # not the Runs table's delete
+        assert sorted(p.name for p in (fixture_runs / LM / "checkpoints").iterdir()) == checkpoints
+
+
+async def test_a_pane_key_from_the_recipe_list_and_the_keys_behind_it_reach_the_pane_shown(fixture_runs):
+    """tester9 F8: from Launch's recipe list `4phi` showed Generate but lost the p and hi."""
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW, initial_tab="launch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "recipes", what="the recipe list")
+        burst(app, "4", "p", "h", "i")
+        prompt = await wait_for(pilot, lambda: app.query("#gen-prompt") and app.query_one("#gen-prompt"),
+                                what="Generate shown")
+        await wait_for(pilot, lambda: prompt.text.endswith("hi"), what="hi typed into the prompt")
+        assert prompt.has_focus and app.query_one(TabbedContent).active == "generate"
