@@ -50,9 +50,10 @@ class NotesScreen(ModalScreen[tuple[list[str], str] | None]):
         with Vertical():
             yield Label(f"[b]Tags and note[/b] of {escape(self.run_name)}")
             yield Label("tags (words, e.g. best baseline)")
-            yield FieldInput(" ".join(self.tags), id="notes-tags", compact=True)
+            # the cursor after what is there, nothing selected: typing adds a tag, never replaces them (tester9 F7)
+            yield FieldInput(" ".join(self.tags), id="notes-tags", compact=True, select_on_focus=False)
             yield Label("note")
-            yield FieldInput(self.note.replace("\n", " "), id="notes-note", compact=True)
+            yield FieldInput(self.note.replace("\n", " "), id="notes-note", compact=True, select_on_focus=False)
             yield Static("", id="notes-error")
             yield Static("enter saves · tab next field · esc cancels", id="notes-keys")
 

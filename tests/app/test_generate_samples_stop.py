@@ -23,6 +23,7 @@ async def test_a_stop_string_ends_one_sample_and_the_next_one_still_comes(runs_d
         app.query_one("#gen-prompt", TextArea).text = "The "
         app.query_one("#gen-stops", Input).value = r"\x20, \x2c"  # a space, a comma
         await pilot.press("ctrl+g")
+        app.query_one("#gen-prompt", TextArea).text = "XYZ "  # edited while it generates (tester9 F3)
         await wait_for(pilot, lambda: "tokens" in text_of(app, "#gen-stats") and not app.query_one("GeneratePane").requests,
                        what="the four samples")
         output = app.query_one("#gen-output", TextArea).text

@@ -236,3 +236,21 @@ async def test_archiving_or_deleting_the_only_run_a_filter_shows_clears_the_moni
         verb = "archived" if key == "a" else "deleted"
         assert f"{verb} fixture-lm; no run matches the filter." in header, header
         assert not app.query_one("#run-monitor").query_one("#monitor").display
+
+
+async def test_typing_in_the_tags_field_adds_to_the_tags_there(fixture_runs):
+    """tester9 F7: the existing tags were selected on opening, so typing ` wip` replaced `best`."""
+    from aigc_tui.runs.notes import write_notes
+
+    write_notes(fixture_runs / GAN, tags=["best"], note="first try")
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, app, GAN)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NotesScreen), what="the tags modal")
+        tags = app.screen.query_one("#notes-tags", Input)
+        await wait_for(pilot, lambda: tags.has_focus, what="the tags field focused")
+        await pilot.press(*" wip", "tab", *" again", "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, NotesScreen), what="the modal saved")
+        notes = read_notes(fixture_runs / GAN)
+        assert notes.tags == ["best", "wip"] and notes.note == "first try again"

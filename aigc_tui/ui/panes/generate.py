@@ -67,7 +67,7 @@ class GeneratePane(Vertical):
         self.labels: dict[str, str] = {}  # checkpoint path -> its picker label
         self.requests: dict[str, str] = {}  # request id -> the output it streams into
         self.request: str | None = None  # the newest request
-        self.started = 0.0
+        self.started, self.prompt_sent = 0.0, ""  # the prompt of the generation running: each sample's header
         self._unsaved: tuple[str, dict[str, Any], str, str] | None = None  # the request's history entry
         self._samples_started: set[tuple[str, int]] = set()
         self._wanted: str | None = None  # the checkpoint `g` opened, until a model listing shows it
@@ -225,7 +225,7 @@ class GeneratePane(Vertical):
         params = self._params()
         if params is None:
             return
-        prompt = self.query_one("#gen-prompt", TextArea).text
+        prompt = self.prompt_sent = self.query_one("#gen-prompt", TextArea).text
         stops = self.query_one("#gen-stops", Input).value
         self._unsaved = (prompt, params, model, stops)  # kept once the helper accepts it ("loaded")
         self._stats("loading model…")
@@ -285,8 +285,7 @@ class GeneratePane(Vertical):
             sample = event.get("sample", 0)
             if sample > 0 and (rid, sample) not in self._samples_started:
                 self._samples_started.add((rid, sample))
-                output.insert(f"\n\n--- sample {sample + 1} ---\n" + self.query_one("#gen-prompt", TextArea).text,
-                              output.document.end)
+                output.insert(f"\n\n--- sample {sample + 1} ---\n" + self.prompt_sent, output.document.end)
             output.insert(event["text"], output.document.end)
             output.scroll_end(animate=False)
         elif kind == "done":
