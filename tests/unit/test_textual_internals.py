@@ -160,3 +160,10 @@ def test_fields_can_run_the_bindings_around_them_and_pass_a_key_on():
           and inspect.iscoroutinefunction(App._check_bindings), "async App._check_bindings(self, key, priority)", used_by)
     needs(callable(getattr(Widget, "_forward_event", None)) and params(Widget._forward_event) == ["self", "event"]
           and callable(getattr(Screen, "_forward_event", None)), "Widget/Screen._forward_event(self, event)", used_by)
+
+
+def test_the_box_model_cache_is_keyed_on_layout_updates():
+    used_by = "aigc_tui/ui/widgets/quiet_static.py (QuietStatic.update bumps widget._layout_updates)"
+    widget = Widget()
+    needs(isinstance(getattr(widget, "_layout_updates", None), int), "Widget._layout_updates (an int)", used_by)
+    needs("self._layout_updates" in inspect.getsource(Widget._get_box_model), "_get_box_model's cache key", used_by)

@@ -18,6 +18,11 @@ class QuietStatic(Static):
 
     `fitted=True` says the caller fits every line to the widget's width (no wrapping), so a
     new text with as many lines as the widget is high repaints it without a layout.
+
+    Textual keys a widget's cached size on a counter it bumps only when no layout is pending yet:
+    a second update before the widget's pending layout was marked done kept the first text's
+    height, so the Runs monitor's header showed one line of two (its lineage line missing, 3 runs
+    in 10). Each update that may change the size bumps the counter itself.
     """
 
     def __init__(self, content: VisualType = "", *, fitted: bool = False, **kwargs: Any) -> None:
@@ -33,4 +38,6 @@ class QuietStatic(Static):
         if self._fitted and text is not None and self.size.height == text.count("\n") + 1:
             layout = False
         self._text = text
+        if layout:  # a new size: never the box model Textual cached for the text before (see class doc)
+            self._layout_updates += 1
         super().update(content, layout=layout)
