@@ -40,9 +40,11 @@ class StayPane(TabPane):
         return f"[dim]{UPDATED}[/]" if self.failed else "[dim]loading…[/]"
 
     def _on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Never TabPane's switch, not even for the tab already shown: it posts a message that switches
+        # later, so a pane key typed right behind the focus (1-4 replayed once the pane took it) was undone.
+        event.prevent_default()
         tabs = self.query_ancestor(TabbedContent)
         if tabs.active != self.id:
-            event.prevent_default()  # not TabPane's switch
             self.app.call_later(self.app.focus_pane, tabs.active)  # type: ignore[attr-defined]
 
 

@@ -7,6 +7,7 @@ import json
 import tomli_w
 from fixture_runs import FIXED_NOW
 from pilot_wait import text_of, wait_for
+from textual import events
 from textual.widgets import Button, DataTable, Input, OptionList, TextArea, Tree
 
 from aigc_tui.generate.history import history_path
@@ -274,6 +275,32 @@ async def test_number_keys_switch_panes_and_focus_follows(fixture_runs):
             await pilot.pause(0.2)
         await pilot.pause(0.5)
         assert tabs.active == "runs" and app.focused.id == "runs-table"
+
+
+async def test_a_pane_key_right_behind_a_focus_in_the_pane_shown_is_not_undone(fixture_runs):
+    """The focus moving inside the pane shown and a pane key in the same breath (a key held for a
+    pane being built goes on as soon as that pane takes the focus): Textual's TabPane announced the
+    focus in a message that switched back to its own tab after the key had switched away."""
+    app = make_app(fixture_runs, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        tabs = app.query_one("TabbedContent")
+        table = await wait_for(pilot, lambda: app.query("#runs-table") and app.query_one("#runs-table"),
+                               what="the runs table")
+        await pilot.press("3")
+        tree = await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "ckpt-tree"
+                              and app.focused, what="the Checkpoints tree focused")
+        await pilot.pause()
+        app.screen.set_focus(table)  # in a pane not shown: undone, the tab the user is on keeps its focus
+        await pilot.pause(0.2)
+        assert tabs.active == "checkpoints" and app.focused is tree
+        # The pane shown takes the focus (its holder hears of it in a message, as when the pane is built)
+        # and the `2` held for it goes on before anything else happens: the order a busy box gave.
+        holder = tabs.get_pane("checkpoints")
+        holder.post_message(events.DescendantFocus(tree))
+        holder.call_later(app.action_show_tab, "runs")
+        await pilot.pause(0.2)
+        assert tabs.active == "runs"
+        await wait_for(pilot, lambda: app.focused is table, what="the runs table focused")
 
 
 async def test_esc_leaves_every_kind_of_text_field_and_pane_keys_work_again(fixture_runs):
