@@ -12,6 +12,11 @@ It also reads ESC followed by a digit as alt+digit, as xterm, tmux and most SSH 
 Textual 8.2's table maps ESC 1..ESC 0 to the characters WezTerm on macOS would type (¡ ™ £ ¢ …), so the
 app's alt+1..alt+4 pane keys never fired and the characters landed in the focused field. The alt key
 carries no character, so one nothing binds types nothing. A real £ (one character, no ESC) is a £.
+
+ESC followed by any other printable character is Esc, then that key: what a fast typist meant by Esc then
+`d` when both arrive in one read (over SSH, or inside tmux, whose escape-time turns them into M-d).
+Textual read it as alt+d carrying a `d`, which the field being left typed (and ESC `/` as a bare `/`):
+the Esc was lost (tester9 F1). Nothing in the app binds alt+letter.
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ class PasteSafeParser(XTermParser):
     def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
         if len(sequence) == 2 and sequence[0] == ESC and sequence[1] in DIGITS:
             return [events.Key(f"alt+{sequence[1]}", None)]
+        if alt and len(sequence) == 1 and sequence.isprintable():  # ESC then a character: Esc, then the key
+            return [events.Key("escape", ESC), *super()._sequence_to_key_events(sequence)]
         return super()._sequence_to_key_events(sequence, alt)
 
     def clean(self, data: str) -> str:

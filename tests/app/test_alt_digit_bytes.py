@@ -10,6 +10,7 @@ from test_paste_guard import terminal_sends
 from textual.widgets import Input
 
 from aigc_tui.ui.app import make_app
+from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.paste_guard import PasteSafeParser
 
 
@@ -27,6 +28,14 @@ def test_esc_digit_is_alt_digit_and_a_typed_pound_sign_is_a_pound_sign():
     assert keys("a\x1b[A3") == [("a", "a"), ("up", None), ("3", "3")]  # sequences and digits as before
 
 
+def test_esc_then_a_letter_in_one_read_is_esc_then_the_letter():
+    """Textual read ESC d as alt+d carrying a `d` (typed by the field Esc was to leave), ESC / as a bare /."""
+    assert keys("\x1bd", "") == [("escape", "\x1b"), ("d", "d")]  # "": the read after, or the Esc timeout
+    assert keys("\x1b/x", "") == [("escape", "\x1b"), ("slash", "/"), ("x", "x")]
+    assert keys("\x1bD", "") == [("escape", "\x1b"), ("D", "D")]
+    assert keys("\x1b\x7f") == [("ctrl+w", None)]  # alt+backspace still deletes a word
+
+
 async def test_alt_3_then_alt_2_from_the_runs_filter_switch_panes_and_type_nothing(runs_dir):
     app = make_app(runs_dir)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -42,3 +51,20 @@ async def test_alt_3_then_alt_2_from_the_runs_filter_switch_panes_and_type_nothi
         await wait_for(pilot, lambda: tabs.active == "runs", what="back to Runs")
         await pilot.pause()
         assert field.value == "g£"
+
+
+async def test_esc_and_d_in_one_write_leave_the_filter_and_ask_to_delete(fixture_runs):
+    """tester9 F1: `/gan`, then Esc and d in one write (tmux's escape-time, or one SSH packet)."""
+    app = make_app(fixture_runs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.query("#runs-table") and app.query_one("#runs-table").row_count == 3,
+                       what="the runs table")
+        field = app.query_one("#runs-filter", Input)
+        parser = PasteSafeParser()
+        for event in parser.feed("/gan\x1bd"):
+            app._driver.send_message(event)
+        await pilot.pause(0.3)  # the Esc delay: the driver asks the parser again (tick) this long after
+        for event in parser.tick():
+            app._driver.send_message(event)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the delete question")
+        assert field.value == "gan"  # the d was not typed into the filter it left

@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
-from fixture_runs import make_fixture_runs
+from fixture_runs import make_fixture_runs, sample_grid
 from pilot_wait import settle, wait_for
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from aigc_tui.runs import list_runs
 from aigc_tui.ui.app import make_app
@@ -43,3 +43,29 @@ async def test_a_model_dir_or_hf_id_typed_still_goes_to_the_lm_helper(tmp_path):
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: asked, what="a request")
         assert asked == ["gpt2"] and app.query_one("#gen-model-path", Input).value == "gpt2"
+
+
+async def test_a_grid_drawn_by_another_model_says_so_when_the_picker_moves_on(tmp_path):
+    """tester9 F10: the picker on `live-prune@443 (gan)` with the digits model's grid under it, unnamed."""
+    root = make_fixture_runs(tmp_path / "runs")
+    gan = next(r for r in list_runs(root) if r.name == "fixture-gan")
+    newest, older = (str(c.path) for c in gan.checkpoints()[-1:-3:-1])
+    app = make_app(root, initial_tab="generate")
+    app.generation.gan_grid = lambda model, out, **kw: "r1"
+    async with app.run_test(size=(100, 30)) as pilot:
+        model = app.query_one("#gen-model", Select)
+        await settle(pilot, lambda: not model.is_blank())
+        model.value = newest
+        await wait_for(pilot, lambda: app.query_one("#gan-controls").display, what="the GAN controls")
+        await pilot.press("ctrl+g")
+        png = tmp_path / "s0.png"
+        sample_grid(0).save(png)
+        app.query_one("GeneratePane").handle_event({"id": "r1", "event": "image", "path": str(png)})
+        status = app.query_one("#gan-status", Static)
+        await wait_for(pilot, lambda: str(status.render()) == "s0.png", what="the grid's name")
+        model.value = older
+        await wait_for(pilot, lambda: "drawn by" in str(status.render()), what="whose grid it is")
+        line = str(status.render())
+        assert "s0.png: drawn by fixture-gan@" in line and f"not {gan.name}@" in line, line
+        model.value = newest  # back to the model that drew it
+        await wait_for(pilot, lambda: str(status.render()) == "s0.png", what="the grid's name alone")

@@ -27,6 +27,7 @@ from aigc_tui.ui.gen_choices import can_generate
 from aigc_tui.ui.messages import OpenGenerate, OpenRecipe
 from aigc_tui.ui.run_ops import resume_run
 from aigc_tui.ui.rundata import human_size
+from aigc_tui.ui.widgets.checkpoint_tree import CheckpointTree
 from aigc_tui.ui.widgets.loss_plot import LossPlot
 
 
@@ -56,7 +57,7 @@ class CheckpointsPane(ForkActions, Horizontal):
         self._heads: dict[Path, RunParts] = {}  # each run's line, the same way
 
     def compose(self) -> ComposeResult:
-        tree: Tree[Any] = Tree("runs", id="ckpt-tree")
+        tree = CheckpointTree("runs", id="ckpt-tree")
         tree.show_root = False
         with Vertical(id="ckpt-list"):
             yield tree

@@ -144,7 +144,7 @@ class GeneratePane(Vertical):
         kind = self.kinds.get(self.model_ref, "lm")
         gan, encoder = kind == "gan", kind in ENCODER_KINDS
         panel = self.query_one(GanPanel)
-        panel.model_ref = self.model_ref
+        panel.set_model(self.model_ref, gen_choices.side_name(self.model_ref, self.labels) if self.model_ref else "")
         panel.display = gan
         self.query_one("#enc-controls").display = encoder
         if encoder:

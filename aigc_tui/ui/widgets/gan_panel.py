@@ -40,8 +40,25 @@ class GanPanel(Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.model_ref = ""
+        self.model_name = ""  # the picker's name for model_ref (`digits@200`)
         self.request: str | None = None
         self.last_image: Path | None = None
+        self._drawing = ("", "")  # (model_ref, model_name) of the request in flight
+        self._image_by = ("", "")  # the same for last_image
+
+    def set_model(self, ref: str, name: str) -> None:
+        """The model picked: a grid drawn by another one stays, said to be that model's (tester9 F10)."""
+        self.model_ref, self.model_name = ref, name
+        if self.last_image is not None:
+            self._status(self._image_line())
+
+    def _image_line(self) -> str:
+        assert self.last_image is not None
+        ref, name = self._image_by
+        if ref == self.model_ref:
+            return literal(self.last_image.name)
+        return literal(f"{self.last_image.name}: drawn by {name}, not {self.model_name or 'the model picked'}"
+                       " (ctrl+g draws this one)")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="gan-bar"):
@@ -82,6 +99,7 @@ class GanPanel(Vertical):
         if seed is None or not self.model_ref:
             return None
         self._status("drawing…")
+        self._drawing = (self.model_ref, self.model_name)
         self.request = self.app.generation.gan_grid(self.model_ref, self._out_path(f"s{seed}"), n=64, seed=seed)
         focus_now(self.query_one("#gan-grid"))  # out of the seed field: `2`, `v`... are pane keys again, not digits
         return self.request
@@ -92,13 +110,14 @@ class GanPanel(Vertical):
         if a is None or b is None or not self.model_ref:
             return
         self._status("drawing…")
+        self._drawing = (self.model_ref, self.model_name)
         self.request = self.app.generation.gan_interpolate(self.model_ref, self._out_path(f"s{a}-s{b}"), a, b, steps=10)
         focus_now(self.query_one("#gan-interp"))  # out of the seed fields, as after a grid
 
     def show_image(self, path: Path) -> None:
-        self.last_image = path
+        self.last_image, self._image_by = path, self._drawing
         self.query_one("#gan-image", GridImage).show(path)
-        self._status(path.name)
+        self._status(self._image_line())
         self.query_one("#gan-save", Button).disabled = False
         self.request = None
 

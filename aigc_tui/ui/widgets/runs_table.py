@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import events
+from textual.binding import Binding
 from textual.widgets import DataTable
 
 from aigc_tui.ui.table_cache import bound_render_caches
@@ -11,7 +12,10 @@ from aigc_tui.ui.table_cache import bound_render_caches
 class RunsTable(DataTable):
     """Bounded render caches (its cells change every second: flat memory over a day), and the
     selected row scrolled into view whenever the table's share of the pane changes (`z` zoom
-    and back: the chosen row below the first four was left out of sight, tester7 H6)."""
+    and back: the chosen row below the first four was left out of sight, tester7 H6).
+    Home and End go to the first and last run (DataTable scrolls sideways with them, tester9 F15)."""
+
+    BINDINGS = [Binding("home", "scroll_top", "First", show=False), Binding("end", "scroll_bottom", "Last", show=False)]
 
     def on_mount(self) -> None:
         bound_render_caches(self)
