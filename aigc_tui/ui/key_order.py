@@ -18,6 +18,9 @@ A key that shows another pane (1-4, Runs' `k`, Checkpoints' `g`/`f`/`t`) moves t
 pane is built and laid out; the keys typed behind it are held until then and go to the pane shown, never
 to the one left behind: `kdy` deleted the whole run the table still had selected instead of asking about
 a checkpoint (tester9 F4/F5).
+
+ESC N reads as alt+N (ui/paste_guard), and on a dialog, which has no pane to switch, it is what a fast
+typist sent: Esc (closing the dialog), then N, which then switches the pane; both keys were lost (tester9 F2).
 """
 
 from __future__ import annotations
@@ -92,9 +95,25 @@ class InOrderBindingsApp(App[int]):
         if self._held is not None:
             self._held.append((event.key, event.character))
             return
+        if (digit := self._esc_digit_on_dialog(event.key)) is not None:
+            dialog = self.screen
+            await self._key(events.Key("escape", "\x1b"))
+            if self.screen is dialog:  # its Esc went through a field first: the digit waits for it to close
+                self.hold_keys()
+                assert self._held is not None
+                self._held.append((digit, digit))
+                return
+            event = events.Key(digit, digit)
         await self._key(event)
         if self.focused is not None and not shown(self.focused):  # a pane switched away from: the focus follows
             self.hold_keys()
+
+    def _esc_digit_on_dialog(self, key: str) -> str | None:
+        """The digit of an alt+digit typed on a dialog that does not bind it itself, else None."""
+        digit = key.removeprefix("alt+")
+        if len(key) != 5 or digit == key or not digit.isdigit() or len(self.screen_stack) < 2:
+            return None
+        return None if key in self.screen._bindings.key_to_bindings else digit
 
     async def _key(self, event: events.Key) -> None:
         if self._typing is not None:

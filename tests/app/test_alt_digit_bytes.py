@@ -68,3 +68,28 @@ async def test_esc_and_d_in_one_write_leave_the_filter_and_ask_to_delete(fixture
             app._driver.send_message(event)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the delete question")
         assert field.value == "gan"  # the d was not typed into the filter it left
+
+
+async def test_esc_and_a_digit_in_one_write_on_a_dialog_close_it_then_switch_panes(fixture_runs):
+    """tester9 F2: ESC 3 reads as alt+3, which a dialog has no pane for: both keys were lost. It is Esc (the
+    dialog closes as Esc closes it: nothing deleted, no tag saved), then 3."""
+    app = make_app(fixture_runs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        tabs = app.query_one("TabbedContent")
+        table = await wait_for(pilot, lambda: app.query("#runs-table") and app.query_one("#runs-table").row_count == 3
+                               and app.focused is app.query_one("#runs-table") and app.query_one("#runs-table"),
+                               what="the runs table focused")
+        runs_before = sorted(p.name for p in fixture_runs.iterdir())
+        for opener, back in (("question_mark", "\x1b2"), ("d", "\x1b2"), ("n", "\x1b2")):
+            await pilot.press(opener)
+            await wait_for(pilot, lambda: len(app.screen_stack) == 2, what=f"the dialog of {opener}")
+            await pilot.pause()
+            if opener == "n":
+                await pilot.press("x", "y")  # typed into the tags field, then dropped with the dialog
+            terminal_sends(app, "\x1b3")
+            await wait_for(pilot, lambda: len(app.screen_stack) == 1 and tabs.active == "checkpoints",
+                           what=f"{opener}'s dialog closed and Checkpoints shown")
+            terminal_sends(app, back)
+            await wait_for(pilot, lambda: tabs.active == "runs" and app.focused is table, what="Runs again")
+        assert sorted(p.name for p in fixture_runs.iterdir()) == runs_before
+        assert not list(fixture_runs.glob("*/notes.json"))  # no tags saved
