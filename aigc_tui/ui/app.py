@@ -212,7 +212,9 @@ class AigcApp(PaneApp):
 
     async def action_runs_action(self, action: str) -> None:
         self._select("runs")
-        getattr(await self.pane("runs"), f"action_{action}")()
+        pane: Any = await self.pane("runs")
+        pane.catch_up()
+        getattr(pane, f"action_{action}")()
 
     def on_metrics_appended(self, message: MetricsAppended) -> None:
         if isinstance(pane := self.built_pane("runs"), RunsPane):

@@ -103,8 +103,11 @@ class PaneApp(InOrderBindingsApp):
         self.notify(UPDATED, severity="error", timeout=30)
 
     async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
-        """Every key's, click's and palette command's action: a failing lazy import is one line, not a crash."""
+        """Every key's, click's and palette command's action: a failing lazy import is one line, not a crash.
+        A pane with a `catch_up` first applies what the keys before this one changed (see RunsPane.catch_up)."""
         try:
+            if callable(catch_up := getattr(namespace, "catch_up", None)):
+                catch_up()
             return await super()._dispatch_action(namespace, action_name, params)
         except ImportError:
             self.say_updated()

@@ -13,10 +13,12 @@ Textual 8.2's table maps ESC 1..ESC 0 to the characters WezTerm on macOS would t
 app's alt+1..alt+4 pane keys never fired and the characters landed in the focused field. The alt key
 carries no character, so one nothing binds types nothing. A real £ (one character, no ESC) is a £.
 
-ESC followed by any other printable character is Esc, then that key: what a fast typist meant by Esc then
-`d` when both arrive in one read (over SSH, or inside tmux, whose escape-time turns them into M-d).
-Textual read it as alt+d carrying a `d`, which the field being left typed (and ESC `/` as a bare `/`):
-the Esc was lost (tester9 F1). Nothing in the app binds alt+letter.
+ESC followed by any other character or control key is Esc, then that key: what a fast typist meant by Esc
+then `d` when both arrive in one read (over SSH, or inside tmux, whose escape-time turns them into M-d).
+Textual read it as alt+d carrying a `d`, which the field being left typed, ESC `/` as a bare `/`, ESC `-` as
+`–`, and ESC Enter as Enter, which submitted the dialog Esc was to cancel: the Esc was lost (tester9 F1,
+tester10 T2, T5). Nothing in the app binds alt+letter. Textual's word moves stay: ESC b, ESC f (option+arrow
+in iTerm), ESC DEL (alt+backspace), and ESC Tab is still shift+tab.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import sys
 from collections.abc import Iterable
 
 from textual import events
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual._xterm_parser import BRACKETED_PASTE_END, BRACKETED_PASTE_START, XTermParser
 from textual.driver import Driver
 from textual.message import Message
@@ -56,7 +59,9 @@ class PasteSafeParser(XTermParser):
     def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
         if len(sequence) == 2 and sequence[0] == ESC and sequence[1] in DIGITS:
             return [events.Key(f"alt+{sequence[1]}", None)]
-        if alt and len(sequence) == 1 and sequence.isprintable():  # ESC then a character: Esc, then the key
+        if len(sequence) == 2 and sequence[0] == ESC and isinstance(ANSI_SEQUENCES_KEYS.get(sequence), str):
+            return [events.Key("escape", ESC), *super()._sequence_to_key_events(sequence[1])]  # ESC - was –
+        if alt and len(sequence) == 1:  # ESC then a character or a control key: Esc, then the key
             return [events.Key("escape", ESC), *super()._sequence_to_key_events(sequence)]
         return super()._sequence_to_key_events(sequence, alt)
 

@@ -33,7 +33,10 @@ def test_esc_then_a_letter_in_one_read_is_esc_then_the_letter():
     assert keys("\x1bd", "") == [("escape", "\x1b"), ("d", "d")]  # "": the read after, or the Esc timeout
     assert keys("\x1b/x", "") == [("escape", "\x1b"), ("slash", "/"), ("x", "x")]
     assert keys("\x1bD", "") == [("escape", "\x1b"), ("D", "D")]
+    assert keys("\x1b\r", "") == [("escape", "\x1b"), ("enter", "\r")]  # not a bare Enter submitting a dialog
+    assert keys("\x1b-", "\x1b=") == [("escape", "\x1b"), ("minus", "-"), ("escape", "\x1b"), ("equals_sign", "=")]
     assert keys("\x1b\x7f") == [("ctrl+w", None)]  # alt+backspace still deletes a word
+    assert keys("\x1bb") == [("ctrl+left", None)]  # and ESC b is still a word left
 
 
 async def test_alt_3_then_alt_2_from_the_runs_filter_switch_panes_and_type_nothing(runs_dir):
@@ -91,5 +94,14 @@ async def test_esc_and_a_digit_in_one_write_on_a_dialog_close_it_then_switch_pan
                            what=f"{opener}'s dialog closed and Checkpoints shown")
             terminal_sends(app, back)
             await wait_for(pilot, lambda: tabs.active == "runs" and app.focused is table, what="Runs again")
+        await pilot.press("n")  # tester10 T2: Esc and Enter in one write saved the tags Esc was to drop
+        await wait_for(pilot, lambda: len(app.screen_stack) == 2, what="the tags dialog")
+        await pilot.pause()
+        await pilot.press("j", "u", "n", "k")
+        parser = PasteSafeParser()
+        for event in [*parser.feed("\x1b\r"), *parser.feed("")]:
+            app._driver.send_message(event)
+        await wait_for(pilot, lambda: len(app.screen_stack) == 1, what="the tags dialog cancelled")
+        await pilot.pause()
         assert sorted(p.name for p in fixture_runs.iterdir()) == runs_before
         assert not list(fixture_runs.glob("*/notes.json"))  # no tags saved

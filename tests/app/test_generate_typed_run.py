@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fixture_runs import make_fixture_runs, sample_grid
 from pilot_wait import settle, wait_for
+from test_paste_guard import terminal_sends
 from textual.widgets import Input, Select, Static
 
 from aigc_tui.runs import list_runs
@@ -69,3 +70,24 @@ async def test_a_grid_drawn_by_another_model_says_so_when_the_picker_moves_on(tm
         assert "s0.png: drawn by fixture-gan@" in line and f"not {gan.name}@" in line, line
         model.value = newest  # back to the model that drew it
         await wait_for(pilot, lambda: str(status.render()) == "s0.png", what="the grid's name alone")
+
+
+async def test_ctrl_g_right_after_a_pick_draws_with_the_model_picked(tmp_path):
+    """tester10 T10: `Up Enter ^g` in one read drew with the model picked before (its Changed still queued)."""
+    root = make_fixture_runs(tmp_path / "runs")
+    gan = next(r for r in list_runs(root) if r.name == "fixture-gan")
+    newest, older = (str(c.path) for c in gan.checkpoints()[-1:-3:-1])
+    app = make_app(root, initial_tab="generate")
+    asked: list[str] = []
+    app.generation.gan_grid = lambda model, out, **kw: asked.append(model) or f"r{len(asked)}"
+    async with app.run_test(size=(100, 30)) as pilot:
+        model = app.query_one("#gen-model", Select)
+        await settle(pilot, lambda: not model.is_blank())
+        model.value = newest
+        await wait_for(pilot, lambda: app.query_one("#gan-controls").display, what="the GAN controls")
+        await pilot.pause()
+        with model.prevent(Select.Changed):  # the pick, its message not handled yet when ctrl+g arrives
+            model.value = older
+        terminal_sends(app, "\x07")
+        await wait_for(pilot, lambda: asked, what="a grid asked for")
+        assert asked == [older]

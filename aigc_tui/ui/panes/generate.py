@@ -160,6 +160,12 @@ class GeneratePane(Vertical):
             self.focus_main()  # focus must not stay on a hidden control (never pulled in from another tab)
         self.refresh_bindings()  # the footer's ctrl+g label
 
+    def catch_up(self) -> None:
+        """Before a key's action: a model picked in the same burst as ctrl+g (`Up Enter ^g`, its Changed
+        message still queued) is the one drawn with (tester10 T10)."""
+        if self.query_one(GanPanel).model_ref != self.model_ref:
+            self._model_changed()
+
     def focus_main(self) -> None:
         focus_home(self)  # a button, never a text field (accept8 J1)
 

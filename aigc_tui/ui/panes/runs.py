@@ -72,6 +72,7 @@ class RunsPane(HousekeepingPane):
         self._tails: dict[str, str] = {}  # ` ~dddd`, the id's tail, after a name (and values) other runs share
         self._shown: dict[str, list[str]] = {}  # the cells on screen, per run
         self._layout: Layout | None = None  # the columns that fit the table's width
+        self._applied_filter = ""  # the filter the table was last built with
 
     def compose(self) -> ComposeResult:
         yield FieldInput(placeholder="/ filter runs (name, kind, state, #tag)", id="runs-filter", compact=True)
@@ -112,8 +113,11 @@ class RunsPane(HousekeepingPane):
         if self.region.area and self._ticks % 5 == 0 and self.monitor.gpu_index() is not None:
             self.refresh_gpu()
 
+    def _filter_text(self) -> str:
+        return self.query_one("#runs-filter", Input).value.strip().lower()
+
     def _matches(self, data: RowData) -> bool:
-        text = self.query_one("#runs-filter", Input).value.strip().lower()
+        text = self._filter_text()
         hay = (f"{data.row.name} {data.row.kind} {data.row.state} {data.row.id} {data.row.sweep} {data.sweep_label} "
                f"{tags_text(data.row.tags)}").lower()  # what the name column shows, sweep values too
         return all(word in hay for word in text.split())
@@ -130,6 +134,7 @@ class RunsPane(HousekeepingPane):
 
     def _apply_rows(self, rows: list[RowData], monitor: Any = None) -> None:
         table = self.query_one(DataTable)
+        self._applied_filter = self._filter_text()
         self.rows = {d.row.id: d for d in rows}
         ordered = sweep_order(rows)  # newest first; a sweep's runs together, best first
         counts: dict[str, int] = {}
@@ -199,17 +204,28 @@ class RunsPane(HousekeepingPane):
     def _filter_changed(self) -> None:
         self.refresh_rows()
 
-    @on(DataTable.RowHighlighted, "#runs-table")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        """Follow the table's cursor as it is now, not the event's row: highlight events queue up, and
-        acting on a stale one (after a programmatic move or a rebuild) selected an old row, which moved
-        the cursor, which queued another (two runs selected each other at ~100 % CPU, arrows snapped back)."""
+    def catch_up(self) -> None:
+        """Before a key's action: the table as typed so far. A filter typed and a cursor moved in the same burst
+        as the key had their messages still queued, so `Home d y` or `/lm⏎ d y` deleted the run the cursor
+        left, or one the filter hides (tester10 T1, T8)."""
+        if self._filter_text() != self._applied_filter:
+            self._apply_rows(list(self.rows.values()))
+        self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
         table = self.query_one(DataTable)
         if not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         if key is not None and key != self.selected:
             self.select(str(key))
+
+    @on(DataTable.RowHighlighted, "#runs-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Follow the table's cursor as it is now, not the event's row: highlight events queue up, and
+        acting on a stale one (after a programmatic move or a rebuild) selected an old row, which moved
+        the cursor, which queued another (two runs selected each other at ~100 % CPU, arrows snapped back)."""
+        self._follow_cursor()
 
     def select(self, run_id: str) -> None:
         """Show a run in the monitor (and start tailing its metrics)."""
