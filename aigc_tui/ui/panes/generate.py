@@ -19,6 +19,7 @@ from aigc_tui.ui import clipboard, gen_choices
 from aigc_tui.ui.gen_choices import ENCODER_KINDS, PARAMS, SHORT, model_choices, picked, read_params
 from aigc_tui.ui.gen_errors import error_line, gone_checkpoint, newest_instead, pruned_line
 from aigc_tui.ui.gen_focus import field_action, focus_field, focus_home
+from aigc_tui.ui.gen_recall import recall
 from aigc_tui.ui.gen_stats import done_line
 from aigc_tui.ui.markup import literal
 from aigc_tui.ui.widgets.encoder_view import EncoderView
@@ -176,15 +177,7 @@ class GeneratePane(Vertical):
 
     @on(OptionList.OptionSelected, "#gen-history")
     def _recall(self, event: OptionList.OptionSelected) -> None:
-        entry = self.query_one(PromptHistory).entries[event.option_index]
-        self.query_one("#gen-prompt", TextArea).text = entry.prompt
-        for name, value in entry.params.items():
-            if self.query(f"#p-{name}"):
-                self.query_one(f"#p-{name}", Input).value = str(value)
-        self.query_one("#gen-stops", Input).value = entry.stops
-        if entry.model in self.kinds:  # a checkpoint still listed: pick it; else the typed dir or HF id
-            self.query_one("#gen-model", Select).value = entry.model
-        self.query_one("#gen-model-path", Input).value = "" if entry.model in self.kinds else entry.model
+        recall(self, self.query_one(PromptHistory).entries[event.option_index])
 
     def _stats(self, text: str) -> None:
         self._no_model_said = text == NO_MODEL

@@ -292,24 +292,5 @@ class RunsPane(HousekeepingPane):
         if (data := self._target()) is not None:
             self.post_message(OpenCheckpoints(data.row.id))
 
-    def action_cycle_smoothing(self) -> None:
-        self.app.settings.smoothing = self.monitor.cycle_smoothing()
-        self.app.settings.save()
-
-    def action_toggle_log(self) -> None:
-        self.monitor.toggle_log()
-
-    def action_cycle_window(self) -> None:
-        self.monitor.cycle_window()
-
-    def action_toggle_markers(self) -> None:
-        self.monitor.toggle_markers()
-
-    def action_scrub(self, delta: int) -> None:
-        self.monitor.scrub(delta)
-
-    def action_view_image(self) -> None:
-        self.monitor.open_view()
-
     def action_focus_filter(self) -> None:
         focus_now(self.query_one("#runs-filter", Input))

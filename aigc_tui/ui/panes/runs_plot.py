@@ -1,4 +1,4 @@
-"""The Runs pane's plot keys: pick metrics, x by step or wall time, a cursor, marks to compare.
+"""The Runs pane's plot keys: smoothing, log y, window and grids; metrics, x by step or wall time, a cursor, marks.
 
 The pane's base class, so the keys are the pane's own (they work while the runs table has
 focus and never while the filter box has it) without growing the pane's module. (A mixin
@@ -40,6 +40,25 @@ class PlotKeys(Vertical):
     PlotKeys.-table-only #run-monitor { display: none; }
     PlotKeys.-table-only #runs-table { height: 1fr; max-height: 100%; }
     """
+
+    def action_cycle_smoothing(self) -> None:
+        self.app.settings.smoothing = self.monitor.cycle_smoothing()
+        self.app.settings.save()
+
+    def action_toggle_log(self) -> None:
+        self.monitor.toggle_log()
+
+    def action_cycle_window(self) -> None:
+        self.monitor.cycle_window()
+
+    def action_toggle_markers(self) -> None:
+        self.monitor.toggle_markers()
+
+    def action_scrub(self, delta: int) -> None:
+        self.monitor.scrub(delta)
+
+    def action_view_image(self) -> None:
+        self.monitor.open_view()
 
     def action_toggle_table(self) -> None:
         """The runs table takes the whole pane (at 80x24 it shows 4 rows beside the monitor), or gives
