@@ -47,3 +47,11 @@ async def focused_prompt(pilot, app, text: str):
     prompt.text = text
     prompt.move_cursor(prompt.document.end)
     return prompt
+
+
+async def focused_runs_table(pilot, app, rows: int):
+    """The runs table, holding `rows` runs and focused (where the first screen's keys land)."""
+    def ready():
+        tables = app.query("#runs-table")
+        return tables and tables.first().row_count == rows and app.focused is tables.first() and tables.first()
+    return await wait_for(pilot, ready, what=f"the runs table focused with {rows} runs")

@@ -5,7 +5,7 @@ of "alt+3" skips the parser and would prove nothing); a real £ typed is still a
 
 from __future__ import annotations
 
-from pilot_wait import wait_for
+from pilot_wait import focused_runs_table, wait_for
 from test_paste_guard import terminal_sends
 from textual.widgets import Input
 
@@ -79,9 +79,7 @@ async def test_esc_and_a_digit_in_one_write_on_a_dialog_close_it_then_switch_pan
     app = make_app(fixture_runs)
     async with app.run_test(size=(80, 24)) as pilot:
         tabs = app.query_one("TabbedContent")
-        table = await wait_for(pilot, lambda: app.query("#runs-table") and app.query_one("#runs-table").row_count == 3
-                               and app.focused is app.query_one("#runs-table") and app.query_one("#runs-table"),
-                               what="the runs table focused")
+        table = await focused_runs_table(pilot, app, 3)
         runs_before = sorted(p.name for p in fixture_runs.iterdir())
         for opener, back in (("question_mark", "\x1b2"), ("d", "\x1b2"), ("n", "\x1b2")):
             await pilot.press(opener)

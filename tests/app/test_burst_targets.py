@@ -5,9 +5,8 @@ filter hides (tester10 T1, T8)."""
 
 from __future__ import annotations
 
-from pilot_wait import wait_for
+from pilot_wait import focused_runs_table, wait_for
 from test_paste_guard import terminal_sends
-from textual.widgets import DataTable
 
 from aigc_tui.ui.app import make_app
 from aigc_tui.ui.confirm import ConfirmScreen
@@ -23,9 +22,7 @@ async def _asked(pilot, app) -> str:
 async def test_a_cursor_key_then_d_in_one_read_asks_about_the_run_moved_to(fixture_runs):
     app = make_app(fixture_runs)
     async with app.run_test(size=(80, 24)) as pilot:
-        table = await wait_for(pilot, lambda: app.query(DataTable) and app.query_one(DataTable).row_count == 3
-                               and app.focused is app.query_one(DataTable) and app.query_one(DataTable),
-                               what="the runs table focused")
+        table = await focused_runs_table(pilot, app, 3)
         await pilot.pause()
         for keys, run in ((END + "d", "fixture-gan"), (HOME + "d", "fixture-failed"), (DOWN + "d", "fixture-lm")):
             terminal_sends(app, keys)
@@ -38,8 +35,7 @@ async def test_a_cursor_key_then_d_in_one_read_asks_about_the_run_moved_to(fixtu
 async def test_a_filter_then_d_y_in_one_read_deletes_the_run_shown_never_a_hidden_one(fixture_runs):
     app = make_app(fixture_runs)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.query(DataTable) and app.query_one(DataTable).row_count == 3
-                       and app.focused is app.query_one(DataTable), what="the runs table focused")
+        await focused_runs_table(pilot, app, 3)
         await pilot.pause()  # fixture-failed selected (the newest run)
         terminal_sends(app, "/lm\rdy")
         await wait_for(pilot, lambda: not (fixture_runs / "20260101-000100-fixture-lm-bbbb").exists(),

@@ -3,8 +3,8 @@ and a Checkpoints tree nobody has moved in yet (tester9 F11, F15)."""
 
 from __future__ import annotations
 
-from pilot_wait import wait_for
-from textual.widgets import DataTable, Tree
+from pilot_wait import focused_runs_table, wait_for
+from textual.widgets import Tree
 
 from aigc_tui.ui.app import make_app
 
@@ -12,9 +12,7 @@ from aigc_tui.ui.app import make_app
 async def test_home_and_end_go_to_the_first_and_last_run(fixture_runs):
     app = make_app(fixture_runs)
     async with app.run_test(size=(80, 24)) as pilot:
-        table = await wait_for(pilot, lambda: app.query(DataTable) and app.query_one(DataTable).row_count == 3
-                               and app.focused is app.query_one(DataTable) and app.query_one(DataTable),
-                               what="the runs table focused")
+        table = await focused_runs_table(pilot, app, 3)
         await pilot.press("end")
         assert table.cursor_row == 2
         await pilot.press("home")
