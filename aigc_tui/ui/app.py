@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -19,7 +20,7 @@ from aigc_tui.paths import runs_root
 from aigc_tui.ui import paste_guard
 from aigc_tui.ui.commands import AigcCommands
 from aigc_tui.ui.focus_now import focus_now
-from aigc_tui.ui.leak_guard import PRUNE_EVERY_S, prune_detached
+from aigc_tui.ui.leak_guard import LeakGuard
 from aigc_tui.ui.messages import (
     MetricsAppended,
     OpenCheckpoints,
@@ -70,6 +71,7 @@ class AigcApp(PaneApp):
         self.AUTO_FOCUS = None
         self.settings = Settings.load()
         self.tail = MetricsTail(self.post_message)
+        self.leak_guard = LeakGuard(self)
         self.generation = GenerationClient(runs_dir=self.runs_dir, on_event=self._on_generation_event)
 
     def notify(self, message: str, *, severity: Any = "information", timeout: float | None = None,
@@ -81,9 +83,13 @@ class AigcApp(PaneApp):
         short = timeout is None and severity == "information"
         super().notify(message, severity=severity, timeout=INFO_TOAST_S if short else timeout, markup=False, **kw)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.InputEvent, events.Paste)):
+            self.leak_guard.note_input()
+        await super().on_event(event)
+
     def get_driver_class(self) -> type[Driver]:
-        # Pasted text containing an ESC must not become key presses (ctrl+s in it started a run): paste_guard.
-        return paste_guard.install(super().get_driver_class())
+        return terminal_driver(super().get_driver_class())
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -103,7 +109,7 @@ class AigcApp(PaneApp):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.tail.start()
-        self.set_interval(PRUNE_EVERY_S, lambda: prune_detached(self))  # Textual leaks, see leak_guard
+        self.leak_guard.start()  # Textual leaks, see leak_guard
         try:
             if self.initial_tab == "generate":
                 self.query_one("GeneratePane").focus_main()
@@ -251,6 +257,20 @@ class AigcApp(PaneApp):
     def _generation_event(self, event: dict[str, Any]) -> None:
         if (pane := self.built_pane("generate")) is not None:
             pane.handle_event(event)  # type: ignore[attr-defined]
+
+
+def terminal_driver(driver: type[Driver]) -> type[Driver]:
+    """Textual's driver for this terminal, made safe to paste into and quiet while idle.
+
+    Pasted text containing an ESC must not become key presses (ctrl+s in it started a run): paste_guard.
+    No wake-ups ten times a second while no key comes (issue 9's idle budget): quiet_driver.
+    """
+    driver = paste_guard.install(driver)
+    if driver.__module__ == "textual.drivers.linux_driver" and driver.__name__ == "LinuxDriver":
+        from aigc_tui.ui.quiet_driver import QuietLinuxDriver  # imports termios: not on Windows
+
+        driver = QuietLinuxDriver
+    return driver
 
 
 def make_app(runs_dir: str | Path | None = None, **kwargs: Any) -> AigcApp:

@@ -19,7 +19,8 @@ from aigc_tui.ui.paste_guard import PasteSafeParser
 
 def terminal_sends(app, data: str, chunk: int = 0) -> None:
     """Deliver what a terminal writes, parsed as the app's driver parses it (in reads of `chunk` chars)."""
-    parser = sys.modules[app.driver_class.__module__].XTermParser()
+    modules = (sys.modules[cls.__module__] for cls in app.driver_class.__mro__)  # the quiet driver uses its base's
+    parser = next(m for m in modules if hasattr(m, "XTermParser")).XTermParser()
     assert isinstance(parser, PasteSafeParser)
     pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)] if chunk else [data]
     for piece in pieces:

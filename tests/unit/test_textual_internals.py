@@ -167,3 +167,21 @@ def test_the_box_model_cache_is_keyed_on_layout_updates():
     widget = Widget()
     needs(isinstance(getattr(widget, "_layout_updates", None), int), "Widget._layout_updates (an int)", used_by)
     needs("self._layout_updates" in inspect.getsource(Widget._get_box_model), "_get_box_model's cache key", used_by)
+
+
+def test_linux_driver_input_loop_the_quiet_driver_copies():
+    from textual._parser import Parser
+    from textual._xterm_parser import XTermParser
+    from textual.drivers.linux_driver import LinuxDriver
+
+    used_by = "aigc_tui/ui/quiet_driver.py (QuietLinuxDriver.run_input_thread is a copy of Textual's loop)"
+    needs("_timeout_time" in vars(XTermParser()), "Parser._timeout_time (when a half-read sequence is due)", used_by)
+    needs(callable(getattr(Parser, "tick", None)), "Parser.tick", used_by)
+    for name in ("run_input_thread", "disable_input", "close", "process_message"):
+        needs(callable(getattr(LinuxDriver, name, None)), f"LinuxDriver.{name}", used_by)
+    source = inspect.getsource(LinuxDriver.run_input_thread)
+    needs("selector.select(0.1)" in source and "exit_event" in source,
+          "LinuxDriver.run_input_thread looping on select(0.1) until exit_event", used_by)
+    needs("exit_event.set()" in inspect.getsource(LinuxDriver.disable_input) and
+          "_key_thread.join()" in inspect.getsource(LinuxDriver.disable_input),
+          "LinuxDriver.disable_input setting exit_event, then joining the input thread", used_by)

@@ -17,7 +17,7 @@ from aigc_tui.ui.focus_now import focus_now
 from aigc_tui.ui.markup import literal
 from aigc_tui.ui.messages import MetricsAppended, OpenCheckpoints
 from aigc_tui.ui.notes_screen import tags_text
-from aigc_tui.ui.panes.runs_house import HousekeepingPane
+from aigc_tui.ui.panes.runs_poll import PolledPane
 from aigc_tui.ui.run_ops import resume_run, stop_in_background
 from aigc_tui.ui.rundata import (
     RowCache,
@@ -34,11 +34,10 @@ from aigc_tui.ui.widgets.monitor import RunMonitor
 from aigc_tui.ui.widgets.runs_table import RunsTable
 from aigc_tui.ui.widgets.text_fields import FieldInput
 
-IDLE_POLL_S = 5  # with no live run, a run started elsewhere shows up within this many seconds
 COLUMNS = ("name", "kind", "state", "step", "eta", "speed", "best", "device", "time")
 
 
-class RunsPane(HousekeepingPane):
+class RunsPane(PolledPane):
     BINDINGS = [
         Binding("x", "stop_run", "Stop", id="runs.stop"),
         Binding("S", "save_run", "Save", id="runs.save", show=False),  # footer room for z at 80 columns; ? lists it
@@ -88,13 +87,13 @@ class RunsPane(HousekeepingPane):
         return self.monitor.options
 
     def on_mount(self) -> None:
+        self.start_polling()
         self.refresh_rows()
-        self._ticks = 0
-        self.set_interval(1.0, self._poll)
 
     # --- table ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="runs-table", exit_on_error=False)
     def refresh_rows(self) -> None:
+        self._stamp = self.current_stamp()  # taken before the reads: a change during them shows next time
         rows = collect_rows(self.runs_dir, self._cache, self.show_archived)
         selected = next((d.run for d in rows if d.row.id == self.selected), None)
         monitor = collect_monitor(selected, self.monitor.log_sig) if selected is not None else None
@@ -102,16 +101,6 @@ class RunsPane(HousekeepingPane):
 
     def on_resize(self) -> None:
         self.refresh_rows()  # the columns that fit may change
-
-    def _poll(self) -> None:
-        """Each second while a run is live, else every IDLE_POLL_S; a hidden tab reads nothing
-        (it catches up when shown); the GPU line every 5 s, for a run on a GPU only."""
-        self._ticks += 1
-        live = any(d.row.state in LIVE_STATES for d in self.rows.values())
-        if self.region.area and (live or self._ticks % IDLE_POLL_S == 0):
-            self.refresh_rows()
-        if self.region.area and self._ticks % 5 == 0 and self.monitor.gpu_index() is not None:
-            self.refresh_gpu()
 
     def _filter_text(self) -> str:
         return self.query_one("#runs-filter", Input).value.strip().lower()
@@ -136,6 +125,8 @@ class RunsPane(HousekeepingPane):
         table = self.query_one(DataTable)
         self._applied_filter = self._filter_text()
         self.rows = {d.row.id: d for d in rows}
+        self.set_live(any(d.row.state in LIVE_STATES for d in rows))
+        self.app.tail.set_idle(d.row.id for d in rows if d.row.state not in LIVE_STATES)
         ordered = sweep_order(rows)  # newest first; a sweep's runs together, best first
         counts: dict[str, int] = {}
         self._sweep_rank = {}
@@ -251,13 +242,6 @@ class RunsPane(HousekeepingPane):
 
     def on_metrics_appended(self, message: MetricsAppended) -> None:
         self.monitor.mark_dirty(message.run_id)
-
-    @work(thread=True, exclusive=True, group="gpu", exit_on_error=False)
-    def refresh_gpu(self) -> None:
-        index = self.monitor.gpu_index()
-        if index is not None:
-            line = RunMonitor.read_gpu_line(index)
-            self.app.call_from_thread(self.monitor.set_gpu_line, line)
 
     # --- actions --------------------------------------------------------------------------
     def _control(self, action: ControlAction) -> None:
