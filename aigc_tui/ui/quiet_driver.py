@@ -21,7 +21,7 @@ from textual._time import get_time
 from textual.drivers import linux_driver
 from textual.drivers.linux_driver import LinuxDriver
 
-STOPPING_POLL_S = 0.1  # while the input is being stopped: what Textual's loop waits
+TEXTUAL_POLL_S = 0.1  # what Textual's loop waits: while the input is being stopped, or on a parser we don't know
 
 
 class QuietLinuxDriver(LinuxDriver):
@@ -52,9 +52,9 @@ class QuietLinuxDriver(LinuxDriver):
         self._wake_r = self._wake_w = None
 
     def _timeout(self, parser: object) -> float | None:
-        due = getattr(parser, "_timeout_time", get_time())  # a Textual without it: wait as Textual does
-        if self._stopping:
-            return STOPPING_POLL_S
+        if self._stopping or not hasattr(parser, "_timeout_time"):
+            return TEXTUAL_POLL_S
+        due = parser._timeout_time  # when a half-read sequence is to be let out, else None
         return None if due is None else max(0.0, due - get_time()) + 0.001
 
     def run_input_thread(self) -> None:
@@ -91,7 +91,7 @@ class QuietLinuxDriver(LinuxDriver):
                 process(ready)
             selector.unregister(self.fileno)
             selector.unregister(wake)
-            process(selector.select(STOPPING_POLL_S), final=True)
+            process(selector.select(TEXTUAL_POLL_S), final=True)
         finally:
             selector.close()
             try:

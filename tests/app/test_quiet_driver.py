@@ -79,3 +79,19 @@ def test_keys_a_lone_esc_alt_digit_and_quit_work_and_an_idle_input_thread_sleeps
     assert got["keys"] == ["a", "escape", "alt+2", "i", "j", "q"]
     before, after = got["wakeups"]
     assert after - before <= 3, f"the input thread woke {after - before} times in two idle seconds"
+
+
+def test_it_sleeps_only_with_nothing_half_read_and_waits_as_textual_does_on_a_parser_it_does_not_know():
+    from types import SimpleNamespace
+
+    from textual._xterm_parser import XTermParser
+
+    from aigc_tui.ui.quiet_driver import TEXTUAL_POLL_S, QuietLinuxDriver
+
+    driver = SimpleNamespace(_stopping=False)
+    parser = XTermParser()
+    assert QuietLinuxDriver._timeout(driver, parser) is None  # nothing pending: no wake-up until a key
+    list(parser.feed("\x1b"))  # a lone ESC: let out once ESCDELAY has passed, not later
+    assert 0 < QuietLinuxDriver._timeout(driver, parser) <= 0.2
+    assert QuietLinuxDriver._timeout(driver, object()) == TEXTUAL_POLL_S  # a Textual whose parser changed
+    assert QuietLinuxDriver._timeout(SimpleNamespace(_stopping=True), parser) == TEXTUAL_POLL_S

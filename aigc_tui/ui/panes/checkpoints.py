@@ -12,7 +12,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
 from textual.widgets import Static, Tree
 
 from aigc_tui.errors import AigcError
@@ -25,6 +24,7 @@ from aigc_tui.ui.ckpt_fork import ForkActions
 from aigc_tui.ui.ckpt_label import LeafParts, RunParts, hidden_line, run_plot, tree_runs
 from aigc_tui.ui.confirm import ConfirmScreen
 from aigc_tui.ui.gen_choices import can_generate
+from aigc_tui.ui.live_interval import LiveInterval
 from aigc_tui.ui.messages import OpenGenerate, OpenRecipe
 from aigc_tui.ui.run_ops import resume_run
 from aigc_tui.ui.rundata import human_size
@@ -55,7 +55,7 @@ class CheckpointsPane(ForkActions, Horizontal):
         self._pending_focus: str | None = None
         self._asked: str | None = None  # the run opened with k: listed even with no checkpoint
         self._shown: list[tuple[Path | None, Any]] | None = None  # what the tree lists: runs, checkpoints; hidden
-        self._live: Timer | None = None  # while a listed run is live: the tree refreshes itself
+        self._live = LiveInterval(self, LIVE_RELOAD_S, self._refresh_live)  # a listed run writes checkpoints
         self._parts: dict[Path, LeafParts] = {}  # each checkpoint's line, refitted on a resize
         self._heads: dict[Path, RunParts] = {}  # each run's line, the same way
 
@@ -72,16 +72,8 @@ class CheckpointsPane(ForkActions, Horizontal):
     def on_mount(self) -> None:
         self.action_reload()
 
-    def _follow_live(self, live: bool) -> None:
-        """A live run writes and prunes checkpoints: follow it each LIVE_RELOAD_S while the pane is on
-        screen. With none live nothing wakes the UI thread (issue 9: an idle app under 1 % of a core)."""
-        if live and self._live is None:
-            self._live = self.set_interval(LIVE_RELOAD_S, self._refresh_live)
-        elif not live and self._live is not None:
-            self._live.stop()
-            self._live = None
-
     def _refresh_live(self) -> None:
+        """A live run writes and prunes checkpoints: follow it while the pane is on screen."""
         if self.region.area:
             self.load_tree()
 
@@ -97,7 +89,7 @@ class CheckpointsPane(ForkActions, Horizontal):
               live: bool = False, asides: dict[Path, list[SetAside]] | None = None, hidden: int = 0) -> None:
         """Rebuild the tree when what it lists changed, keeping the user's place by identity: the
         same checkpoint, else its run (pruned or deleted), and the runs they had expanded."""
-        self._follow_live(live)
+        self._live.set(live)
         focus_run = focus_run or self._pending_focus
         self._pending_focus = None
         asides = asides or {}

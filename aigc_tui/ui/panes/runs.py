@@ -93,7 +93,7 @@ class RunsPane(PolledPane):
     # --- table ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="runs-table", exit_on_error=False)
     def refresh_rows(self) -> None:
-        self._stamp = self.current_stamp()  # taken before the reads: a change during them shows next time
+        self.note_read()  # before the reads: a change during them shows next time
         rows = collect_rows(self.runs_dir, self._cache, self.show_archived)
         selected = next((d.run for d in rows if d.row.id == self.selected), None)
         monitor = collect_monitor(selected, self.monitor.log_sig) if selected is not None else None

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from textual import work
-from textual.timer import Timer
 
+from aigc_tui.ui.live_interval import LiveInterval
 from aigc_tui.ui.panes.runs_house import HousekeepingPane
 from aigc_tui.ui.run_stamps import Stamp, runs_stamp
 from aigc_tui.ui.widgets.monitor import RunMonitor
@@ -56,17 +56,17 @@ class StampWatch:
 
 class PolledPane(HousekeepingPane):
     """Needs the pane's `runs_dir`, `rows`, `selected`, `show_archived`, `monitor` and `refresh_rows`;
-    `refresh_rows` records what it read in `_stamp`, and the pane says what is live with `set_live`."""
+    `refresh_rows` calls `note_read` first, and the pane says what is live with `set_live`."""
 
-    _stamp: Stamp = ()  # what the files the table last read looked like
-    _tick: Timer | None = None  # the one-second poll, while a run is live
+    _stamp: Stamp = ()  # what the files the table last read looked like (recorded while idle)
     _gpu_at = 0.0
     rows: dict[str, Any]
     selected: str | None
 
     def start_polling(self) -> None:
+        self._live = LiveInterval(self, LIVE_POLL_S, self._poll)
         self._watch = StampWatch(self.current_stamp, lambda: self._stamp, self._files_changed, IDLE_POLL_S,
-                                 paused=lambda: self._tick is not None)
+                                 paused=lambda: self._live.running)
         self._watch.start()
 
     def on_unmount(self) -> None:
@@ -74,7 +74,7 @@ class PolledPane(HousekeepingPane):
 
     @property
     def polling_live(self) -> bool:
-        return self._tick is not None
+        return self._live.running
 
     def current_stamp(self) -> Stamp:
         """The stamp of what the table shows and of the selected run's monitor (any thread)."""
@@ -82,11 +82,13 @@ class PolledPane(HousekeepingPane):
         return runs_stamp(self.runs_dir, self.show_archived, shown.run.path if shown else None)
 
     def set_live(self, live: bool) -> None:
-        if live and self._tick is None:
-            self._tick = self.set_interval(LIVE_POLL_S, self._poll)
-        elif not live and self._tick is not None:
-            self._tick.stop()
-            self._tick = None
+        self._live.set(live)
+
+    def note_read(self) -> None:
+        """Call before a read of the table (any thread): while idle, the watch compares with it.
+        Live, the watch is paused and the stamp would go unused each second."""
+        if not self._live.running:
+            self._stamp = self.current_stamp()
 
     def _files_changed(self) -> None:
         self.app.call_from_thread(self._read_if_shown)
